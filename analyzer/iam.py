@@ -1,0 +1,107 @@
+"""What an execution role grants: actions, where each comes from, and what stays unknown."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+
+from vpcreach.graph import kinds as k
+from vpcreach.graph import model as m
+from vpcreach.graph.build import Graph
+from vpcreach.graph.model import Unknown
+
+from .iam_tables import MANAGED_POLICIES, SAM_POLICY_TEMPLATES, managed_policy_name
+
+
+@dataclass
+class Grant:
+    actions: list[str]
+    source: str  # the role itself, a policy resource id, or a managed policy name
+    separate: bool = False  # reaches the role through a resource of its own (AWS::IAM::Policy, an attachment)
+    source_id: str = ""
+
+
+@dataclass
+class RoleGrants:
+    role: str | None
+    grants: list[Grant] = field(default_factory=list)
+    unknowns: list[str] = field(default_factory=list)
+    known: bool = True  # False when the role itself is outside the source
+
+
+def role_grants(graph: Graph, fn_id: str) -> RoleGrants:
+    role_node = graph.first_out(fn_id, k.USES_ROLE)
+    if role_node is None:
+        return RoleGrants(None, known=False, unknowns=["the function names no execution role"])
+    role = graph.obj(role_node)
+    if not isinstance(role, m.Role):
+        reason = graph.g.nodes[role_node].get("reason", "the execution role is not in the source")
+        return RoleGrants(role_node, known=False, unknowns=[reason])
+    out = RoleGrants(role.id)
+    _collect(
+        out,
+        role.statements,
+        role.managed_policy_arns,
+        role.policy_templates,
+        role.id,
+        separate=False,
+        source_id=role.id,
+    )
+    for policy_id, _ in graph.g.in_edges(role.id):
+        policy = graph.obj(policy_id)
+        if isinstance(policy, m.Policy) and graph.kind(policy_id) == k.POLICY:
+            _collect(
+                out, policy.statements, policy.managed_policy_arns, policy.policy_templates, policy.id, True, policy.id
+            )
+    return out
+
+
+def _collect(
+    out: RoleGrants,
+    statements: list[m.PolicyStatement],
+    arns: list,
+    templates: list[str],
+    source: str,
+    separate: bool,
+    source_id: str,
+) -> None:
+    actions: list[str] = []
+    for st in statements:
+        if st.effect != "Allow":
+            continue
+        if isinstance(st.actions, Unknown):
+            out.unknowns.append(f"a statement of {source}: {st.actions.reason}")
+            continue
+        if st.not_actions is not None:
+            # NotAction with Allow grants everything else: as broad as "*" for our purposes.
+            actions.append("*")
+            continue
+        actions.extend(st.actions)
+    if actions:
+        out.grants.append(Grant(actions, source, separate, source_id))
+    for arn in arns:
+        if isinstance(arn, Unknown):
+            out.unknowns.append(f"a managed policy of {source}: {arn.reason}")
+            continue
+        name = managed_policy_name(str(arn))
+        if name in MANAGED_POLICIES:
+            out.grants.append(Grant(list(MANAGED_POLICIES[name]), name, separate, source_id))
+        else:
+            out.unknowns.append(f"managed policy {name} is not in vpcreach's table")
+    for tpl in templates:
+        if tpl in SAM_POLICY_TEMPLATES:
+            out.grants.append(Grant(list(SAM_POLICY_TEMPLATES[tpl]), f"SAM policy template {tpl}", separate, source_id))
+        else:
+            out.unknowns.append(f"SAM policy template {tpl} is not in vpcreach's table")
+
+
+def action_allows(pattern: str, action: str) -> bool:
+    """IAM action matching: case-insensitive, `*` and `?` wildcards."""
+    return fnmatch.fnmatchcase(action.lower(), pattern.lower())
+
+
+def grants_action(grants: list[Grant], action: str) -> Grant | None:
+    for grant in grants:
+        if any(action_allows(p, action) for p in grant.actions):
+            return grant
+    return None

@@ -1,0 +1,152 @@
+"""What each function must reach, and where each need comes from (declared / iam / env / config).
+
+A need is written the same way wherever it comes from: `internet`, `internet6`, an AWS service by its
+endpoint service name (`s3`, `sqs`, `secretsmanager`, ...), or a private target `tcp:PORT@RESOURCE`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from vpcreach.graph import model as m
+from vpcreach.graph.build import Graph
+
+from .iam import role_grants
+from .iam_tables import NOT_NEEDS, POLLER_ACTIONS, SERVICE_OF_PREFIX
+
+_PRIVATE = re.compile(r"^tcp:(?P<port>\d+)@(?P<target>.+)$")
+_AWS_HOST = re.compile(r"^https?://(?P<host>[^/:]+)", re.I)
+
+
+@dataclass(frozen=True)
+class Need:
+    target: str
+    origin: str  # declared | iam | env | config
+    detail: str = ""
+
+    @property
+    def kind(self) -> str:
+        if self.target in ("internet", "internet6"):
+            return "internet"
+        if _PRIVATE.match(self.target):
+            return "private"
+        return "service"
+
+    @property
+    def private(self) -> tuple[int, str] | None:
+        match = _PRIVATE.match(self.target)
+        return (int(match.group("port")), match.group("target")) if match else None
+
+
+def normalise(target: str) -> str:
+    text = target.strip()
+    lowered = text.lower()
+    if lowered in ("internet", "internet4", "internet6"):
+        return "internet" if lowered != "internet6" else "internet6"
+    if _PRIVATE.match(text):
+        return text
+    return SERVICE_OF_PREFIX.get(lowered, lowered)
+
+
+def service_for_action(action: str) -> str | None:
+    """`s3:GetObject` → s3; not-needs (logs, xray, ENI management, Describe, bare *) → None."""
+    if ":" not in action:
+        return None
+    prefix, name = action.split(":", 1)
+    prefix = prefix.lower()
+    if prefix in NOT_NEEDS or action in NOT_NEEDS or "*" in prefix or "?" in prefix:
+        return None
+    if prefix == "ec2":
+        # EC2 network-interface management and Describe* serve Lambda's own ENI handling (DESIGN decision 3).
+        lowered = name.lower()
+        if (
+            "networkinterface" in lowered
+            or "privateipaddresses" in lowered
+            or lowered.startswith("describe")
+            or lowered == "*"
+        ):
+            return None
+    if prefix == "sts" and name.lower() in ("getcalleridentity",):
+        return "sts"
+    return SERVICE_OF_PREFIX.get(prefix, prefix)
+
+
+def function_needs(graph: Graph, fn: m.Function, config_needs: list[str] | None = None) -> tuple[list[Need], list[str]]:
+    """All needs of `fn`, de-duplicated by target (declared first), and reasons some may be missing."""
+    needs: list[Need] = []
+    unknowns: list[str] = []
+    for target in fn.declared_needs:
+        needs.append(Need(normalise(target), "declared"))
+    for target in config_needs or []:
+        needs.append(Need(normalise(target), "config"))
+    iam_needs, iam_unknowns = _iam_needs(graph, fn)
+    needs.extend(iam_needs)
+    unknowns.extend(iam_unknowns)
+    needs.extend(_env_needs(graph, fn))
+    seen: dict[str, Need] = {}
+    for need in needs:
+        seen.setdefault(need.target, need)
+    return list(seen.values()), unknowns
+
+
+def _mapping_kinds(graph: Graph, fn_id: str) -> set[str]:
+    kinds = set()
+    for obj in graph.network.of(m.EventSourceMapping):
+        if obj.function == fn_id and isinstance(obj.source_service, str):
+            kinds.add(obj.source_service)
+    return kinds
+
+
+def _iam_needs(graph: Graph, fn: m.Function) -> tuple[list[Need], list[str]]:
+    grants = role_grants(graph, fn.id)
+    mappings = _mapping_kinds(graph, fn.id)
+    poller_only = set().union(*(POLLER_ACTIONS.get(kind, set()) for kind in mappings)) if mappings else set()
+    poller_lower = {a.lower() for a in poller_only}
+    out: list[Need] = []
+    searchable = _searchable_domains(graph, fn)
+    for grant in grants.grants:
+        for action in grant.actions:
+            if action.lower() in poller_lower:
+                continue
+            service = service_for_action(action)
+            if service is None:
+                continue
+            if service == "es" and searchable:
+                out.extend(Need(f"tcp:443@{d}", "iam", f"{action} in {grant.source}") for d in searchable)
+                continue
+            out.append(Need(service, "iam", f"{action} in {grant.source}"))
+    return out, grants.unknowns
+
+
+def _searchable_domains(graph: Graph, fn: m.Function) -> list[str]:
+    return [n for n in graph.objects("search_domain")]
+
+
+def _env_needs(graph: Graph, fn: m.Function) -> list[Need]:
+    out = []
+    for name, value in sorted(fn.environment.items()):
+        if isinstance(value, m.ResourceRef):
+            target = graph.obj(value.id)
+            if value.service:
+                out.append(Need(value.service, "env", f"environment variable {name} refers to {value.id}"))
+            elif isinstance(target, m.PrivateTarget) and isinstance(target.port, int):
+                out.append(
+                    Need(f"tcp:{target.port}@{target.id}", "env", f"environment variable {name} refers to {value.id}")
+                )
+        elif isinstance(value, str):
+            match = _AWS_HOST.match(value.strip())
+            if not match or not value.lower().startswith("https://"):
+                continue
+            host = match.group("host").lower()
+            if host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".aws")):
+                service = host.split(".", 1)[0]
+                if service and service not in ("s3-website",):
+                    out.append(Need(normalise(service), "env", f"environment variable {name} is an AWS URL"))
+            elif "." in host and not host.endswith((".internal", ".local", ".localhost")) and not _is_ip_literal(host):
+                out.append(Need("internet", "env", f"environment variable {name} is {match.group(0)}"))
+    return out
+
+
+def _is_ip_literal(host: str) -> bool:
+    return bool(re.fullmatch(r"[\d.]+", host))

@@ -1,0 +1,698 @@
+"""The reachability walk, once per Hyperplane ENI group and need (SEMANTICS.md §10).
+
+For a group (one subnet × one security-group set) and a need, the walk follows security-group egress →
+the subnet's network ACL (request and the return on Lambda's ephemeral ports 1024–65535) → the
+longest-prefix route of the subnet's route table → the hop: a NAT gateway (then its own subnet's
+ACL and route to an internet gateway attached to the same VPC), an internet gateway (no public IP on a
+Hyperplane ENI: no IPv4 internet), an egress-only internet gateway (IPv6), a gateway or interface VPC
+endpoint, the local route, or an opaque gateway (unknown). Results are cached per (group, need).
+"""
+
+from __future__ import annotations
+
+from vpcreach.graph import kinds as k
+from vpcreach.graph import model as m
+from vpcreach.graph.build import EniGroup, Graph, ref_key
+from vpcreach.graph.model import Unknown
+
+from .filters import Decision, nacl_allows, security_groups_allow
+from .flows import ANY4, ANY6, BLOCKED, EPHEMERAL, REACHABLE, UNKNOWN, Flow, Network, Verdict, parse_net
+
+HTTPS = 443
+GATEWAY_SERVICES = ("s3", "dynamodb")
+
+# Explanation codes → what they mean for the rules (analyzer/rules reads these, never the walk).
+SG_EGRESS = "SG_EGRESS"
+NACL = "NACL"
+NO_ROUTE = "NO_ROUTE"
+IGW_NO_PUBLIC_IP = "IGW_NO_PUBLIC_IP"
+NAT_BROKEN = "NAT_BROKEN"
+UNRESOLVED = "UNRESOLVED"
+OPAQUE = "OPAQUE"
+DNS_DISABLED = "DNS_DISABLED"
+ENDPOINT_SG = "ENDPOINT_SG"
+TARGET_SG = "TARGET_SG"
+TARGET_ROUTE = "TARGET_ROUTE"
+IPV6_DISABLED = "IPV6_DISABLED"
+
+
+class Walker:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._cache: dict[tuple[str, str], Verdict] = {}
+        # Interface endpoints found for a service but not usable through default DNS names: (group, service) → endpoint ids
+        self.endpoint_dns_issues: dict[tuple[str, str], list[str]] = {}
+        self.unrouted_gateway_endpoints: dict[tuple[str, str], list[str]] = {}
+
+    # --- public entry points ------------------------------------------------------------------------
+    def internet(self, gid: str, family: int = 4) -> Verdict:
+        return self._cached(gid, f"internet{family}", lambda g: self._internet(g, family))
+
+    def service(self, gid: str, service: str) -> Verdict:
+        return self._cached(gid, f"svc:{service}", lambda g: self._service(g, service))
+
+    def private(self, gid: str, target: str, port: int) -> Verdict:
+        return self._cached(gid, f"tcp:{port}@{target}", lambda g: self._private(g, target, port))
+
+    def _cached(self, gid: str, key: str, compute) -> Verdict:  # type: ignore[no-untyped-def]
+        hit = self._cache.get((gid, key))
+        if hit is None:
+            group = self.graph.eni_groups[gid]
+            hit = self._cache[(gid, key)] = compute(group)
+        return hit
+
+    # --- shared steps --------------------------------------------------------------------------------
+    def _subnet(self, group: EniGroup) -> tuple[m.Subnet | None, Verdict | None]:
+        subnet = self.graph.obj(group.subnet_ref)
+        if isinstance(subnet, m.Subnet):
+            return subnet, None
+        ref = group.subnet_ref
+        reason = ref.reason if isinstance(ref, Unknown) else f"subnet {group.subnet} is not defined in the source"
+        return None, Verdict(UNKNOWN, [group.id], UNRESOLVED, group.subnet, reason)
+
+    def _route_table(self, subnet_id: str) -> str:
+        found = self.graph.out(subnet_id, k.ASSOCIATED)
+        return found[0][0] if found else k.unresolved_node("no route table")
+
+    def _nacl(self, subnet_id: str) -> str:
+        found = self.graph.out(subnet_id, k.NACL)
+        return found[0][0] if found else k.unresolved_node("no network ACL")
+
+    def lookup(self, rt: str, family: int, dest: Network | None) -> tuple[str | None, dict | None, Verdict | None]:
+        """Longest-prefix match in `rt` for `dest` (0/0 = any public address). Returns (target, edge, problem)."""
+        g = self.graph
+        if g.kind(rt) != k.ROUTE_TABLE:
+            reason = g.g.nodes[rt].get("reason", "route table unknown") if rt in g.g else "route table unknown"
+            return None, None, Verdict(UNKNOWN, [rt], UNRESOLVED, rt, reason)
+        best: tuple[int, str, dict] | None = None
+        unresolved: dict | None = None
+        for target, data in g.out(rt, k.ROUTE):
+            if data.get("family") != family or data.get("prefix_list"):
+                continue
+            net = parse_net(data.get("destination"))
+            if net is None:
+                unresolved = unresolved or data
+                continue
+            if dest is None or dest.prefixlen == 0:
+                covers = net.prefixlen == 0
+            else:
+                covers = dest.version == net.version and dest.subnet_of(net)  # type: ignore[arg-type]
+            if covers and (best is None or net.prefixlen > best[0]):
+                best = (net.prefixlen, target, data)
+        if best is None or (unresolved is not None and dest is not None and dest.prefixlen > 0):
+            if unresolved is not None:
+                route = unresolved.get("route")
+                label = route.id if route else rt
+                return (
+                    None,
+                    None,
+                    Verdict(
+                        UNKNOWN, [rt], UNRESOLVED, label, f"route {label} has a destination that could not be resolved"
+                    ),
+                )
+            return None, None, None
+        return best[1], best[2], None
+
+    def _filters_out(
+        self, group: EniGroup, subnet: m.Subnet, flow: Flow, peer_sgs: frozenset[str], peer: Network | None
+    ) -> Verdict | None:
+        """Security-group egress, then the subnet ACL both ways. None when everything allows the flow."""
+        sg = security_groups_allow(self.graph, group.sg_refs, flow, True, peer_sgs, peer)
+        if sg.status != REACHABLE:
+            return _from_decision(sg, [group.id], SG_EGRESS)
+        return self._acl_pair(self._nacl(subnet.id), flow, peer, [group.id, subnet.id], outbound_first=True)
+
+    def _acl_pair(
+        self, nacl: str, flow: Flow, peer: Network | None, hops: list[str], outbound_first: bool
+    ) -> Verdict | None:
+        """The request one way on the service port and the return the other way on ephemeral ports."""
+        if outbound_first:
+            checks = ((True, (flow.port, flow.port)), (False, EPHEMERAL))
+        else:
+            checks = ((False, (flow.port, flow.port)), (True, EPHEMERAL))
+        for egress, ports in checks:
+            d = nacl_allows(self.graph, nacl, egress, flow.protocol, ports, peer, flow.family)
+            if d.status != REACHABLE:
+                return _from_decision(d, [*hops, nacl], NACL)
+        return None
+
+    # --- internet -----------------------------------------------------------------------------------
+    def _internet(self, group: EniGroup, family: int) -> Verdict:
+        subnet, problem = self._subnet(group)
+        if problem:
+            return problem
+        assert subnet is not None
+        dns = self._dns_support(subnet)
+        if dns:
+            return dns
+        if family == 6 and subnet.cidr_v6 is None:
+            return Verdict(
+                BLOCKED, [group.id, subnet.id], IPV6_DISABLED, subnet.id, f"subnet {subnet.id} has no IPv6 CIDR block"
+            )
+        flow = Flow(family, HTTPS, ANY6 if family == 6 else ANY4)
+        return self._internet_flow(group, subnet, flow)
+
+    def _internet_flow(self, group: EniGroup, subnet: m.Subnet, flow: Flow) -> Verdict:
+        blocked = self._filters_out(group, subnet, flow, frozenset(), flow.dest)
+        if blocked:
+            return blocked
+        rt = self._route_table(subnet.id)
+        hops = [group.id, subnet.id, rt]
+        target, edge, problem = self.lookup(rt, flow.family, flow.dest)
+        if problem:
+            problem.hops = [group.id, subnet.id, *problem.hops]
+            return problem
+        any_text = "::/0" if flow.family == 6 else "0.0.0.0/0"
+        if target is None:
+            return Verdict(BLOCKED, hops, NO_ROUTE, rt, f"route table {rt} has no route for {any_text}")
+        evidence = [str(edge["route"].loc)] if edge and edge.get("route") else []
+        kind = self.graph.kind(target)
+        hops = [*hops, target]
+        if kind == k.INTERNET_GATEWAY:
+            if flow.family == 6:
+                return self._igw_attached(target, subnet, hops, evidence)
+            return Verdict(
+                BLOCKED,
+                hops,
+                IGW_NO_PUBLIC_IP,
+                target,
+                f"{rt} sends {any_text} to internet gateway {target}, but a Lambda Hyperplane ENI has no public IP",
+                evidence=evidence,
+            )
+        if kind == k.EGRESS_ONLY_IGW:
+            if flow.family == 6:
+                return self._igw_attached(target, subnet, hops, evidence)
+            return Verdict(
+                BLOCKED, hops, NO_ROUTE, target, "an egress-only internet gateway carries only IPv6", evidence=evidence
+            )
+        if kind == k.NAT_GATEWAY:
+            if flow.family == 6:
+                return Verdict(
+                    BLOCKED,
+                    hops,
+                    NO_ROUTE,
+                    target,
+                    f"{any_text} goes to NAT gateway {target}, which does not carry IPv6 to the internet",
+                )
+            return self._nat_gateway(target, subnet, flow, hops, evidence)
+        if kind in (k.NAT_INSTANCE, k.INSTANCE):
+            return self._nat_instance(target, group, subnet, flow, hops, evidence)
+        if kind in k.OPAQUE_KINDS or kind == k.VPN_GATEWAY:
+            return Verdict(
+                UNKNOWN,
+                hops,
+                OPAQUE,
+                target,
+                f"{any_text} leaves through {kind} {target}; the far side is not in the source",
+                evidence=evidence,
+            )
+        if kind == k.UNRESOLVED:
+            reason = self.graph.g.nodes[target].get("reason", "route target unknown")
+            return Verdict(
+                UNKNOWN,
+                hops,
+                UNRESOLVED,
+                target,
+                f"{any_text} goes to {target.split(':', 1)[-1]}: {reason}",
+                evidence=evidence,
+            )
+        if kind == k.VPC_ENDPOINT:
+            return Verdict(
+                UNKNOWN,
+                hops,
+                OPAQUE,
+                target,
+                f"{any_text} goes through endpoint {target} (an inspection appliance); what lies beyond is not in the source",
+                evidence=evidence,
+            )
+        return Verdict(
+            UNKNOWN,
+            hops,
+            UNRESOLVED,
+            target,
+            f"{any_text} goes to {target}, a target vpcreach does not model",
+            evidence=evidence,
+        )
+
+    def _igw_attached(self, gateway: str, subnet: m.Subnet, hops: list[str], evidence: list[str]) -> Verdict:
+        vpc = subnet.vpc if isinstance(subnet.vpc, str) else None
+        obj = self.graph.obj(gateway)
+        attached = self.graph.vpc_of(gateway) if not isinstance(obj, m.EgressOnlyInternetGateway) else obj.vpc
+        if attached is None or vpc is None:
+            if isinstance(obj, m.EgressOnlyInternetGateway) and isinstance(obj.vpc, Unknown):
+                return Verdict(UNKNOWN, hops, UNRESOLVED, gateway, obj.vpc.reason)
+            return Verdict(BLOCKED, hops, NO_ROUTE, gateway, f"{gateway} is not attached to the VPC", evidence=evidence)
+        if attached != vpc:
+            return Verdict(
+                BLOCKED,
+                hops,
+                NO_ROUTE,
+                gateway,
+                f"{gateway} is attached to {attached}, not to {vpc}",
+                evidence=evidence,
+            )
+        return Verdict(REACHABLE, [*hops, k.INTERNET_NODE], evidence=evidence)
+
+    def _nat_gateway(
+        self, nat_id: str, fn_subnet: m.Subnet, flow: Flow, hops: list[str], evidence: list[str]
+    ) -> Verdict:
+        nat = self.graph.obj(nat_id)
+        assert isinstance(nat, m.NatGateway)
+        if isinstance(nat.connectivity, Unknown):
+            return Verdict(
+                UNKNOWN,
+                hops,
+                UNRESOLVED,
+                nat_id,
+                f"connectivity type of {nat_id}: {nat.connectivity.reason}",
+                nat=nat_id,
+            )
+        if nat.connectivity == "private":
+            return Verdict(
+                BLOCKED,
+                hops,
+                NAT_BROKEN,
+                nat_id,
+                f"{nat_id} is a private NAT gateway; an internet gateway drops traffic from it",
+                nat=nat_id,
+                evidence=evidence,
+            )
+        vpc = self.graph.vpc_of(nat_id) or (fn_subnet.vpc if isinstance(fn_subnet.vpc, str) else None)
+        if nat.regional:
+            igw = self._attached_igw(vpc)
+            if igw is None:
+                return Verdict(
+                    BLOCKED,
+                    hops,
+                    NAT_BROKEN,
+                    nat_id,
+                    f"regional NAT gateway {nat_id} has no internet gateway attached to {vpc}",
+                    nat=nat_id,
+                )
+            return Verdict(REACHABLE, [*hops, igw, k.INTERNET_NODE], nat=nat_id, evidence=evidence)
+        if isinstance(nat.has_public_ip, Unknown):
+            return Verdict(UNKNOWN, hops, UNRESOLVED, nat_id, nat.has_public_ip.reason, nat=nat_id)
+        if not nat.has_public_ip:
+            return Verdict(
+                BLOCKED,
+                hops,
+                NAT_BROKEN,
+                nat_id,
+                f"public NAT gateway {nat_id} has no Elastic IP allocation",
+                nat=nat_id,
+            )
+        nat_subnet = self.graph.obj(nat.subnet)
+        if not isinstance(nat_subnet, m.Subnet):
+            reason = (
+                nat.subnet.reason
+                if isinstance(nat.subnet, Unknown)
+                else f"the subnet of {nat_id} is not defined in the source"
+            )
+            return Verdict(UNKNOWN, hops, UNRESOLVED, nat_id, reason, nat=nat_id)
+        hops = [*hops, nat_subnet.id]
+        fn_net = parse_net(fn_subnet.cidr_v4)
+        nacl = self._nacl(nat_subnet.id)
+        for egress, ports, peer in (
+            (False, (flow.port, flow.port), fn_net),
+            (True, (flow.port, flow.port), ANY4),
+            (False, EPHEMERAL, ANY4),
+            (True, EPHEMERAL, fn_net),
+        ):
+            d = nacl_allows(self.graph, nacl, egress, "tcp", ports, peer, 4)
+            if d.status != REACHABLE:
+                v = _from_decision(d, [*hops, nacl], NACL)
+                v.nat = nat_id
+                return v
+        rt = self._route_table(nat_subnet.id)
+        hops = [*hops, rt]
+        target, edge, problem = self.lookup(rt, 4, ANY4)
+        if problem:
+            problem.hops = [*hops[:-1], *problem.hops]
+            problem.nat = nat_id
+            return problem
+        if target is None:
+            return Verdict(
+                BLOCKED,
+                hops,
+                NAT_BROKEN,
+                nat_id,
+                f"{nat_id} sits in {nat_subnet.id}, whose route table {rt} has no 0.0.0.0/0 route to an internet gateway",
+                nat=nat_id,
+            )
+        kind = self.graph.kind(target)
+        if edge and edge.get("route"):
+            evidence = [*evidence, str(edge["route"].loc)]
+        if kind == k.INTERNET_GATEWAY:
+            attached = self.graph.vpc_of(target)
+            if attached is None or (vpc is not None and attached != vpc):
+                return Verdict(
+                    BLOCKED,
+                    [*hops, target],
+                    NAT_BROKEN,
+                    nat_id,
+                    f"{nat_id} routes to internet gateway {target}, which is not attached to the VPC",
+                    nat=nat_id,
+                )
+            return Verdict(REACHABLE, [*hops, target, k.INTERNET_NODE], nat=nat_id, evidence=evidence)
+        if kind in (k.UNRESOLVED, *k.OPAQUE_KINDS):
+            reason = self.graph.g.nodes[target].get("reason", f"{target} is not in the source")
+            return Verdict(
+                UNKNOWN,
+                [*hops, target],
+                UNRESOLVED,
+                target,
+                f"the NAT gateway's subnet routes 0.0.0.0/0 to {target.split(':', 1)[-1]}: {reason}",
+                nat=nat_id,
+            )
+        return Verdict(
+            BLOCKED,
+            [*hops, target],
+            NAT_BROKEN,
+            nat_id,
+            f"{nat_id} sits in {nat_subnet.id}, whose 0.0.0.0/0 route goes to {target}, not an internet gateway",
+            nat=nat_id,
+        )
+
+    def _attached_igw(self, vpc: str | None) -> str | None:
+        if vpc is None:
+            return None
+        for node in self.graph.objects(k.INTERNET_GATEWAY):
+            if self.graph.vpc_of(node) == vpc:
+                return node
+        return None
+
+    def _nat_instance(
+        self, inst_id: str, group: EniGroup, fn_subnet: m.Subnet, flow: Flow, hops: list[str], evidence: list[str]
+    ) -> Verdict:
+        inst = self.graph.obj(inst_id)
+        assert isinstance(inst, m.Instance)
+        if inst.source_dest_check is True:
+            return Verdict(
+                BLOCKED,
+                hops,
+                NAT_BROKEN,
+                inst_id,
+                f"{inst_id} has its source/destination check on, so it cannot forward traffic",
+                nat=inst_id,
+            )
+        if isinstance(inst.source_dest_check, Unknown) or isinstance(inst.public_ip, Unknown):
+            return Verdict(
+                UNKNOWN,
+                hops,
+                UNRESOLVED,
+                inst_id,
+                f"whether {inst_id} can act as a NAT instance is unknown",
+                nat=inst_id,
+            )
+        if not inst.public_ip:
+            return Verdict(BLOCKED, hops, NAT_BROKEN, inst_id, f"NAT instance {inst_id} has no public IP", nat=inst_id)
+        # Unlike a NAT gateway, a NAT instance's own security groups apply [NATCMP].
+        fn_net = parse_net(fn_subnet.cidr_v4)
+        d = security_groups_allow(
+            self.graph, inst.security_groups, flow, False, frozenset(group.security_groups), fn_net
+        )
+        if d.status != REACHABLE:
+            v = _from_decision(d, [*hops], NAT_BROKEN)
+            v.nat = inst_id
+            v.detail = f"NAT instance {inst_id}: {v.detail}"
+            return v
+        inst_subnet = self.graph.obj(inst.subnet)
+        if not isinstance(inst_subnet, m.Subnet):
+            return Verdict(
+                UNKNOWN, hops, UNRESOLVED, inst_id, f"the subnet of {inst_id} is not defined in the source", nat=inst_id
+            )
+        rt = self._route_table(inst_subnet.id)
+        target, _edge, problem = self.lookup(rt, 4, ANY4)
+        if problem or target is None or self.graph.kind(target) != k.INTERNET_GATEWAY:
+            if problem:
+                problem.nat = inst_id
+                return problem
+            return Verdict(
+                BLOCKED,
+                [*hops, inst_subnet.id, rt],
+                NAT_BROKEN,
+                inst_id,
+                f"NAT instance {inst_id}'s subnet has no route to an internet gateway",
+                nat=inst_id,
+            )
+        return Verdict(REACHABLE, [*hops, inst_subnet.id, rt, target, k.INTERNET_NODE], nat=inst_id, evidence=evidence)
+
+    def _dns_support(self, subnet: m.Subnet) -> Verdict | None:
+        vpc = self.graph.obj(subnet.vpc)
+        if isinstance(vpc, m.Vpc):
+            if vpc.dns_support is False:
+                return Verdict(
+                    BLOCKED,
+                    [subnet.id, vpc.id],
+                    DNS_DISABLED,
+                    vpc.id,
+                    f"VPC {vpc.id} has DNS support turned off, so no AWS or public hostname resolves",
+                )
+            if isinstance(vpc.dns_support, Unknown):
+                return Verdict(
+                    UNKNOWN,
+                    [subnet.id, vpc.id],
+                    UNRESOLVED,
+                    vpc.id,
+                    f"DNS support of {vpc.id}: {vpc.dns_support.reason}",
+                )
+        return None
+
+    # --- AWS services ---------------------------------------------------------------------------------
+    def _service(self, group: EniGroup, service: str) -> Verdict:
+        subnet, problem = self._subnet(group)
+        if problem:
+            return problem
+        assert subnet is not None
+        dns = self._dns_support(subnet)
+        if dns:
+            return dns
+        vpc = subnet.vpc if isinstance(subnet.vpc, str) else None
+        rt = self._route_table(subnet.id)
+        svc_node = k.service_node(service)
+        # 1. A gateway endpoint on this route table wins by longest prefix over 0.0.0.0/0 [RT][GWE].
+        for target, data in self.graph.out(rt, k.ROUTE):
+            if data.get("prefix_list") and self.graph.kind(target) == k.VPC_ENDPOINT and self._serves(target, service):
+                flow = Flow(4, HTTPS, ANY4, service=service)
+                blocked = self._filters_out(group, subnet, flow, frozenset(), ANY4)
+                if blocked:
+                    blocked.endpoint = target
+                    return blocked
+                return Verdict(REACHABLE, [group.id, subnet.id, rt, target, svc_node], endpoint=target)
+        unrouted = [ep for ep in self._endpoints(vpc, service) if self._endpoint_type(ep) == "gateway"]
+        if unrouted:
+            self.unrouted_gateway_endpoints[(group.id, service)] = unrouted
+        # 2. An interface endpoint, if default SDK hostnames resolve to it.
+        interface = [ep for ep in self._endpoints(vpc, service) if self._endpoint_type(ep) == "interface"]
+        usable = []
+        for ep in interface:
+            issue = self._endpoint_dns(ep)
+            if issue is None:
+                usable.append(ep)
+            else:
+                self.endpoint_dns_issues.setdefault((group.id, service), []).append(ep)
+        for ep in usable:
+            return self._via_interface_endpoint(group, subnet, rt, ep, service)
+        if any(isinstance(self._endpoint_dns(ep), Unknown) for ep in interface):
+            ep = interface[0]
+            return Verdict(
+                UNKNOWN,
+                [group.id, subnet.id, ep],
+                UNRESOLVED,
+                ep,
+                f"whether {ep} answers the default {service} hostname is unknown",
+            )
+        # 3. Otherwise the public endpoint, over the internet path.
+        flow = Flow(4, HTTPS, ANY4, service=service)
+        verdict = self._internet_flow(group, subnet, flow)
+        if verdict.ok:
+            verdict = Verdict(REACHABLE, [*verdict.hops[:-1], svc_node], nat=verdict.nat, evidence=verdict.evidence)
+        return verdict
+
+    def _serves(self, endpoint: str, service: str) -> bool:
+        return any(self.graph.g.nodes[v].get("service") == service for v, _ in self.graph.out(endpoint, k.SERVES))
+
+    def _endpoints(self, vpc: str | None, service: str) -> list[str]:
+        if vpc is None:
+            return []
+        out = []
+        for node, _ in (
+            self.graph.g.in_edges(k.service_node(service)) if k.service_node(service) in self.graph.g else []
+        ):
+            if self.graph.kind(node) == k.VPC_ENDPOINT and self.graph.vpc_of(node) == vpc:
+                out.append(node)
+        return sorted(set(out))
+
+    def _endpoint_type(self, ep: str) -> str:
+        obj = self.graph.obj(ep)
+        etype = obj.endpoint_type if isinstance(obj, m.VpcEndpoint) else ""
+        return etype.lower() if isinstance(etype, str) else "unknown"
+
+    def _endpoint_dns(self, ep: str) -> str | Unknown | None:
+        """None when default hostnames resolve to the endpoint; else why not [DNS][CFNVPCE]."""
+        obj = self.graph.obj(ep)
+        assert isinstance(obj, m.VpcEndpoint)
+        vpc = self.graph.obj(obj.vpc)
+        if obj.private_dns is False:
+            return "private DNS is off on the endpoint"
+        if isinstance(obj.private_dns, Unknown):
+            return obj.private_dns
+        if isinstance(vpc, m.Vpc):
+            if vpc.dns_hostnames is False:
+                return f"VPC {vpc.id} has DNS hostnames turned off"
+            if vpc.dns_support is False:
+                return f"VPC {vpc.id} has DNS support turned off"
+            if isinstance(vpc.dns_hostnames, Unknown):
+                return vpc.dns_hostnames
+        return None
+
+    def endpoint_dns_reason(self, ep: str) -> str:
+        reason = self._endpoint_dns(ep)
+        return reason.reason if isinstance(reason, Unknown) else str(reason or "")
+
+    def _via_interface_endpoint(self, group: EniGroup, subnet: m.Subnet, rt: str, ep: str, service: str) -> Verdict:
+        obj = self.graph.obj(ep)
+        assert isinstance(obj, m.VpcEndpoint)
+        ep_sgs = [v for v, _ in self.graph.out(ep, k.USES_SG)]
+        ep_subnets = [v for v, _ in self.graph.out(ep, k.IN_SUBNET)]
+        hops = [group.id, subnet.id, rt, ep]
+        if not ep_subnets:
+            return Verdict(UNKNOWN, hops, UNRESOLVED, ep, f"{ep} names no subnets", endpoint=ep)
+        fn_net = parse_net(subnet.cidr_v4)
+        for ep_subnet_id in ep_subnets:
+            ep_subnet = self.graph.obj(ep_subnet_id)
+            ep_net = parse_net(ep_subnet.cidr_v4) if isinstance(ep_subnet, m.Subnet) else None
+            flow = Flow(4, HTTPS, ep_net or ANY4, dest_sgs=frozenset(ep_sgs))
+            sg = security_groups_allow(
+                self.graph, group.sg_refs, flow, True, frozenset(ref_key(s) for s in ep_sgs), ep_net
+            )
+            if sg.status != REACHABLE:
+                v = _from_decision(sg, [group.id], SG_EGRESS)
+                v.endpoint = ep
+                return v
+            blocked = self._acl_pair(self._nacl(subnet.id), flow, ep_net, [group.id, subnet.id], True)
+            if blocked:
+                blocked.endpoint = ep
+                return blocked
+            if ep_net is not None:
+                target, _edge, problem = self.lookup(rt, 4, ep_net)
+                if problem:
+                    return problem
+                if target is not None and self.graph.kind(target) != k.VPC:
+                    return Verdict(
+                        UNKNOWN,
+                        [*hops, target],
+                        TARGET_ROUTE,
+                        target,
+                        f"traffic to {ep_subnet_id} is routed to {target} instead of the local route",
+                        endpoint=ep,
+                    )
+            ingress = security_groups_allow(self.graph, ep_sgs, flow, False, frozenset(group.security_groups), fn_net)
+            if ingress.status != REACHABLE:
+                v = _from_decision(ingress, hops, ENDPOINT_SG)
+                v.endpoint = ep
+                if v.status == BLOCKED:
+                    sg_names = ", ".join(ep_sgs) or "the VPC default security group"
+                    v.detail = f"security group {sg_names} of endpoint {ep} does not admit TCP 443 from the function ({v.detail})"
+                return v
+            if isinstance(ep_subnet, m.Subnet):
+                blocked = self._acl_pair(
+                    self._nacl(ep_subnet.id), flow, fn_net, [*hops, ep_subnet.id], outbound_first=False
+                )
+                if blocked:
+                    blocked.endpoint = ep
+                    return blocked
+        return Verdict(REACHABLE, [*hops, k.service_node(service)], endpoint=ep)
+
+    # --- private targets ------------------------------------------------------------------------------
+    def _private(self, group: EniGroup, target_id: str, port: int) -> Verdict:
+        subnet, problem = self._subnet(group)
+        if problem:
+            return problem
+        assert subnet is not None
+        target = self.graph.obj(target_id)
+        if not isinstance(target, m.PrivateTarget):
+            return Verdict(
+                UNKNOWN, [group.id, subnet.id], UNRESOLVED, target_id, f"{target_id} is not defined in the source"
+            )
+        t_subnets = [v for v, _ in self.graph.out(target_id, k.IN_SUBNET)]
+        t_sgs = [v for v, _ in self.graph.out(target_id, k.USES_SG)]
+        rt = self._route_table(subnet.id)
+        fn_net = parse_net(subnet.cidr_v4)
+        if not t_subnets:
+            return Verdict(
+                UNKNOWN,
+                [group.id, subnet.id, target_id],
+                UNRESOLVED,
+                target_id,
+                f"the subnets of {target_id} are unknown",
+            )
+        for ts_id in t_subnets:
+            ts = self.graph.obj(ts_id)
+            hops = [group.id, subnet.id, rt, ts_id, target_id]
+            if not isinstance(ts, m.Subnet):
+                reason = self.graph.g.nodes[ts_id].get("reason", f"{ts_id} is not in the source")
+                return Verdict(UNKNOWN, hops, UNRESOLVED, ts_id, reason)
+            if ts.vpc != subnet.vpc:
+                return Verdict(
+                    UNKNOWN,
+                    hops,
+                    OPAQUE,
+                    target_id,
+                    f"{target_id} is in another VPC ({ref_key(ts.vpc)}); cross-VPC paths are not followed",
+                )
+            t_net = parse_net(ts.cidr_v4)
+            flow = Flow(4, port, t_net or ANY4)
+            sg = security_groups_allow(
+                self.graph, group.sg_refs, flow, True, frozenset(ref_key(s) for s in t_sgs), t_net
+            )
+            if sg.status != REACHABLE:
+                return _from_decision(sg, [group.id], SG_EGRESS)
+            blocked = self._acl_pair(self._nacl(subnet.id), flow, t_net, [group.id, subnet.id], True)
+            if blocked:
+                return blocked
+            if t_net is not None:
+                hop, _edge, problem = self.lookup(rt, 4, t_net)
+                if problem:
+                    return problem
+                if hop is None or self.graph.kind(hop) != k.VPC:
+                    return Verdict(
+                        BLOCKED,
+                        [group.id, subnet.id, rt, *([hop] if hop else [])],
+                        TARGET_ROUTE,
+                        rt,
+                        f"{rt} does not route {t_net} locally",
+                    )
+            ingress = security_groups_allow(self.graph, t_sgs, flow, False, frozenset(group.security_groups), fn_net)
+            if ingress.status != REACHABLE:
+                v = _from_decision(ingress, hops, TARGET_SG)
+                if v.status == BLOCKED:
+                    v.detail = f"no ingress rule of {', '.join(t_sgs) or target_id} admits TCP {port} from the function ({v.detail})"
+                return v
+            blocked = self._acl_pair(self._nacl(ts.id), flow, fn_net, [*hops[:-1], ts.id], outbound_first=False)
+            if blocked:
+                return blocked
+        return Verdict(REACHABLE, [group.id, subnet.id, rt, *t_subnets, target_id])
+
+
+def _from_decision(d: Decision, hops: list[str], code: str) -> Verdict:
+    status = BLOCKED if d.status == BLOCKED else UNKNOWN
+    return Verdict(
+        status,
+        [*hops, d.component] if d.component and d.component not in hops else list(hops),
+        code if status == BLOCKED else UNRESOLVED,
+        d.component,
+        d.detail,
+        evidence=[d.evidence] if d.evidence else [],
+    )
+
+
+def combine(verdicts: list[Verdict]) -> Verdict:
+    """A function reaches a need only if every one of its subnets does [LNET]: any blocked group blocks."""
+    if not verdicts:
+        return Verdict(UNKNOWN, [], UNRESOLVED, "", "the function's subnets are unknown")
+    for status in (BLOCKED, UNKNOWN):
+        for v in verdicts:
+            if v.status == status:
+                return v
+    return verdicts[0]

@@ -1,0 +1,34 @@
+"""Rules: small functions that read verdicts and the graph and return findings.
+
+They never walk the graph or re-derive AWS semantics (that is `analyzer.reach`); each module holds one
+family of the catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from ..findings import Finding
+from . import capacity, cost, paths, permissions, placement, unresolved
+
+if TYPE_CHECKING:
+    from ..engine import Analysis
+
+CHECKS: list[Callable[[Analysis], Iterable[Finding]]] = [
+    *unresolved.CHECKS,
+    *paths.CHECKS,
+    *placement.CHECKS,
+    *cost.CHECKS,
+    *capacity.CHECKS,
+    *permissions.CHECKS,
+]
+
+
+def run_all(analysis: Analysis) -> list[Finding]:
+    out: list[Finding] = []
+    for check in CHECKS:
+        out.extend(check(analysis))
+    for extra in analysis.extra.get("checks", []):
+        out.extend(extra(analysis))
+    return out

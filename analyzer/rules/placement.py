@@ -1,0 +1,99 @@
+"""Where functions are placed: VR102 (public subnet) and VR302 (single Availability Zone)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from vpcreach.graph import kinds as k
+from vpcreach.graph import model as m
+from vpcreach.graph.model import Unknown
+
+from ..findings import Finding
+from .common import on_function
+
+if TYPE_CHECKING:
+    from ..engine import Analysis
+
+
+def public_subnet(analysis: Analysis) -> list[Finding]:
+    """VR102 is not need-scoped (DESIGN decision 1): error with an internet need, warning without."""
+    out = []
+    graph = analysis.graph
+    for result in analysis.vpc_functions():
+        fn = result.function
+        needs_internet = any(nr.need.target == "internet" for nr in result.needs)
+        for gid in result.groups:
+            group = graph.eni_groups[gid]
+            subnet = graph.obj(group.subnet_ref)
+            if not isinstance(subnet, m.Subnet):
+                continue
+            rt = graph.first_out(subnet.id, k.ASSOCIATED)
+            target, _edge, _problem = analysis.walker.lookup(rt, 4, None) if rt else (None, None, None)
+            if target is None or graph.kind(target) != k.INTERNET_GATEWAY:
+                continue
+            severity = "error" if needs_internet else "warning"
+            tail = "" if needs_internet else " (no internet need is known, so this is a warning)"
+            out.append(
+                on_function(
+                    fn,
+                    "VR102",
+                    f"{fn.id} is in subnet {subnet.id}, whose route table {rt} sends 0.0.0.0/0 to internet gateway {target}; "
+                    f"a Lambda Hyperplane ENI has no public IP, so the function gets no internet access{tail}",
+                    [fn.id, gid, subnet.id, rt, target],
+                    key=subnet.id,
+                    severity=severity,
+                )
+            )
+    return out
+
+
+def single_az(analysis: Analysis) -> list[Finding]:
+    """VR302, DESIGN decision 8: all subnets in one zone, including a single subnet of unknown zone."""
+    out = []
+    graph = analysis.graph
+    for result in analysis.vpc_functions():
+        fn = result.function
+        if isinstance(fn.subnets, Unknown):
+            continue
+        subnets = list(dict.fromkeys(m.External(s.value) if isinstance(s, m.External) else s for s in fn.subnets))
+        if len(subnets) == 1:
+            out.append(
+                on_function(
+                    fn,
+                    "VR302",
+                    f"{fn.id} has a single subnet ({_name(subnets[0])}), so it runs in one Availability Zone",
+                    [fn.id, _name(subnets[0])],
+                    key="1",
+                )
+            )
+            continue
+        zones = set()
+        for s in subnets:
+            obj = graph.obj(s)
+            if not isinstance(obj, m.Subnet) or not isinstance(obj.az, str):
+                zones = set()
+                break
+            zones.add(obj.az)
+        if len(zones) == 1:
+            zone = next(iter(zones)).replace("az#", "zone #")
+            out.append(
+                on_function(
+                    fn,
+                    "VR302",
+                    f"all {len(subnets)} subnets of {fn.id} are in the same Availability Zone ({zone})",
+                    [fn.id, *map(_name, subnets)],
+                    key="n",
+                )
+            )
+    return out
+
+
+def _name(ref: object) -> str:
+    if isinstance(ref, m.External):
+        return ref.value
+    if isinstance(ref, Unknown):
+        return "an unresolved subnet"
+    return str(ref)
+
+
+CHECKS = [public_subnet, single_az]

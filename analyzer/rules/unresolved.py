@@ -1,0 +1,76 @@
+"""VR001: what could not be resolved, need or not (DESIGN decision 1)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from vpcreach.graph import model as m
+from vpcreach.graph.model import Unknown
+
+from ..findings import Finding
+from ..flows import UNKNOWN
+from ..iam import grants_action, role_grants
+from ..iam_tables import ENI_ACTIONS
+from .common import label, on_function
+
+if TYPE_CHECKING:
+    from ..engine import Analysis
+
+
+def _placement_reasons(graph_has, fn: m.Function) -> list[str]:
+    reasons = []
+    for what, value in (("subnets", fn.subnets), ("security groups", fn.security_groups)):
+        items = [value] if isinstance(value, Unknown) else list(value)
+        for item in items:
+            if isinstance(item, m.External):
+                reasons.append(
+                    f"{what[:-1]} {item.value} is not defined in the source, so its rules and routes are unknown"
+                )
+            elif isinstance(item, Unknown):
+                reasons.append(f"{what}: {item.reason}")
+            elif not graph_has(item):
+                reasons.append(f"{what[:-1]} {item} is not defined in the source")
+    return reasons
+
+
+def unresolved(analysis: Analysis) -> list[Finding]:
+    out = []
+    graph = analysis.graph
+    for result in analysis.functions.values():
+        fn = result.function
+        if fn.managed_instances is not None:
+            out.append(on_function(fn, "VR001", f"{fn.id}: {fn.managed_instances.reason}", key="managed-instances"))
+            continue
+        if not fn.has_vpc_config:
+            continue
+        for reason in dict.fromkeys(_placement_reasons(lambda n: n in graph.g, fn)):
+            out.append(on_function(fn, "VR001", f"{fn.id}: {reason}", key=reason))
+        for nr in result.needs:
+            if nr.verdict.status == UNKNOWN:
+                v = nr.verdict
+                out.append(
+                    on_function(
+                        fn,
+                        "VR001",
+                        f"whether {fn.id} reaches {nr.need.target} is unknown: {v.detail}",
+                        [fn.id, *map(label, v.hops)],
+                        key=f"need:{nr.need.target}",
+                        fix="Resolve the value (pass it as a parameter/variable, or scan the plan) so the path can be decided.",
+                    )
+                )
+        grants = role_grants(graph, fn.id)
+        missing = [a for a in ENI_ACTIONS if grants_action(grants.grants, a) is None]
+        if missing and (not grants.known or grants.unknowns):
+            reason = "; ".join(grants.unknowns) or "the role is unknown"
+            out.append(
+                on_function(
+                    fn,
+                    "VR001",
+                    f"whether the execution role of {fn.id} may manage network interfaces is unknown: {reason}",
+                    key="role",
+                )
+            )
+    return out
+
+
+CHECKS = [unresolved]

@@ -1,0 +1,363 @@
+"""The vendor-neutral network model that every parser produces.
+
+Parsers settle format differences (CloudFormation's implicit allow-all egress, Terraform's removal of it,
+SAM Globals, endpoint type defaults) and hand over plain facts in these classes; `graph.build` turns a
+`Network` into the networkx graph the analyzer reads. Nothing here knows where a value came from.
+
+References between objects are plain strings holding the referenced object's id (a CloudFormation
+logical id or a Terraform address). A value the parser could not resolve is an `Unknown` carrying the
+reason; an id that names something outside the source (a literal `subnet-0abc`, a parameter value)
+is an `External`, which is also Unknown to the analysis but keeps its identity for ENI grouping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+
+class Unknown:
+    """A value the verdict may depend on but that static analysis cannot know."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.reason == self.reason  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.reason))
+
+
+class External(Unknown):
+    """An identifier of something defined outside the analysed source (for example `subnet-0abc`)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str, reason: str | None = None) -> None:
+        super().__init__(reason or f"{value} is defined outside the analysed source")
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"External({self.value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, External) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(("External", self.value))
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+Ref = Union[str, Unknown]  # noqa: UP007 - a runtime alias; `str | Unknown` needs 3.10 evaluation
+"""An object id, or Unknown/External when the reference cannot be followed."""
+
+
+@dataclass(frozen=True)
+class Loc:
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+NOWHERE = Loc("")
+
+
+@dataclass
+class Obj:
+    id: str
+    loc: Loc = NOWHERE
+
+
+@dataclass
+class Vpc(Obj):
+    cidrs_v4: list[str | Unknown] = field(default_factory=list)
+    cidrs_v6: list[str | Unknown] = field(default_factory=list)
+    # AWS defaults (CloudFormation and Terraform alike): DNS support on, DNS hostnames off.
+    dns_support: bool | Unknown = True
+    dns_hostnames: bool | Unknown = False
+    dedicated_tenancy: bool | Unknown = False
+
+
+@dataclass
+class Subnet(Obj):
+    vpc: Ref | None = None
+    cidr_v4: str | Unknown | None = None
+    cidr_v6: str | Unknown | None = None
+    # Literal zone name ("eu-west-1a"), symbolic zone ("az#0" for index 0 of Fn::GetAZs), or Unknown.
+    az: str | Unknown | None = None
+
+
+@dataclass
+class RouteTable(Obj):
+    vpc: Ref | None = None
+    is_main: bool = False
+
+
+@dataclass
+class Route(Obj):
+    route_table: Ref = ""
+    dest_v4: str | Unknown | None = None
+    dest_v6: str | Unknown | None = None
+    prefix_list: Ref | None = None
+    # The object the route sends traffic to; its kind is decided by what the id points at.
+    target: Ref | None = None
+    # Only a hint for a target outside the source (a literal "nat-0abc" under gateway_id, say).
+    target_hint: str = ""
+    blackhole: bool = False
+
+
+@dataclass
+class RouteTableAssociation(Obj):
+    subnet: Ref = ""
+    route_table: Ref = ""
+
+
+@dataclass
+class MainRouteTableAssociation(Obj):
+    vpc: Ref = ""
+    route_table: Ref = ""
+
+
+@dataclass
+class InternetGateway(Obj):
+    pass
+
+
+@dataclass
+class GatewayAttachment(Obj):
+    vpc: Ref = ""
+    gateway: Ref = ""
+
+
+@dataclass
+class EgressOnlyInternetGateway(Obj):
+    vpc: Ref | None = None
+
+
+@dataclass
+class NatGateway(Obj):
+    subnet: Ref | None = None
+    vpc: Ref | None = None
+    connectivity: str | Unknown = "public"
+    regional: bool = False
+    # For a public zonal NAT gateway: whether an Elastic IP allocation is given.
+    has_public_ip: bool | Unknown = True
+
+
+@dataclass
+class Instance(Obj):
+    """An EC2 instance or network interface a route can point at (a NAT instance, an appliance)."""
+
+    subnet: Ref | None = None
+    security_groups: list[Ref] = field(default_factory=list)
+    source_dest_check: bool | Unknown = True
+    public_ip: bool | Unknown = False
+
+
+@dataclass
+class OpaqueGateway(Obj):
+    """Transit gateway, peering connection, VPN gateway, carrier/local gateway: the far side is unseen."""
+
+    gateway_kind: str = "transit_gateway"
+
+
+@dataclass
+class VpcEndpoint(Obj):
+    vpc: Ref | None = None
+    service: str | Unknown = ""
+    endpoint_type: str | Unknown = "Gateway"
+    route_tables: list[Ref] = field(default_factory=list)
+    subnets: list[Ref] = field(default_factory=list)
+    # Empty means the VPC's default security group (both CloudFormation and Terraform).
+    security_groups: list[Ref] = field(default_factory=list)
+    private_dns: bool | Unknown = False
+
+
+@dataclass
+class SgRule:
+    """One security-group rule. `peer_kind` is cidr4, cidr6, sg or pl (prefix list)."""
+
+    protocol: str | Unknown = "-1"
+    from_port: int | Unknown | None = None
+    to_port: int | Unknown | None = None
+    peer_kind: str = "cidr4"
+    peer: Ref | str | Unknown = "0.0.0.0/0"
+    loc: Loc = NOWHERE
+    synthetic: str = ""  # why the rule exists without being written (e.g. "CloudFormation default egress")
+
+
+@dataclass
+class SecurityGroup(Obj):
+    vpc: Ref | None = None
+    is_default: bool = False
+    ingress: list[SgRule] = field(default_factory=list)
+    egress: list[SgRule] = field(default_factory=list)
+    # Set when some rule of this group could not be resolved: the rule set is then incomplete.
+    rules_unknown: Unknown | None = None
+
+
+@dataclass
+class NaclEntry:
+    rule_number: int | Unknown = 100
+    egress: bool = False
+    protocol: str | Unknown = "-1"
+    allow: bool | Unknown = True
+    cidr_v4: str | Unknown | None = None
+    cidr_v6: str | Unknown | None = None
+    from_port: int | Unknown | None = None
+    to_port: int | Unknown | None = None
+    loc: Loc = NOWHERE
+
+
+@dataclass
+class NetworkAcl(Obj):
+    vpc: Ref | None = None
+    is_default: bool = False
+    entries: list[NaclEntry] = field(default_factory=list)
+    entries_unknown: Unknown | None = None
+
+
+@dataclass
+class NaclAssociation(Obj):
+    subnet: Ref = ""
+    nacl: Ref = ""
+
+
+@dataclass
+class PolicyStatement:
+    effect: str = "Allow"
+    actions: list[str] | Unknown = field(default_factory=list)
+    not_actions: list[str] | None = None
+
+
+@dataclass
+class Role(Obj):
+    managed_policy_arns: list[str | Unknown] = field(default_factory=list)
+    statements: list[PolicyStatement] = field(default_factory=list)
+    # SAM policy templates by name (e.g. "S3ReadPolicy"), expanded to services by the analyzer.
+    policy_templates: list[str] = field(default_factory=list)
+    generated_by: str = ""  # "SAM" when SAM creates the role for the function
+
+
+@dataclass
+class Policy(Obj):
+    """A policy that reaches roles through a resource of its own (AWS::IAM::Policy, an attachment...)."""
+
+    roles: list[Ref] = field(default_factory=list)
+    statements: list[PolicyStatement] = field(default_factory=list)
+    managed_policy_arns: list[str | Unknown] = field(default_factory=list)
+    policy_templates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PrivateTarget(Obj):
+    """A database, cache or other in-VPC target a function may need (`tcp:PORT@id`)."""
+
+    target_kind: str = "db_instance"
+    port: int | Unknown | None = None
+    vpc: Ref | None = None
+    subnets: list[Ref] = field(default_factory=list)
+    security_groups: list[Ref] = field(default_factory=list)
+
+
+@dataclass
+class EniHolder(Obj):
+    """A non-Lambda resource that takes addresses in subnets (counted for subnet capacity)."""
+
+    subnets: list[Ref] = field(default_factory=list)
+    addresses: int = 1
+    resource_type: str = ""
+
+
+@dataclass
+class EventSourceMapping(Obj):
+    function: Ref = ""
+    source_service: str | Unknown = ""  # sqs, kinesis, dynamodb, kafka, mq, docdb
+
+
+@dataclass
+class Function(Obj):
+    name: str | Unknown | None = None
+    has_vpc_config: bool = False
+    # Each may be Unknown as a whole (an ImportValue list) or hold Unknown items.
+    subnets: list[Ref] | Unknown = field(default_factory=list)
+    security_groups: list[Ref] | Unknown = field(default_factory=list)
+    ipv6_dual_stack: bool | Unknown = False
+    role: Ref | None = None
+    # Values are literal strings, ResourceRef, or Unknown.
+    environment: dict[str, Any] = field(default_factory=dict)
+    # Ids of resources this function depends on, by reference or an explicit DependsOn/depends_on.
+    depends_on: set[str] = field(default_factory=set)
+    declared_needs: list[str] = field(default_factory=list)
+    ignores: list[Suppression] = field(default_factory=list)
+    traffic_gb: dict[str, float] = field(default_factory=dict)
+    file_systems: bool = False
+    managed_instances: Unknown | None = None  # VPC config lives on a Lambda capacity provider
+    action: str = "create"  # plan mode: create/update/replace/delete/no-op
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """An environment value that points at a resource: its id and what it is.
+
+    `service` is the AWS service the resource lives in (sqs, s3, ...) or "" when the resource is a private
+    target in the network (its id is then an object id) or of a kind that implies no need.
+    """
+
+    id: str
+    service: str = ""
+    attr: str = ""
+
+
+@dataclass
+class Suppression:
+    rule_id: str
+    reason: str = ""
+
+
+@dataclass
+class Network:
+    """Everything one source (a template, a Terraform root module, a plan) declares."""
+
+    sources: list[str] = field(default_factory=list)
+    objects: dict[str, Obj] = field(default_factory=dict)
+    # Values that could not be resolved and are not tied to a single object field.
+    unknowns: list[tuple[str, str]] = field(default_factory=list)
+    # Suppressions on non-function resources (keyed by object id).
+    ignores: dict[str, list[Suppression]] = field(default_factory=dict)
+    region: str | None = None
+
+    def add(self, obj: Obj) -> Obj:
+        self.objects[obj.id] = obj
+        return obj
+
+    def of(self, cls: type) -> list:
+        return [o for o in self.objects.values() if isinstance(o, cls)]
+
+    def get(self, ref: Any) -> Obj | None:
+        return self.objects.get(ref) if isinstance(ref, str) else None
+
+
+# Objects every VPC has without being declared; parsers refer to them by these ids and `graph.build`
+# creates them unless the source declares them (Terraform's aws_default_* resources, say).
+def default_sg_id(vpc: str) -> str:
+    return f"{vpc}#default-sg"
+
+
+def default_nacl_id(vpc: str) -> str:
+    return f"{vpc}#default-nacl"
+
+
+def main_rt_id(vpc: str) -> str:
+    return f"{vpc}#main-rt"

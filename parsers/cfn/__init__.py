@@ -1,0 +1,182 @@
+"""CloudFormation and SAM templates → `graph.model.Network`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vpcreach.graph import model as m
+from vpcreach.graph.model import Loc, Unknown
+
+from ..errors import InputError
+from ..yaml_loader import load_document, read_text
+from . import functions as _functions  # noqa: F401  (registers the function handlers)
+from .functions import merge_globals
+from .intrinsics import Resolver, ResRef, referenced_ids
+from .resources import HANDLERS, Context, mount_standalone_rules
+
+# Resolved first because others read their attributes (a subnet's zone, a VPC's CIDR).
+_FIRST = (
+    "AWS::EC2::VPC",
+    "AWS::EC2::Subnet",
+    "AWS::RDS::DBSubnetGroup",
+    "AWS::ElastiCache::SubnetGroup",
+    "AWS::DocDB::DBSubnetGroup",
+    "AWS::Neptune::DBSubnetGroup",
+    "AWS::MemoryDB::SubnetGroup",
+)
+_ATTRS = {
+    "AWS::EC2::VPC": {"CidrBlock": "CidrBlock"},
+    "AWS::EC2::Subnet": {"AvailabilityZone": "AvailabilityZone", "CidrBlock": "CidrBlock"},
+}
+
+
+def looks_like_template(doc: Any) -> bool:
+    return (
+        isinstance(doc, dict)
+        and isinstance(doc.get("Resources"), dict)
+        and (
+            "AWSTemplateFormatVersion" in doc
+            or "Transform" in doc
+            or any(
+                isinstance(r, dict) and str(r.get("Type", "")).startswith(("AWS::", "Custom::"))
+                for r in doc["Resources"].values()
+            )
+        )
+    )
+
+
+def parse_file(path: str, params: dict[str, str] | None = None) -> m.Network:
+    doc = load_document(read_text(path), path)
+    if not looks_like_template(doc):
+        raise InputError(path, "not a CloudFormation template (no Resources with AWS:: types)")
+    return parse_template(doc, path, params)
+
+
+def parse_template(doc: dict, path: str, params: dict[str, str] | None = None) -> m.Network:
+    resources = doc.get("Resources")
+    if not isinstance(resources, dict):
+        raise InputError(path, "Resources is not a mapping")
+    net = m.Network(sources=[path])
+    types = {str(rid): str(r.get("Type", "")) for rid, r in resources.items() if isinstance(r, dict)}
+    resolver = Resolver(doc, params, set(types))
+    ctx = Context(resolver, net, path, types)
+    key_lines = getattr(resources, "key_lines", {})
+    sam_globals = (doc.get("Globals") or {}).get("Function") if isinstance(doc.get("Globals"), dict) else None
+
+    order = sorted(types, key=lambda rid: _FIRST.index(types[rid]) if types[rid] in _FIRST else len(_FIRST))
+    for rid in order:
+        res = resources[rid]
+        rtype = types[rid]
+        loc = Loc(path, key_lines.get(rid) or getattr(res, "line", None))
+        if "Condition" in res:
+            exists = resolver.condition(res["Condition"])
+            if exists is False:
+                continue
+            if isinstance(exists, Unknown):
+                net.unknowns.append((rid, f"may not exist: {exists.reason}"))
+        handler = HANDLERS.get(rtype)
+        raw_props = res.get("Properties") or {}
+        if rtype == "AWS::Serverless::Function" and isinstance(sam_globals, dict):
+            raw_props = merge_globals(sam_globals, raw_props)
+        if handler is None and rtype not in _ATTRS:
+            continue
+        props = resolver.resolve(raw_props)
+        if not isinstance(props, dict):
+            net.unknowns.append((rid, props.reason if isinstance(props, Unknown) else "Properties is not a mapping"))
+            props = {}
+        for attr, prop in _ATTRS.get(rtype, {}).items():
+            if prop in props:
+                resolver.attr_values[(rid, attr)] = props[prop]
+        ctx.raw_props = raw_props
+        if handler is not None:
+            handler(ctx, rid, props, loc)
+        obj = net.objects.get(rid)
+        if isinstance(obj, m.Function):
+            _function_extras(obj, res, raw_props, types)
+        _metadata(net, rid, res, obj)
+    mount_standalone_rules(ctx)
+    _attach_managed_policy_statements(net, types)
+    return net
+
+
+def _function_extras(fn: m.Function, res: dict, raw_props: Any, types: dict[str, str]) -> None:
+    depends = res.get("DependsOn")
+    if isinstance(depends, str):
+        depends = [depends]
+    fn.depends_on = {d for d in depends or [] if isinstance(d, str)} | referenced_ids(raw_props, set(types))
+    fn.environment = {str(k): env_value(v, types) for k, v in fn.environment.items()}
+
+
+# Resource types whose reference in an environment variable means the code calls that AWS service.
+_ENV_SERVICES = {
+    "AWS::SQS::Queue": "sqs",
+    "AWS::SNS::Topic": "sns",
+    "AWS::DynamoDB::Table": "dynamodb",
+    "AWS::DynamoDB::GlobalTable": "dynamodb",
+    "AWS::S3::Bucket": "s3",
+    "AWS::SecretsManager::Secret": "secretsmanager",
+    "AWS::SSM::Parameter": "ssm",
+    "AWS::KMS::Key": "kms",
+    "AWS::KMS::Alias": "kms",
+    "AWS::Kinesis::Stream": "kinesis",
+    "AWS::KinesisFirehose::DeliveryStream": "kinesis-firehose",
+    "AWS::StepFunctions::StateMachine": "states",
+    "AWS::Serverless::StateMachine": "states",
+    "AWS::Events::EventBus": "events",
+    "AWS::Lambda::Function": "lambda",
+    "AWS::Serverless::Function": "lambda",
+    "AWS::Serverless::SimpleTable": "dynamodb",
+}
+
+
+def env_value(value: Any, types: dict[str, str]) -> Any:
+    refs = (value,) if isinstance(value, ResRef) else getattr(value, "refs", ())
+    for ref in refs:
+        rtype = types.get(ref.id, "")
+        if rtype in _ENV_SERVICES:
+            return m.ResourceRef(ref.id, _ENV_SERVICES[rtype], ref.attr)
+        return m.ResourceRef(ref.id, "", ref.attr)
+    if isinstance(value, (str, Unknown)):
+        return value
+    if isinstance(value, (int, float, bool)):
+        return str(value)
+    return Unknown("environment value could not be resolved")
+
+
+def _metadata(net: m.Network, rid: str, res: dict, obj: Any) -> None:
+    meta = res.get("Metadata")
+    own = meta.get("vpcreach") if isinstance(meta, dict) else None
+    if not isinstance(own, dict):
+        return
+    ignores = []
+    for item in own.get("ignore") or []:
+        if isinstance(item, str):
+            ignores.append(m.Suppression(item))
+        elif isinstance(item, dict) and isinstance(item.get("id"), str):
+            ignores.append(m.Suppression(item["id"], str(item.get("reason") or "")))
+    if isinstance(obj, m.Function):
+        needs = own.get("needs") or []
+        if isinstance(needs, str):
+            needs = [n.strip() for n in needs.split(",")]
+        obj.declared_needs = [str(n) for n in needs if isinstance(n, (str, int))]
+        obj.ignores = ignores
+        traffic = own.get("traffic")
+        if isinstance(traffic, dict):
+            obj.traffic_gb = {str(k): float(v) for k, v in traffic.items() if isinstance(v, (int, float))}
+    elif ignores:
+        net.ignores[rid] = ignores
+
+
+def _attach_managed_policy_statements(net: m.Network, types: dict[str, str]) -> None:
+    # A role listing a template-defined managed policy in ManagedPolicyArns gets its statements directly.
+    for role in net.of(m.Role):
+        keep = []
+        for arn in role.managed_policy_arns:
+            policy = net.get(arn.id) if isinstance(arn, ResRef) else None
+            if isinstance(policy, m.Policy):
+                role.statements.extend(policy.statements)
+            elif isinstance(arn, ResRef):
+                keep.append(Unknown(f"managed policy {arn.id} could not be read"))
+            else:
+                keep.append(arn)
+        role.managed_policy_arns = keep

@@ -1,0 +1,142 @@
+"""Lambda functions: AWS::Lambda::Function and SAM's AWS::Serverless::Function.
+
+SAM semantics are applied here [SAM][SAMG]: `Globals.Function` is merged into every serverless function
+(maps merge, lists are prepended), and when `Role` is omitted SAM generates a role with
+AWSLambdaBasicExecutionRole plus AWSLambdaVPCAccessExecutionRole iff VpcConfig is set. SAM without a
+Transform line is still read as SAM (DESIGN decision 10).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vpcreach.graph import model as m
+from vpcreach.graph.model import Loc, Unknown
+
+from .intrinsics import Derived, ResRef
+from .resources import Context, event_source_service, handles, managed_arns, statements
+from .values import to_bool, to_ref, to_refs, to_str
+
+BASIC_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+VPC_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+
+_SAM_EVENT_SOURCES = {
+    "SQS": "sqs",
+    "Kinesis": "kinesis",
+    "DynamoDB": "dynamodb",
+    "MSK": "kafka",
+    "SelfManagedKafka": "kafka",
+    "MQ": "mq",
+    "DocumentDB": "docdb",
+}
+
+
+def merge_globals(global_props: Any, props: Any) -> Any:
+    """SAM's Globals merge: dicts merge key by key, lists are global-first, anything else is overridden."""
+    if isinstance(global_props, dict) and isinstance(props, dict) and not _is_intrinsic(props):
+        out = dict(global_props)
+        for key, value in props.items():
+            out[key] = merge_globals(global_props[key], value) if key in global_props else value
+        return out
+    if isinstance(global_props, list) and isinstance(props, list):
+        return list(global_props) + list(props)
+    return props
+
+
+def _is_intrinsic(value: dict) -> bool:
+    return (len(value) == 1 and next(iter(value)) in ("Ref",)) or any(str(k).startswith("Fn::") for k in value)
+
+
+def _role_ref(value: Any) -> str | Unknown | None:
+    if value is None:
+        return None
+    if isinstance(value, ResRef):
+        return value.id
+    if isinstance(value, Derived) and value.refs:
+        return value.refs[0].id
+    if isinstance(value, str):
+        return m.External(value, f"execution role {value} is defined outside the template")
+    if isinstance(value, Unknown):
+        return value
+    return Unknown("execution role could not be resolved")
+
+
+@handles("AWS::Lambda::Function", "AWS::Serverless::Function")
+def _function(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    is_sam = ctx.types[rid] == "AWS::Serverless::Function"
+    vpc = p.get("VpcConfig")
+    fn = m.Function(rid, loc, name=to_str(p.get("FunctionName")))
+    if isinstance(vpc, Unknown):
+        fn.has_vpc_config = True
+        fn.subnets = vpc
+        fn.security_groups = vpc
+    elif isinstance(vpc, dict):
+        subnets = to_refs(vpc.get("SubnetIds"), "SubnetIds")
+        sgs = to_refs(vpc.get("SecurityGroupIds"), "SecurityGroupIds")
+        # Both lists empty (a common way to switch VPC off through parameters) means no VPC attachment.
+        fn.has_vpc_config = not (subnets == [] and sgs == [])
+        fn.subnets, fn.security_groups = subnets, sgs
+        fn.ipv6_dual_stack = to_bool(vpc.get("Ipv6AllowedForDualStack"), False)
+    if p.get("CapacityProviderConfig") is not None:
+        fn.managed_instances = Unknown(
+            "the function runs on Lambda Managed Instances; their VPC configuration lives on the capacity "
+            "provider, which vpcreach does not analyse yet"
+        )
+    env = p.get("Environment")
+    if isinstance(env, dict) and isinstance(env.get("Variables"), dict):
+        fn.environment = dict(env["Variables"])
+    fn.file_systems = bool(p.get("FileSystemConfigs"))
+    fn.role = _role_ref(p.get("Role"))
+    if is_sam:
+        if fn.role is None:
+            fn.role = _sam_role(ctx, rid, p, loc, fn.has_vpc_config)
+        _sam_events(ctx, rid, p, loc)
+    ctx.net.add(fn)
+
+
+def _sam_role(ctx: Context, rid: str, p: dict, loc: Loc, has_vpc: bool) -> str:
+    role = m.Role(
+        f"{rid}Role", loc, generated_by="SAM", managed_policy_arns=[BASIC_ROLE] + ([VPC_ROLE] if has_vpc else [])
+    )
+    policies = p.get("Policies")
+    if isinstance(policies, (str, dict)):
+        policies = [policies]
+    if isinstance(policies, Unknown):
+        role.statements.append(m.PolicyStatement(actions=policies))
+    for pol in policies or []:
+        if isinstance(pol, (str, Unknown, ResRef)):
+            role.managed_policy_arns.extend(managed_arns([pol]))
+        elif isinstance(pol, dict) and "Statement" in pol:
+            role.statements.extend(statements(pol))
+        elif isinstance(pol, dict) and len(pol) == 1:
+            role.policy_templates.append(str(next(iter(pol))))
+    ctx.net.add(role)
+    return role.id
+
+
+def _sam_events(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    events = p.get("Events")
+    if not isinstance(events, dict):
+        return
+    for name, event in events.items():
+        if not isinstance(event, dict):
+            continue
+        service = _SAM_EVENT_SOURCES.get(str(event.get("Type")))
+        if service is None:
+            continue
+        props = event.get("Properties") if isinstance(event.get("Properties"), dict) else {}
+        source = props.get("Queue", props.get("Stream"))
+        detected = event_source_service(ctx, source) if source is not None else service
+        ctx.net.add(
+            m.EventSourceMapping(
+                f"{rid}{name}", loc, function=rid, source_service=detected if isinstance(detected, str) else service
+            )
+        )
+
+
+def vpc_ids_of(value: Any) -> list[str]:
+    refs = to_refs(value)
+    return [r for r in refs if isinstance(r, str)] if isinstance(refs, list) else []
+
+
+__all__ = ["merge_globals", "to_ref"]

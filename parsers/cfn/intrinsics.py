@@ -1,0 +1,401 @@
+"""CloudFormation intrinsic functions, parameters and conditions, evaluated as far as a template allows.
+
+Values that exist only after deployment (resource ids, imported values, SSM parameters) are never guessed:
+a reference to a resource becomes a `ResRef`, everything else that cannot be known becomes `Unknown`
+with the reason, and a string built from a resource attribute becomes `Derived`, an Unknown that still
+remembers which resources it was built from (so `DB_HOST: !GetAtt Db.Endpoint.Address` still points at Db).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any
+
+from vpcreach.graph.model import Unknown
+
+PSEUDO_REGION = "<region>"
+# Fn::GetAZs returns the Region's zones in order; only their distinctness matters here.
+SYMBOLIC_AZS = [f"az#{i}" for i in range(6)]
+NO_VALUE = object()
+
+_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+_DYNAMIC_REF = re.compile(r"\{\{resolve:([a-z0-9-]+):")
+
+
+class ResRef:
+    """`Ref` or `Fn::GetAtt` to a resource: an id only known after deploy."""
+
+    __slots__ = ("attr", "id")
+
+    def __init__(self, id: str, attr: str = "") -> None:
+        self.id = id
+        self.attr = attr
+
+    def __repr__(self) -> str:
+        return f"ResRef({self.id!r}, {self.attr!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ResRef) and (other.id, other.attr) == (self.id, self.attr)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.attr))
+
+
+class Derived(Unknown):
+    """A value computed from resource attributes: unknown, but its sources are known."""
+
+    __slots__ = ("refs",)
+
+    def __init__(self, reason: str, refs: tuple[ResRef, ...]) -> None:
+        super().__init__(reason)
+        self.refs = refs
+
+
+def _refs_in(value: Any) -> tuple[ResRef, ...]:
+    if isinstance(value, ResRef):
+        return (value,)
+    if isinstance(value, Derived):
+        return value.refs
+    if isinstance(value, list):
+        return tuple(r for item in value for r in _refs_in(item))
+    return ()
+
+
+class Resolver:
+    """Evaluates intrinsics of one template against its parameters, mappings and conditions."""
+
+    def __init__(
+        self,
+        template: dict,
+        overrides: dict[str, str] | None = None,
+        resource_ids: set[str] | None = None,
+    ) -> None:
+        self.template = template
+        self.mappings = template.get("Mappings") or {}
+        self.condition_defs = template.get("Conditions") or {}
+        self.resource_ids = resource_ids if resource_ids is not None else set(template.get("Resources") or {})
+        self.params: dict[str, Any] = {}
+        self.attr_values: dict[tuple[str, str], Any] = {}
+        self._conditions: dict[str, Any] = {}
+        overrides = overrides or {}
+        self.pseudo: dict[str, Any] = {
+            "AWS::Region": overrides.get("AWS::Region", PSEUDO_REGION),
+            "AWS::AccountId": Unknown("the account id is known only at deploy time"),
+            "AWS::StackName": Unknown("the stack name is known only at deploy time"),
+            "AWS::StackId": Unknown("the stack id is known only at deploy time"),
+            "AWS::Partition": overrides.get("AWS::Partition", "aws"),
+            "AWS::URLSuffix": overrides.get("AWS::URLSuffix", "amazonaws.com"),
+            "AWS::NotificationARNs": Unknown("notification ARNs are known only at deploy time"),
+        }
+        for name, spec in (template.get("Parameters") or {}).items():
+            self.params[name] = self._parameter_value(str(name), spec if isinstance(spec, dict) else {}, overrides)
+
+    @staticmethod
+    def _parameter_value(name: str, spec: dict, overrides: dict[str, str]) -> Any:
+        ptype = str(spec.get("Type", "String"))
+        if name in overrides:
+            raw: Any = overrides[name]
+        elif "Default" in spec:
+            raw = spec["Default"]
+        else:
+            return Unknown(f"parameter {name} has no default (pass --param {name}=VALUE)")
+        if ptype.startswith("AWS::SSM::Parameter::Value"):
+            return Unknown(f"parameter {name} is read from SSM parameter {raw!s} at deploy time")
+        if ptype.startswith("List<") or ptype == "CommaDelimitedList":
+            if isinstance(raw, list):
+                return [str(x).strip() for x in raw]
+            text = str(raw)
+            return [x.strip() for x in text.split(",")] if text.strip() else []
+        if isinstance(raw, bool):
+            return "true" if raw else "false"
+        return raw if isinstance(raw, str) else str(raw)
+
+    # --- conditions -----------------------------------------------------------------------------
+    def condition(self, name: Any) -> bool | Unknown:
+        if not isinstance(name, str):
+            return Unknown(f"condition name {name!r} is not a string")
+        if name in self._conditions:
+            value = self._conditions[name]
+            if value is _IN_PROGRESS:
+                return Unknown(f"condition {name} refers to itself")
+            return value
+        if name not in self.condition_defs:
+            return Unknown(f"condition {name} is not defined")
+        self._conditions[name] = _IN_PROGRESS
+        value = self._eval_condition(self.condition_defs[name], name)
+        self._conditions[name] = value
+        return value
+
+    def _eval_condition(self, expr: Any, name: str) -> bool | Unknown:
+        if isinstance(expr, bool):
+            return expr
+        if isinstance(expr, dict) and len(expr) == 1:
+            ((fn, arg),) = expr.items()
+            if fn == "Condition":
+                return self.condition(arg)
+            if fn == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
+                a, b = (self.resolve(x) for x in arg)
+                if _is_unresolved(a) or _is_unresolved(b):
+                    return Unknown(f"condition {name} compares a value unknown before deploy")
+                return _norm(a) == _norm(b)
+            if fn in ("Fn::And", "Fn::Or") and isinstance(arg, list):
+                values = [self._eval_condition(x, name) for x in arg]
+                decided = [v for v in values if isinstance(v, bool)]
+                if fn == "Fn::And" and False in decided:
+                    return False
+                if fn == "Fn::Or" and True in decided:
+                    return True
+                if len(decided) < len(values):
+                    return next(v for v in values if isinstance(v, Unknown))
+                return fn == "Fn::And"
+            if fn == "Fn::Not" and isinstance(arg, list) and len(arg) == 1:
+                value = self._eval_condition(arg[0], name)
+                return value if isinstance(value, Unknown) else not value
+        return Unknown(f"condition {name} uses an expression vpcreach does not evaluate")
+
+    # --- values ------------------------------------------------------------------------------------
+    def resolve(self, value: Any, depth: int = 0) -> Any:
+        """Evaluate every intrinsic inside `value`; dict/list shapes are kept, AWS::NoValue is dropped."""
+        if depth > 100:
+            return Unknown("expression nested too deeply")
+        if isinstance(value, dict):
+            if len(value) == 1:
+                ((key, arg),) = value.items()
+                if key == "Ref" or (isinstance(key, str) and key.startswith("Fn::")):
+                    return self._intrinsic(key, arg, depth + 1)
+            out = {}
+            for k, v in value.items():
+                resolved = self.resolve(v, depth + 1)
+                if resolved is not NO_VALUE:
+                    out[k] = resolved
+            return out
+        if isinstance(value, list):
+            items = [self.resolve(v, depth + 1) for v in value]
+            return [v for v in items if v is not NO_VALUE]
+        if isinstance(value, str):
+            match = _DYNAMIC_REF.search(value)
+            if match:
+                return Unknown(f"dynamic reference {{{{resolve:{match.group(1)}:...}}}} is read at deploy time")
+        return value
+
+    def _intrinsic(self, fn: str, arg: Any, depth: int) -> Any:
+        handler = _HANDLERS.get(fn)
+        if handler is None:
+            return Unknown(f"{fn} is not evaluated by vpcreach")
+        try:
+            return handler(self, arg, depth)
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+            return Unknown(f"{fn} has arguments vpcreach cannot evaluate")
+
+    def _ref(self, arg: Any, depth: int) -> Any:
+        if not isinstance(arg, str):
+            arg = self.resolve(arg, depth)
+            if not isinstance(arg, str):
+                return Unknown("Ref to a computed name")
+        if arg == "AWS::NoValue":
+            return NO_VALUE
+        if arg in self.pseudo:
+            return self.pseudo[arg]
+        if arg in self.params:
+            return self.params[arg]
+        if arg in self.resource_ids:
+            return ResRef(arg)
+        return Unknown(f"Ref to {arg}, which is not defined in the template")
+
+    def _getatt(self, arg: Any, depth: int) -> Any:
+        if isinstance(arg, str):
+            arg = arg.split(".", 1)
+        if not isinstance(arg, list) or len(arg) != 2:
+            return Unknown("Fn::GetAtt with an unexpected shape")
+        rid, attr = arg[0], self.resolve(arg[1], depth)
+        if not isinstance(attr, str):
+            return Unknown("Fn::GetAtt with a computed attribute name")
+        if (rid, attr) in self.attr_values:
+            return self.attr_values[(rid, attr)]
+        if rid in self.resource_ids:
+            return ResRef(rid, attr)
+        return Unknown(f"Fn::GetAtt of {rid}, which is not defined in the template")
+
+    def _join(self, arg: Any, depth: int) -> Any:
+        sep, items = self.resolve(arg[0], depth), self.resolve(arg[1], depth)
+        if isinstance(items, Unknown) or isinstance(sep, Unknown):
+            return _unknown_from("Fn::Join", [sep, items])
+        parts = [_as_text(x) for x in items]
+        if any(p is None for p in parts):
+            return _unknown_from("Fn::Join", items)
+        return str(sep).join(parts)  # type: ignore[arg-type]
+
+    def _sub(self, arg: Any, depth: int) -> Any:
+        if isinstance(arg, list):
+            text, local = arg[0], self.resolve(arg[1], depth) if len(arg) > 1 else {}
+        else:
+            text, local = arg, {}
+        if not isinstance(text, str) or not isinstance(local, dict):
+            return Unknown("Fn::Sub with an unexpected shape")
+        unresolved: list[Any] = []
+
+        def repl(match: re.Match) -> str:
+            name = match.group(1).strip()
+            if name in local:
+                value = local[name]
+            elif "." in name and name.split(".", 1)[0] in self.resource_ids:
+                value = self._getatt(name.split(".", 1), depth)
+            else:
+                value = self._ref(name, depth)
+            piece = _as_text(value)
+            if piece is None:
+                unresolved.append(value)
+                return ""
+            return piece
+
+        out = _SUB_VAR.sub(repl, text)
+        if unresolved:
+            return _unknown_from("Fn::Sub", unresolved)
+        return out.replace("${!", "${")
+
+    def _select(self, arg: Any, depth: int) -> Any:
+        index, items = self.resolve(arg[0], depth), self.resolve(arg[1], depth)
+        if isinstance(items, Unknown) or isinstance(index, Unknown):
+            return _unknown_from("Fn::Select", [index, items])
+        index = int(index)
+        if not isinstance(items, list) or not 0 <= index < len(items):
+            return Unknown("Fn::Select index out of range")
+        return items[index]
+
+    def _split(self, arg: Any, depth: int) -> Any:
+        sep, text = self.resolve(arg[0], depth), self.resolve(arg[1], depth)
+        if not isinstance(text, str) or not isinstance(sep, str):
+            return _unknown_from("Fn::Split", [sep, text])
+        return text.split(sep)
+
+    def _if(self, arg: Any, depth: int) -> Any:
+        cond = self.condition(arg[0])
+        if isinstance(cond, Unknown):
+            a, b = self.resolve(arg[1], depth), self.resolve(arg[2], depth)
+            if a == b:
+                return a
+            return Unknown(f"depends on {cond.reason}")
+        return self.resolve(arg[1] if cond else arg[2], depth)
+
+    def _find_in_map(self, arg: Any, depth: int) -> Any:
+        keys = [self.resolve(x, depth) for x in arg[:3]]
+        default = None
+        if len(arg) > 3 and isinstance(arg[3], dict):
+            default = arg[3].get("DefaultValue")
+        if any(isinstance(k, (Unknown, ResRef)) for k in keys):
+            return _unknown_from("Fn::FindInMap", keys)
+        try:
+            return self.resolve(self.mappings[keys[0]][keys[1]][keys[2]], depth)
+        except (KeyError, TypeError):
+            if default is not None:
+                return self.resolve(default, depth)
+            return Unknown(f"Fn::FindInMap {keys} has no such entry")
+
+    def _get_azs(self, arg: Any, depth: int) -> Any:
+        return list(SYMBOLIC_AZS)
+
+    def _cidr(self, arg: Any, depth: int) -> Any:
+        block, count, bits = (self.resolve(x, depth) for x in arg[:3])
+        if any(isinstance(x, (Unknown, ResRef)) for x in (block, count, bits)):
+            return _unknown_from("Fn::Cidr", [block, count, bits])
+        net = ipaddress.ip_network(str(block), strict=False)
+        new_prefix = net.max_prefixlen - int(bits)
+        out = []
+        for i, sub in enumerate(net.subnets(new_prefix=new_prefix)):
+            if i >= int(count):
+                break
+            out.append(str(sub))
+        return out
+
+    def _import_value(self, arg: Any, depth: int) -> Any:
+        name = self.resolve(arg, depth)
+        label = name if isinstance(name, str) else "a computed export name"
+        return Unknown(f"Fn::ImportValue {label} comes from another stack")
+
+    def _unknown_fn(self, arg: Any, depth: int) -> Any:
+        return Unknown("value computed at deploy time")
+
+
+_IN_PROGRESS = object()
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+def _is_unresolved(value: Any) -> bool:
+    return isinstance(value, (Unknown, ResRef))
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+def _unknown_from(fn: str, parts: list) -> Unknown:
+    refs = tuple(r for p in parts for r in _refs_in(p))
+    for part in parts:
+        if isinstance(part, Unknown) and not isinstance(part, Derived):
+            return part if not refs else Derived(part.reason, refs)
+    if refs:
+        names = ", ".join(sorted({r.id + (f".{r.attr}" if r.attr else "") for r in refs}))
+        return Derived(f"{fn} uses {names}, known only after deploy", refs)
+    return Unknown(f"{fn} could not be evaluated")
+
+
+_HANDLERS = {
+    "Ref": Resolver._ref,
+    "Fn::GetAtt": Resolver._getatt,
+    "Fn::Join": Resolver._join,
+    "Fn::Sub": Resolver._sub,
+    "Fn::Select": Resolver._select,
+    "Fn::Split": Resolver._split,
+    "Fn::If": Resolver._if,
+    "Fn::FindInMap": Resolver._find_in_map,
+    "Fn::GetAZs": Resolver._get_azs,
+    "Fn::Cidr": Resolver._cidr,
+    "Fn::ImportValue": Resolver._import_value,
+    "Fn::Base64": Resolver._unknown_fn,
+    "Fn::Transform": Resolver._unknown_fn,
+    "Fn::ToJsonString": Resolver._unknown_fn,
+    "Fn::Length": Resolver._unknown_fn,
+}
+
+
+def referenced_ids(value: Any, resource_ids: set[str]) -> set[str]:
+    """Resource ids a raw (unresolved) value points at through Ref, Fn::GetAtt or Fn::Sub."""
+    out: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, arg in item.items():
+                if key == "Ref" and isinstance(arg, str) and arg in resource_ids:
+                    out.add(arg)
+                elif key == "Fn::GetAtt":
+                    name = (
+                        arg.split(".", 1)[0]
+                        if isinstance(arg, str)
+                        else (arg[0] if isinstance(arg, list) and arg else None)
+                    )
+                    if isinstance(name, str) and name in resource_ids:
+                        out.add(name)
+                elif key == "Fn::Sub":
+                    text = arg[0] if isinstance(arg, list) and arg else arg
+                    if isinstance(text, str):
+                        for var in _SUB_VAR.findall(text):
+                            base = var.split(".", 1)[0].strip()
+                            if base in resource_ids:
+                                out.add(base)
+                stack.append(arg)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return out

@@ -1,0 +1,23 @@
+"""The one exception type parsers raise for input the user must fix."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Bad input: reported as one line naming the file (and line when known), exit code 2."""
+
+    def __init__(self, file: str, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.file = file
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+# Refuse inputs past these before parsing them: a pre-commit hook must never hang on one file.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ALIASES = 1000
+MAX_DEPTH = 200

@@ -1,0 +1,119 @@
+"""The `vpcreach` command. Only click is imported at startup; everything else loads when a command runs."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+
+FORMATS = ("text", "json", "sarif", "junit")
+SEVERITIES = ("info", "warning", "error")
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    out = {}
+    for item in values:
+        if "=" not in item:
+            raise click.UsageError(f"{option} expects KEY=VALUE, got {item!r}")
+        key, value = item.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+def _fail(message: str) -> None:
+    click.echo(f"vpcreach: error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vpcreach")
+def main() -> None:
+    """Static reachability analysis for VPC-attached Lambda functions."""
+
+
+def common_options(fn):  # type: ignore[no-untyped-def]
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Output format (default text)."),
+        click.option(
+            "--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout."
+        ),
+        click.option(
+            "--severity-threshold",
+            type=click.Choice(SEVERITIES),
+            default=None,
+            help="Exit 1 when a finding at or above this severity remains (default warning).",
+        ),
+        click.option(
+            "--ignore", multiple=True, metavar="ID", help="Drop findings of this rule (repeatable, or comma list)."
+        ),
+        click.option(
+            "--config",
+            type=click.Path(exists=True, dir_okay=False),
+            help="Config file (else .vpcreach.toml / pyproject.toml found upward).",
+        ),
+        click.option(
+            "--baseline",
+            type=click.Path(exists=True, dir_okay=False),
+            help="Hide findings recorded in this baseline file.",
+        ),
+        click.option(
+            "--create-baseline",
+            type=click.Path(dir_okay=False),
+            help="Write the current findings' fingerprints to FILE.",
+        ),
+        click.option("--color/--no-color", default=None, help="Colour text output (default: only on a terminal)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--param", multiple=True, metavar="KEY=VALUE", help="CloudFormation parameter value (repeatable).")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Terraform variable value (repeatable).")
+@click.option("--var-file", multiple=True, type=click.Path(), help="Terraform .tfvars file (repeatable).")
+@click.option("--explain-needs", is_flag=True, help="Show each function's needs and where each came from.")
+@click.option("--graph-out", type=click.Path(dir_okay=False), help="Also write an HTML picture of the paths to FILE.")
+@common_options
+def scan(
+    paths: tuple[str, ...],
+    param: tuple[str, ...],
+    variables: tuple[str, ...],
+    var_file: tuple[str, ...],
+    explain_needs: bool,
+    graph_out: str | None,
+    **common: object,
+) -> None:
+    """Analyse CloudFormation/SAM templates, Terraform directories or plan JSON files."""
+    from .run import RunRequest, run
+
+    request = RunRequest(
+        paths=list(paths),
+        params=_pairs(param, "--param"),
+        variables=_pairs(variables, "--var"),
+        var_files=list(var_file),
+        explain_needs=explain_needs,
+        graph_out=graph_out,
+        **common,  # type: ignore[arg-type]
+    )
+    sys.exit(run(request))
+
+
+@main.command()
+@click.argument("rule_id", required=False)
+@click.option("--format", "fmt", type=click.Choice(("text", "markdown", "json")), default="text")
+def rules(rule_id: str | None, fmt: str) -> None:
+    """List the rule catalogue, or explain one rule."""
+    from .rules_doc import render_rules
+
+    try:
+        click.echo(render_rules(rule_id, fmt))
+    except KeyError:
+        _fail(f"unknown rule {rule_id!r}; `vpcreach rules` lists them")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,101 @@
+"""Human output: findings grouped by function with the hop path; colour only on a terminal."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import click
+
+from vpcreach.analyzer.engine import Analysis
+from vpcreach.analyzer.findings import Finding
+
+_COLOURS = {
+    "error": "red",
+    "warning": "yellow",
+    "info": "blue",
+    "reachable": "green",
+    "blocked": "red",
+    "unknown": "white",
+}
+
+
+def _style(text: str, key: str, colour: bool, bold: bool = False) -> str:
+    return click.style(text, fg=_COLOURS.get(key), bold=bold) if colour else text
+
+
+def _short(node: str) -> str:
+    return node.split(":", 1)[1] if node.startswith("unresolved:") else node
+
+
+def render(
+    analyses: list[Analysis],
+    findings: list[Finding],
+    colour: bool,
+    explain_needs: bool = False,
+    show_info: bool = True,
+    graph_out: str | None = None,
+) -> str:
+    lines: list[str] = []
+    by_resource: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_resource[(f.file, f.resource)].append(f)
+    shown: set[tuple[str, str]] = set()
+    for a in analyses:
+        source = ", ".join(a.network.sources)
+        vpc_fns = [r for r in a.functions.values() if r.function.has_vpc_config or r.function.managed_instances]
+        file_findings = [f for f in findings if f.file in a.network.sources]
+        if not vpc_fns and not file_findings:
+            continue
+        lines.append(_style(source, "", colour, bold=True))
+        for result in vpc_fns:
+            fn = result.function
+            key = (fn.loc.file, fn.id)
+            shown.add(key)
+            groups = ", ".join(result.groups) or "no ENI group (placement unknown)"
+            lines.append(f"  {_style(fn.id, '', colour, bold=True)} (line {fn.loc.line})  {groups}")
+            for nr in result.needs:
+                verdict = nr.verdict
+                via = " → ".join(_short(h) for h in [fn.id, *verdict.hops])
+                origin = nr.need.origin + (f": {nr.need.detail}" if explain_needs and nr.need.detail else "")
+                lines.append(
+                    f"    {nr.need.target:<14} {_style(verdict.status.upper(), verdict.status, colour):<9}  [{origin}]"
+                )
+                if via:
+                    lines.append(f"      {via}")
+            if explain_needs and not result.needs:
+                lines.append("    no needs known (declare them with Metadata vpcreach: {needs: [...]})")
+            for f in by_resource.get(key, []):
+                lines.extend(_finding_lines(f, colour, "    "))
+        others = [f for f in file_findings if (f.file, f.resource) not in shown]
+        if others:
+            lines.append("  network findings")
+            for f in others:
+                if f.rule_id == "VR301" and not show_info:
+                    continue
+                lines.extend(_finding_lines(f, colour, "    "))
+        lines.append("")
+    lines.append(_summary(findings, colour))
+    if graph_out:
+        lines.append(f"picture of the paths: {graph_out}")
+    return "\n".join(lines)
+
+
+def _finding_lines(f: Finding, colour: bool, indent: str) -> list[str]:
+    where = f"{f.file}:{f.line}" if f.line else f.file
+    head = f"{_style(f.severity, f.severity, colour)} {f.rule_id} {f.name}"
+    if f.suppressed is not None:
+        head = f"suppressed ({f.suppressed}) {f.rule_id} {f.name}"
+    out = [f"{indent}{head}  {where}", f"{indent}  {f.message}"]
+    if f.suppressed is None and f.severity != "info":
+        out.append(f"{indent}  fix: {f.fix}")
+    return out
+
+
+def _summary(findings: list[Finding], colour: bool) -> str:
+    active = [f for f in findings if f.suppressed is None]
+    counts = {s: sum(1 for f in active if f.severity == s) for s in ("error", "warning", "info")}
+    parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()]
+    suppressed = len(findings) - len(active)
+    if suppressed:
+        parts.append(f"{suppressed} suppressed")
+    return "summary: " + ", ".join(parts)
