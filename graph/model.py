@@ -337,6 +337,8 @@ class Network:
     # Suppressions on non-function resources (keyed by object id).
     ignores: dict[str, list[Suppression]] = field(default_factory=dict)
     region: str | None = None
+    # Plan mode: the network as it is before the change (prior state / `before` values), for change impact.
+    previous: Network | None = None
 
     def add(self, obj: Obj) -> Obj:
         self.objects[obj.id] = obj
