@@ -126,13 +126,13 @@ def single_nat(analysis: Analysis) -> list[Finding]:
     if isinstance(obj, m.NatGateway) and obj.regional:
         return []
     fids = sorted({f for f, _ in users})
-    kind = analysis.graph.kind(nat) or k.NAT_GATEWAY
+    kind = "NAT instance" if analysis.graph.kind(nat) == k.NAT_INSTANCE else "NAT gateway"
     return [
         on_node(
             analysis.graph,
             nat,
             "VR204",
-            f"every NAT-served need of {len(fids)} function(s) ({', '.join(fids)}) goes through the single {kind.replace('_', ' ')} {nat}",
+            f"every NAT-served need of {len(fids)} function(s) ({', '.join(fids)}) goes through the single {kind} {nat}",
             fids,
             [nat],
             key="single",

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from vpcreach.analyzer.engine import Analysis
+from vpcreach.analyzer.eni import per_vpc, subnet_uses
 from vpcreach.analyzer.findings import Finding
-from vpcreach.analyzer.rules.capacity import subnet_demand, usable_addresses
-from vpcreach.graph import model as m
 
 CONTRACT_VERSION = 1
 
@@ -33,11 +32,12 @@ def to_dict(analyses: list[Analysis], findings: list[Finding] | None = None) -> 
     functions: list[dict] = []
     groups: list[dict] = []
     unknowns: list[dict] = []
+    vpcs: list[dict] = []
     all_findings: list[Finding] = []
     for a in analyses:
         sources.extend(a.network.sources)
         all_findings.extend(a.findings)
-        demand = subnet_demand(a)
+        uses = subnet_uses(a.graph)
         for fid, result in a.functions.items():
             fn = result.function
             if not fn.has_vpc_config and fn.managed_instances is None:
@@ -65,25 +65,32 @@ def to_dict(analyses: list[Analysis], findings: list[Finding] | None = None) -> 
                 }
             )
         for gid, group in sorted(a.graph.eni_groups.items()):
-            subnet = a.graph.obj(group.subnet_ref)
-            entry: dict[str, Any] = {
-                "id": gid,
-                "subnet": group.subnet,
-                "security_groups": list(group.security_groups),
-                "functions": group.functions,
-                "ip_addresses": 1,
-            }
-            if isinstance(subnet, m.Subnet):
-                d = demand.get(subnet.id, {})
-                entry.update(
+            use = uses.get(group.subnet_ref) if isinstance(group.subnet_ref, str) else None
+            groups.append(
+                {
+                    "id": gid,
+                    "subnet": group.subnet,
+                    "security_groups": list(group.security_groups),
+                    "functions": group.functions,
+                    # One address per Hyperplane ENI; more only past 65,000 connections [LNET].
+                    "ip_addresses": 1,
+                    "vpc": use.vpc if use else None,
+                    "availability_zone": use.az if use else None,
+                    "subnet_usable_addresses": use.usable if use else None,
+                    "subnet_demand": use.demand if use else None,
+                }
+            )
+        for vpc, vpc_uses in per_vpc(uses).items():
+            enis = sum(len(u.groups) for u in vpc_uses)
+            if enis:
+                vpcs.append(
                     {
-                        "vpc": subnet.vpc if isinstance(subnet.vpc, str) else None,
-                        "availability_zone": subnet.az if isinstance(subnet.az, str) else None,
-                        "subnet_usable_addresses": usable_addresses(subnet),
-                        "subnet_demand": d.get("hyperplane_enis", 0) + d.get("other", 0),
+                        "vpc": vpc,
+                        "hyperplane_enis": enis,
+                        "other_network_interfaces": sum(u.other for u in vpc_uses),
+                        "eni_quota": a.options.eni_quota,
                     }
                 )
-            groups.append(entry)
         for resource, reason in a.network.unknowns:
             unknowns.append({"resource": resource, "reason": reason})
     for f in all_findings:
@@ -96,5 +103,6 @@ def to_dict(analyses: list[Analysis], findings: list[Finding] | None = None) -> 
         "findings": [finding_dict(f) for f in chosen],
         "functions": functions,
         "eni_groups": groups,
+        "vpcs": vpcs,
         "unknowns": unknowns,
     }

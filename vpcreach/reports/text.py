@@ -65,19 +65,46 @@ def render(
             if explain_needs and not result.needs:
                 lines.append("    no needs known (declare them with Metadata vpcreach: {needs: [...]})")
             for f in by_resource.get(key, []):
-                lines.extend(_finding_lines(f, colour, "    "))
+                if f.rule_id != "VR301":  # the ENI section below shows the groups
+                    lines.extend(_finding_lines(f, colour, "    "))
         others = [f for f in file_findings if (f.file, f.resource) not in shown]
         if others:
             lines.append("  network findings")
             for f in others:
-                if f.rule_id == "VR301" and not show_info:
-                    continue
                 lines.extend(_finding_lines(f, colour, "    "))
+        lines.extend(_eni_lines(a))
         lines.append("")
     lines.append(_summary(findings, colour))
     if graph_out:
         lines.append(f"picture of the paths: {graph_out}")
     return "\n".join(lines)
+
+
+def _eni_lines(a: Analysis) -> list[str]:
+    """Per VPC: Hyperplane ENIs and addresses per subnet against its usable size, and the VPC total."""
+    from vpcreach.analyzer.eni import per_vpc, subnet_uses
+
+    lines: list[str] = []
+    groups = a.graph.eni_groups
+    for vpc, uses in per_vpc(subnet_uses(a.graph)).items():
+        enis = sum(len(u.groups) for u in uses)
+        if not enis:
+            continue
+        others = sum(u.other for u in uses)
+        lines.append(
+            f"  Hyperplane ENIs in {vpc}: {enis} ENI(s) + {others} other interface(s) = "
+            f"{enis + others} of {a.options.eni_quota} network interfaces per VPC"
+        )
+        for u in uses:
+            if not u.groups:
+                continue
+            zone = (u.az or "zone unknown").replace("az#", "zone #")
+            size = f"{u.demand} of {u.usable} usable addresses" if u.usable is not None else f"{u.demand} addresses"
+            lines.append(f"    {u.subnet} ({u.cidr or 'CIDR unknown'}, {zone}): {len(u.groups)} ENI(s), {size}")
+            for gid in u.groups:
+                g = groups[gid]
+                lines.append(f"      {{{', '.join(g.security_groups)}}}: {', '.join(g.functions)}")
+    return lines
 
 
 def _finding_lines(f: Finding, colour: bool, indent: str) -> list[str]:
