@@ -54,11 +54,11 @@ def _ports_cover(rule: m.SgRule | m.NaclEntry, lo: int, hi: int) -> str | None:
 def _sg_peer_matches(
     graph: Graph, rule: m.SgRule, flow: Flow, peer_sgs: frozenset[str], peer_net: Network | None
 ) -> str | None:
+    if rule.peer_kind in ("cidr4", "cidr6") and (rule.peer_kind == "cidr4") != (flow.family == 4):
+        return "disjoint"
     if isinstance(rule.peer, Unknown) and not isinstance(rule.peer, m.External):
         return None
     if rule.peer_kind in ("cidr4", "cidr6"):
-        if (rule.peer_kind == "cidr4") != (flow.family == 4):
-            return "disjoint"
         net = parse_net(rule.peer)
         if net is None:
             return None

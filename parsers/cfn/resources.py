@@ -323,9 +323,12 @@ def _rule_loc(ctx: Context, raw: Any, default: Loc) -> Loc:
 
 def _allow_all_egress(loc: Loc) -> list[m.SgRule]:
     why = "CloudFormation adds allow-all egress to a group declared without SecurityGroupEgress"
+    # The IPv6 half is documented [CFNSG] but deployments show only the IPv4 rule
+    # (aws-cloudformation/cloudformation-coverage-roadmap#2241): an IPv6 verdict through it stays unknown.
+    ipv6 = Unknown("CloudFormation documents a default ::/0 egress rule, but deployed groups show only the IPv4 one")
     return [
         m.SgRule("-1", None, None, "cidr4", "0.0.0.0/0", loc, why),
-        m.SgRule("-1", None, None, "cidr6", "::/0", loc, why),
+        m.SgRule("-1", None, None, "cidr6", ipv6, loc, why),
     ]
 
 
@@ -345,7 +348,9 @@ def _sg(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
                 target.append(_sg_rule(rule, egress, _rule_loc(ctx, raw, loc)))
             elif isinstance(rule, Unknown):
                 sg.rules_unknown = rule
-    if p.get("SecurityGroupEgress") is None:
+    if p.get("SecurityGroupEgress") is None or p.get("SecurityGroupEgress") == []:
+        # An empty list is "no egress rules specified": CloudFormation still adds the default (which is why
+        # CDK writes a match-nothing rule instead of [] to remove it [CDKSG]).
         sg.egress.extend(_allow_all_egress(loc))
     ctx.net.add(sg)
 
