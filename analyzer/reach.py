@@ -5,7 +5,9 @@ the subnet's network ACL (request and the return on Lambda's ephemeral ports 102
 longest-prefix route of the subnet's route table → the hop: a NAT gateway (then its own subnet's
 ACL and route to an internet gateway attached to the same VPC), an internet gateway (no public IP on a
 Hyperplane ENI: no IPv4 internet), an egress-only internet gateway (IPv6), a gateway or interface VPC
-endpoint, the local route, or an opaque gateway (unknown). Results are cached per (group, need).
+endpoint, the local route, or an opaque gateway (unknown). Results are cached per (group, need). A
+verdict's hops end at the last resource on the path (the NAT's internet gateway, the endpoint, the
+target), never at a synthetic node.
 """
 
 from __future__ import annotations
@@ -251,7 +253,7 @@ class Walker:
                 f"{gateway} is attached to {attached}, not to {vpc}",
                 evidence=evidence,
             )
-        return Verdict(REACHABLE, [*hops, k.INTERNET_NODE], evidence=evidence)
+        return Verdict(REACHABLE, hops, evidence=evidence)
 
     def _nat_gateway(
         self, nat_id: str, fn_subnet: m.Subnet, flow: Flow, hops: list[str], evidence: list[str]
@@ -289,7 +291,7 @@ class Walker:
                     f"regional NAT gateway {nat_id} has no internet gateway attached to {vpc}",
                     nat=nat_id,
                 )
-            return Verdict(REACHABLE, [*hops, igw, k.INTERNET_NODE], nat=nat_id, evidence=evidence)
+            return Verdict(REACHABLE, [*hops, igw], nat=nat_id, evidence=evidence)
         if isinstance(nat.has_public_ip, Unknown):
             return Verdict(UNKNOWN, hops, UNRESOLVED, nat_id, nat.has_public_ip.reason, nat=nat_id)
         if not nat.has_public_ip:
@@ -353,7 +355,7 @@ class Walker:
                     f"{nat_id} routes to internet gateway {target}, which is not attached to the VPC",
                     nat=nat_id,
                 )
-            return Verdict(REACHABLE, [*hops, target, k.INTERNET_NODE], nat=nat_id, evidence=evidence)
+            return Verdict(REACHABLE, [*hops, target], nat=nat_id, evidence=evidence)
         if kind in (k.UNRESOLVED, *k.OPAQUE_KINDS):
             reason = self.graph.g.nodes[target].get("reason", f"{target} is not in the source")
             return Verdict(
@@ -435,7 +437,7 @@ class Walker:
                 f"NAT instance {inst_id}'s subnet has no route to an internet gateway",
                 nat=inst_id,
             )
-        return Verdict(REACHABLE, [*hops, inst_subnet.id, rt, target, k.INTERNET_NODE], nat=inst_id, evidence=evidence)
+        return Verdict(REACHABLE, [*hops, inst_subnet.id, rt, target], nat=inst_id, evidence=evidence)
 
     def _dns_support(self, subnet: m.Subnet) -> Verdict | None:
         vpc = self.graph.obj(subnet.vpc)
@@ -469,7 +471,6 @@ class Walker:
             return dns
         vpc = subnet.vpc if isinstance(subnet.vpc, str) else None
         rt = self._route_table(subnet.id)
-        svc_node = k.service_node(service)
         # 1. A gateway endpoint on this route table wins by longest prefix over 0.0.0.0/0 [RT][GWE].
         for target, data in self.graph.out(rt, k.ROUTE):
             if data.get("prefix_list") and self.graph.kind(target) == k.VPC_ENDPOINT and self._serves(target, service):
@@ -478,7 +479,7 @@ class Walker:
                 if blocked:
                     blocked.endpoint = target
                     return blocked
-                return Verdict(REACHABLE, [group.id, subnet.id, rt, target, svc_node], endpoint=target)
+                return Verdict(REACHABLE, [group.id, subnet.id, rt, target], endpoint=target)
         unrouted = [ep for ep in self._endpoints(vpc, service) if self._endpoint_type(ep) == "gateway"]
         if unrouted:
             self.unrouted_gateway_endpoints[(group.id, service)] = unrouted
@@ -505,8 +506,6 @@ class Walker:
         # 3. Otherwise the public endpoint, over the internet path.
         flow = Flow(4, HTTPS, ANY4, service=service)
         verdict = self._internet_flow(group, subnet, flow)
-        if verdict.ok:
-            verdict = Verdict(REACHABLE, [*verdict.hops[:-1], svc_node], nat=verdict.nat, evidence=verdict.evidence)
         return verdict
 
     def _serves(self, endpoint: str, service: str) -> bool:
@@ -602,7 +601,7 @@ class Walker:
                 if blocked:
                     blocked.endpoint = ep
                     return blocked
-        return Verdict(REACHABLE, [*hops, k.service_node(service)], endpoint=ep)
+        return Verdict(REACHABLE, hops, endpoint=ep)
 
     # --- private targets ------------------------------------------------------------------------------
     def _private(self, group: EniGroup, target_id: str, port: int) -> Verdict:
