@@ -38,3 +38,5 @@ class ResourceInstance:
     ignores: list[Suppression] = field(default_factory=list)
     action: str = "create"  # plan mode: create / update / replace / delete / no-op / read
     mode: str = "managed"  # or "data"
+    # Source lines of top-level nested blocks by block type, in order (`{"egress": [12, 18]}`); HCL only.
+    block_lines: dict[str, list[int]] = field(default_factory=dict)

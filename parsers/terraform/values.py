@@ -1,0 +1,171 @@
+"""Values of evaluated Terraform expressions, shared by the evaluator and the AWS mapping.
+
+Known values are plain Python: str, int, float, bool, None, list, dict. A resource attribute known only
+after apply is a `TfRef`; anything else that cannot be known is a `graph.model.Unknown`. Two refinements
+keep identity and structure that plain values would lose:
+
+- `Named` is a string that is also a known attribute of a resource (`aws_iam_role.r.name` evaluates to
+  `"app-role"`, and the role it names must still be found from it);
+- `Derived` is an Unknown computed from resource attributes: it remembers the `TfRef`s it was built from
+  (so `"${aws_db_instance.db.address}:5432"` still points at the database) and, for string templates and
+  encoded JSON, the known part of its text or structure (so a policy document whose `Resource` is an ARN
+  known only after apply still yields its actions).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from vpcreach.graph.model import Unknown
+
+from .instance import TfRef
+
+# Stand-ins for unknown pieces inside a template's text: private-use characters that survive JSON.
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
+_MARK = re.compile(f"{_MARK_OPEN}[0-9]+{_MARK_CLOSE}")
+
+
+class Named(str):
+    """A known string that is also `ref` (a resource attribute): ids can be recovered from names."""
+
+    __slots__ = ("ref",)
+
+    def __new__(cls, value: str, ref: TfRef) -> Named:
+        obj = super().__new__(cls, value)
+        obj.ref = ref
+        return obj
+
+    def __reduce__(self) -> tuple:
+        return (Named, (str(self), self.ref))
+
+
+_NOTHING = object()
+
+
+class Derived(Unknown):
+    """An unknown value built from known pieces and resource attributes known only after apply."""
+
+    __slots__ = ("refs", "text", "value")
+
+    def __init__(self, reason: str, refs: tuple[TfRef, ...] = (), text: str | None = None, value: Any = _NOTHING):
+        super().__init__(reason)
+        self.refs = refs
+        self.text = text  # a template's text with unknown parts replaced by markers
+        self.value = value  # an encoded structure whose leaves may be unknown (jsonencode of it)
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not _NOTHING
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, (Unknown, TfRef))
+
+
+def refs_in(value: Any, depth: int = 0) -> tuple[TfRef, ...]:
+    """The resource attributes a value was built from."""
+    if depth > 50:
+        return ()
+    if isinstance(value, TfRef):
+        return (value,)
+    if isinstance(value, Named):
+        return (value.ref,)
+    if isinstance(value, Derived):
+        return value.refs
+    if isinstance(value, list):
+        return tuple(r for item in value for r in refs_in(item, depth + 1))
+    if isinstance(value, dict):
+        return tuple(r for item in value.values() for r in refs_in(item, depth + 1))
+    return ()
+
+
+def describe(ref: TfRef) -> str:
+    return f"{ref.address}.{ref.attr}" if ref.attr else ref.address
+
+
+def unknown_from(what: str, parts: list[Any]) -> Unknown:
+    """The Unknown a computation over `parts` gives: the first plain reason, or the attributes it used."""
+    refs = tuple(dict.fromkeys(r for p in parts for r in refs_in(p)))
+    for part in parts:
+        if isinstance(part, Unknown) and not isinstance(part, Derived):
+            return Derived(part.reason, refs) if refs else part
+    for part in parts:
+        if isinstance(part, Derived) and not part.refs:
+            return part
+    if refs:
+        names = ", ".join(sorted({describe(r) for r in refs})[:3])
+        more = "" if len(refs) <= 3 else f" and {len(refs) - 3} more"
+        return Derived(f"{what} uses {names}{more}, known only after apply", refs)
+    return Unknown(f"{what} could not be evaluated")
+
+
+def first_unknown(value: Any, depth: int = 0) -> Any:
+    """The first Unknown or TfRef inside a value, or None when the value is wholly known."""
+    if depth > 100:
+        return Unknown("value nested too deeply")
+    if is_unknown(value):
+        return value
+    if isinstance(value, list):
+        for item in value:
+            found = first_unknown(item, depth + 1)
+            if found is not None:
+                return found
+    elif isinstance(value, dict):
+        for item in value.values():
+            found = first_unknown(item, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def template_text(pieces: list[Any]) -> tuple[str, list[Any]]:
+    """Join template pieces, replacing unknown ones by numbered markers; returns (text, unknown pieces)."""
+    out: list[str] = []
+    unknowns: list[Any] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            out.append(piece)
+        else:
+            out.append(f"{_MARK_OPEN}{len(unknowns)}{_MARK_CLOSE}")
+            unknowns.append(piece)
+    return "".join(out), unknowns
+
+
+def has_marker(text: str) -> bool:
+    return _MARK_OPEN in text
+
+
+def replace_markers(text: str, replacement: str) -> str:
+    return _MARK.sub(replacement, text)
+
+
+def decode_json(value: Any) -> Any:
+    """JSON text (or a Derived template/encoding of it) → structure; unknown parts stay Unknown."""
+    if isinstance(value, Derived) and value.has_value:
+        return value.value
+    if isinstance(value, Derived) and value.text is not None:
+        try:
+            decoded = json.loads(value.text)
+        except ValueError:
+            return Unknown(f"JSON built from values known only after apply: {value.reason}")
+        return _unmark(decoded, value)
+    if is_unknown(value):
+        return value
+    if not isinstance(value, str):
+        return Unknown(f"{type(value).__name__} is not JSON text")
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        return Unknown(f"invalid JSON: {exc}")
+
+
+def _unmark(value: Any, source: Derived) -> Any:
+    if isinstance(value, str) and has_marker(value):
+        return Derived(source.reason, source.refs)
+    if isinstance(value, list):
+        return [_unmark(v, source) for v in value]
+    if isinstance(value, dict):
+        return {k: _unmark(v, source) for k, v in value.items()}
+    return value
