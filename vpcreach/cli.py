@@ -115,5 +115,41 @@ def rules(rule_id: str | None, fmt: str) -> None:
         _fail(f"unknown rule {rule_id!r}; `vpcreach rules` lists them")
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(("dot", "mermaid", "html")), default="dot", help="Picture format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the picture to FILE instead of stdout.")
+@click.option("--function", "functions", multiple=True, metavar="NAME", help="Only this function's paths (glob).")
+@click.option("--param", multiple=True, metavar="KEY=VALUE", help="CloudFormation parameter value (repeatable).")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Terraform variable value (repeatable).")
+@click.option("--var-file", multiple=True, type=click.Path(), help="Terraform .tfvars file (repeatable).")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), help="Config file (needs, params...).")
+def graph(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    functions: tuple[str, ...],
+    param: tuple[str, ...],
+    variables: tuple[str, ...],
+    var_file: tuple[str, ...],
+    config: str | None,
+) -> None:
+    """Draw each function's paths: Graphviz DOT, Mermaid, or a self-contained HTML page."""
+    from .reports.picture import run_graph
+
+    sys.exit(
+        run_graph(
+            list(paths),
+            fmt,
+            output,
+            list(functions),
+            _pairs(param, "--param"),
+            _pairs(variables, "--var"),
+            list(var_file),
+            config,
+        )
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
