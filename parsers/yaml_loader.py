@@ -171,38 +171,170 @@ def read_text(path: str) -> str:
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")
+_INDENT = re.compile(r"^[ \t-]*", re.M)
 
 
 def _nesting_estimate(text: str) -> int:
     """An upper bound on nesting depth, taken before parsing.
 
     libyaml's composer recurses in C, so a document nested a hundred thousand levels deep crashes the
-    process instead of raising; the depth must be refused before the parser sees it.
+    process instead of raising; the depth must be refused before the parser sees it. Flow nesting is
+    bounded by the bracket depth (a closing bracket inside a string cannot hide opening ones: the count
+    never drops below zero), block nesting by the number of distinct indentation widths (each level of a
+    block collection sits at its own width; `- ` counts as indentation).
     """
     depth = deepest = 0
-    for match in _BRACKETS.finditer(text):
-        depth += 1 if match.group() in "[{" else -1
-        deepest = max(deepest, depth)
-    indents: list[int] = []
-    block_deepest = 0
-    for line in text.splitlines():
-        stripped = line.lstrip(" -")
-        if not stripped or stripped.startswith("#"):
-            continue
-        indent = len(line) - len(stripped)
-        while indents and indents[-1] >= indent:
-            indents.pop()
-        indents.append(indent)
-        block_deepest = max(block_deepest, len(indents))
-    return deepest + block_deepest
+    if "[" in text or "{" in text:
+        for match in _BRACKETS.finditer(text):
+            if match.group() in "[{":
+                depth += 1
+                if depth > deepest:
+                    deepest = depth
+            elif depth:
+                depth -= 1
+    return deepest + len(set(map(len, _INDENT.findall(text))))
+
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE_TAGS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+_BUILDING = object()  # memo marker of a collection whose children are being built
+
+
+class _Builder:
+    """Builds Mapping/list/scalars from libyaml's node tree directly.
+
+    PyYAML's generic constructor (construct_object with state generators and per-node bookkeeping) costs as
+    much as libyaml's parse; plain maps, sequences, strings and CloudFormation tags are built here with one
+    call per node, everything else (ints, booleans, timestamps, merge keys) goes through PyYAML's own safe
+    constructors. Depth is checked as nodes are built; an alias to a node still being built (a recursive
+    document) is refused instead of producing a cyclic structure.
+    """
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.memo: dict[int, Any] = {}
+        self.aliases = 0
+        self.scalar_constructors = loader.yaml_constructors
+
+    def build(self, node: Any, depth: int) -> Any:
+        tag = node.tag
+        if node.__class__ is _ScalarNode:
+            if tag == _STR:
+                return node.value
+            if tag[0] == "!":
+                return self._tag(node, tag[1:], depth)
+            constructor = self.scalar_constructors.get(tag)
+            if constructor is None:
+                return self.loader.construct_object(node, deep=True)  # raises PyYAML's "unsupported tag"
+            return constructor(self.loader, node)
+        key = id(node)
+        seen = self.memo.get(key)
+        if seen is not None:
+            if seen is _BUILDING:
+                raise InputError("", "recursive YAML alias (a node that contains itself)", node.start_mark.line + 1)
+            self.aliases += 1
+            return seen
+        if tag == _MAP:
+            out: Any = self._mapping(node, depth)
+        elif tag == _SEQ:
+            self.memo[key] = _BUILDING
+            if node.value:
+                _check_depth(depth + 1, node)
+            out = [self.build(item, depth + 1) for item in node.value]
+        elif tag[0] == "!":
+            self.memo[key] = _BUILDING
+            out = self._tag(node, tag[1:], depth)
+        else:  # omap, pairs, set, or a tag PyYAML refuses
+            out = self.loader.construct_object(node, deep=True)
+        self.memo[key] = out
+        return out
+
+    def _mapping(self, node: Any, depth: int) -> Mapping:
+        self.memo[id(node)] = _BUILDING
+        pairs = node.value
+        if pairs:
+            _check_depth(depth + 1, node)
+        for key_node, _ in pairs:
+            if key_node.tag in _MERGE_TAGS:
+                self.loader.flatten_mapping(node)
+                pairs = node.value
+                break
+        out = Mapping()
+        out.line = node.start_mark.line + 1
+        key_lines = out.key_lines
+        build = self.build
+        for key_node, value_node in pairs:
+            if key_node.__class__ is _ScalarNode and key_node.tag == _STR:
+                key: Any = key_node.value
+                key_lines[key] = key_node.start_mark.line + 1
+            else:
+                key = build(key_node, depth + 1)
+                if not isinstance(key, (str, int, float, bool)) and key is not None:
+                    raise InputError("", f"unsupported mapping key {type(key).__name__}", key_node.start_mark.line + 1)
+                if isinstance(key, str):
+                    key_lines[key] = key_node.start_mark.line + 1
+            out[key] = build(value_node, depth + 1)
+        return out
+
+    def _tag(self, node: Any, suffix: str, depth: int) -> Mapping:
+        name = _FN_TAGS.get(suffix)
+        line = node.start_mark.line + 1
+        _check_depth(depth + 1, node)  # the value sits one level below the {"Fn::X": ...} wrapper
+        if name is None:
+            # A preprocessor's tag (Rain's !Rain::Embed, say) is data vpcreach cannot evaluate, not an error.
+            out = Mapping({"Fn::Unsupported": f"!{suffix}"})
+            out.line = line
+            return out
+        if node.__class__ is _ScalarNode:
+            value: Any = node.value
+            if name == "Fn::GetAtt":
+                value = value.split(".", 1)
+            elif name == "Fn::GetAZs" and value is None:
+                value = ""
+        elif node.__class__ is _SequenceNode:
+            if node.value:
+                _check_depth(depth + 2, node)
+            value = [self.build(item, depth + 2) for item in node.value]
+        else:
+            value = self._mapping(node, depth + 1)
+        out = Mapping({name: value})
+        out.line = line
+        out.key_lines[name] = line
+        return out
+
+
+def _check_depth(depth: int, node: Any) -> None:
+    # The same limit, counted the same way, as `_too_deep` applies to data read by the JSON fallback.
+    if depth > MAX_DEPTH:
+        raise InputError("", f"nesting deeper than {MAX_DEPTH} levels; refusing to parse it", node.start_mark.line + 1)
+
+
+_ScalarNode = yaml.ScalarNode
+_SequenceNode = yaml.SequenceNode
+
+
+def _parse(text: str) -> tuple[Any, int]:
+    """The document's data and how many aliases it used."""
+    loader = _CfnLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, 0
+        builder = _Builder(loader)
+        return builder.build(node, 0), builder.aliases
+    finally:
+        loader.dispose()
 
 
 def load_document(text: str, path: str) -> Any:
     """Parse YAML (CloudFormation short tags allowed) or JSON into Mapping/list/scalars with lines."""
     if _nesting_estimate(text) > MAX_DEPTH:
         raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels; refusing to parse it")
+    aliases = 0
     try:
-        data = yaml.load(text, Loader=_CfnLoader)
+        data, aliases = _parse(text)
     except InputError as exc:
         raise InputError(path, exc.message, exc.line) from None
     except yaml.MarkedYAMLError as exc:
@@ -213,18 +345,16 @@ def load_document(text: str, path: str) -> Any:
             problem = problem.replace("could not determine a constructor for the tag", "unsupported tag")
             problem += " (only safe YAML and CloudFormation tags are accepted)"
         data = _json_fallback(text, path, f"invalid YAML/JSON: {problem}", line)
+        if _too_deep(data):
+            raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels; refusing to parse it") from None
     except yaml.YAMLError as exc:
         data = _json_fallback(text, path, f"invalid YAML/JSON: {str(exc).splitlines()[0]}", None)
+        if _too_deep(data):
+            raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels; refusing to parse it") from None
     except RecursionError:
         raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels; refusing to parse it") from None
-    if "&" in text and isinstance(data, (dict, list)) and _expanded_size(data, MAX_ALIASES * 1000) > MAX_ALIASES * 1000:
+    if aliases and _expanded_size(data, MAX_ALIASES * 1000) > MAX_ALIASES * 1000:
         raise InputError(path, "YAML aliases expand to more than a million nodes (alias bomb); refusing it")
-    try:
-        deep = _too_deep(data)
-    except RecursionError:
-        deep = True
-    if deep:
-        raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels; refusing to parse it")
     return data
 
 
