@@ -72,20 +72,19 @@ def _params(cfn: Template, configured: dict[str, str]) -> dict[str, str]:
 
 def _analyse(cfn: Template) -> _Result:
     from vpcreach.analyzer.engine import analyze
-    from vpcreach.config import load_config
+    from vpcreach.config import load_config, unexplained_suppressions
     from vpcreach.parsers.cfn import parse_template
 
     filename = cfn.filename or "template"
     config = load_config(None, [filename] if cfn.filename else [])
     network = parse_template(_document(cfn), filename, _params(cfn, config.params))
     analysis = analyze(network, config.options(None))
+    for warning in unexplained_suppressions([analysis]):
+        LOGGER.warning("vpcreach: %s", warning)
     result = _Result()
     for f in analysis.findings:
-        if f.suppressed is not None:
-            if f.suppressed == "suppressed":
-                LOGGER.warning("%s: %s suppresses %s without a reason", filename, f.resource, f.rule_id)
-            continue
-        result.findings.setdefault(f.rule_id, []).append(f)
+        if f.suppressed is None:
+            result.findings.setdefault(f.rule_id, []).append(f)
     return result
 
 
