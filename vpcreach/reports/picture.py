@@ -74,18 +74,28 @@ def _edge_label(edge: PEdge, limit: int = 3) -> str:
     return ", ".join(needs) + (f" +{more}" if more > 0 else "")
 
 
-def _tooltip(node: PNode) -> str:
+def _edge_tip(edge: PEdge) -> str:
+    status = "default route, no need known" if edge.status == ROUTE else edge.status
+    return f"{', '.join(edge.needs)}: {status}" + (f" ({', '.join(edge.rules)})" if edge.rules else "")
+
+
+def _tooltip(node: PNode, full: bool = True) -> str:
+    """The hover text. `full=False` (DOT) leaves out the analyzer's prose so snapshots change only when
+    the picture does; the HTML page shows everything."""
     parts = [node.title, *node.lines]
     if node.loc:
         parts.append(f"defined at {node.loc}")
-    parts += node.reasons + node.details
+    parts += node.reasons if full else [r.split(":", 1)[0] + ": " + node.status for r in node.reasons]
+    parts += node.details
     if node.members:
         names = [m for m, _ in node.members]
         parts.append("functions: " + ", ".join(names[:20]) + (f" … ({len(names)} in all)" if len(names) > 20 else ""))
-    for f in node.findings[:10]:
-        parts.append(f"{f.rule_id} {f.severity}{' (suppressed)' if f.suppressed else ''}: {f.message}")
-    if len(node.findings) > 10:
-        parts.append(f"… {len(node.findings) - 10} more findings")
+    shown = [f for f in node.findings if full or f.severity != "info"]
+    for f in shown[:10]:
+        text = f.message if full else f.where
+        parts.append(f"{f.rule_id} {f.severity}{' (suppressed)' if f.suppressed else ''}: {text}")
+    if len(shown) > 10:
+        parts.append(f"… {len(shown) - 10} more findings")
     return "\n".join(parts)
 
 
@@ -130,8 +140,7 @@ def to_dot(views: list[View]) -> str:
                 attrs.append("penwidth=2")
             if view.nodes[edge.src].lane >= _LABELLED_FROM:
                 attrs.append(f"label={_dot_str(_edge_label(edge))}")
-            tip = f"{', '.join(edge.needs)}: {edge.status}" + (f" ({', '.join(edge.rules)})" if edge.rules else "")
-            attrs.append(f"tooltip={_dot_str(tip)}")
+            attrs.append(f"tooltip={_dot_str(_edge_tip(edge))}")
             out.append(f"{indent}{_dot_str(prefix + edge.src)} -> {_dot_str(prefix + edge.dst)} [{', '.join(attrs)}];")
         if many:
             out.append("  }")
@@ -150,7 +159,7 @@ def _dot_node(node: PNode, prefix: str) -> str:
         attrs.update(color=f'"{COLOUR[BLOCKED]}"', penwidth="3")
     elif node.status == UNKNOWN or node.kind == "unresolved":
         attrs.update(style='"rounded,filled,dashed"' if round_ else '"filled,dashed"', penwidth="2")
-    attrs["tooltip"] = _dot_str(_tooltip(node))
+    attrs["tooltip"] = _dot_str(_tooltip(node, full=False))
     return f"{_dot_str(prefix + node.id)} [{', '.join(f'{k}={v}' for k, v in attrs.items())}];"
 
 
@@ -286,21 +295,25 @@ def _svg(view: View, vi: int) -> tuple[str, dict]:
     for title, x, y, w, h in lay.clusters:
         parts.append(
             f'<g class="az"><rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="8"/>'
-            f'<text x="{x + 8:.1f}" y="{y + 15:.1f}">{e(title)}</text></g>'
+            f'<text x="{x + 8:.1f}" y="{y + 14:.1f}">{e(title)}</text></g>'
         )
     # Edges first, so boxes sit on top; the worst status drawn last so red stays visible.
     for edge in sorted(edges, key=lambda ed: ("reachable", "route", "unknown", "blocked").index(ed.status)):
         pts = lay.routes[edge.key]
         d = _path_d(pts)
-        tip = f"{', '.join(edge.needs)}: {edge.status}" + (f" — {', '.join(edge.rules)}" if edge.rules else "")
+        tip = _edge_tip(edge)
         paths = " ".join(str(p) for p in sorted(edge.paths))
         parts.append(
             f'<path class="edge e-{edge.status}" d="{d}" marker-end="url(#a{vi}-{edge.status})" '
             f'data-paths="{paths}" data-src="{index[edge.src]}" data-dst="{index[edge.dst]}"><title>{e(tip)}</title></path>'
         )
+    stacked: dict[tuple[str, str], tuple[float, float, int]] = {}
     for edge in edges:
         if edge.key in labelled:
-            x, y = lay.labels[edge.key]
+            # Parallel edges (one per status) share an anchor; their labels stack upwards.
+            x, y, j = stacked.get((edge.src, edge.dst), (*lay.labels[edge.key], 0))
+            stacked[(edge.src, edge.dst)] = (x, y, j + 1)
+            y -= j * 11
             parts.append(
                 f'<text class="elabel l-{edge.status}" x="{x:.1f}" y="{y - 3:.1f}" text-anchor="middle" '
                 f'data-paths="{" ".join(str(p) for p in sorted(edge.paths))}">{e(labelled[edge.key])}</text>'
@@ -446,11 +459,11 @@ _JS = """
     list('Folded in', d.details.map(function (t) { return el('li', t); }));
   }
   function highlight(g) {
-    var svg = g.ownerSVGElement;
     document.querySelectorAll('svg.picture').forEach(function (s) {
       s.classList.remove('dim'); s.querySelectorAll('.on, .sel').forEach(function (x) { x.classList.remove('on', 'sel'); });
     });
     if (!g) return;
+    var svg = g.ownerSVGElement;
     var mine = (g.getAttribute('data-paths') || '').split(' ').filter(Boolean);
     svg.classList.add('dim'); g.classList.add('on', 'sel');
     svg.querySelectorAll('[data-paths]').forEach(function (x) {
@@ -471,6 +484,7 @@ _JS = """
     if (pinned) { pinned = null; highlight(null); }
     panel.classList.remove('open');
   });
+  document.documentElement.setAttribute('data-vpcreach', 'ready');
 })();
 """
 

@@ -287,8 +287,11 @@ class _Builder:
             )
             for nr in r.needs
         )
+        # Errors and warnings show as badges, so they split nodes; info (VR301 lands on one member of
+        # each ENI group) stays in the tooltip and must not.
+        fid = r.function.id
         rules = tuple(
-            sorted({f.rule_id for f in self._findings_by_fn.get(r.function.id, []) if f.resource == r.function.id})
+            sorted({f.rule_id for f in self._findings_by_fn.get(fid, []) if f.resource == fid and f.severity != "info"})
         )
         unplaced = r.function.managed_instances is not None or not r.groups
         return (tuple(r.groups), needs, rules, unplaced)
