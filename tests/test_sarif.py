@@ -162,3 +162,16 @@ def test_output_option_writes_the_report_to_a_file(in_tmp):
     log = json.loads((in_tmp / "report.sarif").read_text())
     assert log["version"] == "2.1.0"
     validate(log)
+
+
+def test_code_flow_locations_come_from_the_finding_s_own_template(in_tmp):
+    # Both templates declare PrivateSubnetB and NatA, at different lines.
+    shutil.copy(FIXTURES / "integrations" / "param_subnet_choice.yaml", in_tmp / "infra" / "other.yaml")
+    log = sarif("infra/template.yaml", "infra/other.yaml")
+    flows = {}
+    for r in log["runs"][0]["results"]:
+        if r["ruleId"] == "VR203":
+            uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            steps = r["codeFlows"][0]["threadFlows"][0]["locations"]
+            flows[uri] = [s["location"]["physicalLocation"]["region"]["startLine"] for s in steps]
+    assert flows == {"infra/template.yaml": [55, 44], "infra/other.yaml": [62, 51]}

@@ -66,14 +66,20 @@ def _descriptor(r: Rule) -> dict[str, Any]:
 
 
 class _Locator:
-    """Source locations of graph nodes, and artifact URIs relative to the working directory."""
+    """Artifact URIs relative to the working directory, and where the nodes of one analysis are declared."""
 
-    def __init__(self, analyses: list[Analysis], root: str) -> None:
+    def __init__(self, root: str) -> None:
         self.root = root
-        self.nodes: dict[str, dict[str, Any]] = {}
-        for a in analyses:
-            for node, data in a.graph.g.nodes(data=True):
-                self.nodes.setdefault(node, data)
+        self.analysis: Analysis | None = None
+
+    def using(self, analysis: Analysis | None) -> _Locator:
+        # Node ids are unique only within one analysis: two templates may both declare `ReportFunction`.
+        self.analysis = analysis
+        return self
+
+    def _node(self, node: str) -> dict[str, Any]:
+        g = self.analysis.graph.g if self.analysis is not None else None
+        return g.nodes[node] if g is not None and node in g else {}
 
     def artifact(self, file: str) -> dict[str, Any]:
         absolute = os.path.abspath(file)
@@ -89,11 +95,11 @@ class _Locator:
         return out
 
     def loc(self, node: str) -> m.Loc | None:
-        loc = self.nodes.get(node, {}).get("loc")
+        loc = self._node(node).get("loc")
         return loc if isinstance(loc, m.Loc) and loc.file else None
 
     def describe(self, node: str) -> str:
-        kind = str(self.nodes.get(node, {}).get("kind") or "")
+        kind = str(self._node(node).get("kind") or "")
         name = label(node)
         if kind == "hyperplane_eni":
             subnet, _, sgs = name.removeprefix("eni:").partition("|")
@@ -106,7 +112,8 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
-def _result(f: Finding, index: dict[str, int], locator: _Locator, analyses: list[Analysis]) -> dict[str, Any]:
+def _result(f: Finding, index: dict[str, int], locator: _Locator, analysis: Analysis | None) -> dict[str, Any]:
+    locator = locator.using(analysis)
     primary = locator.physical(f.file, f.line)
     related: list[dict[str, Any]] = []
     links: list[str] = []
@@ -148,28 +155,16 @@ def _result(f: Finding, index: dict[str, int], locator: _Locator, analyses: list
     if related:
         result["relatedLocations"] = related
     if f.suppressed is not None:
-        result["suppressions"] = [{"kind": _suppression_kind(f, analyses), "justification": f.suppressed}]
+        result["suppressions"] = [{"kind": _suppression_kind(f, analysis), "justification": f.suppressed}]
     return result
 
 
-def _analysis_of(f: Finding, analyses: list[Analysis]) -> Analysis | None:
-    """The analysis a finding came from: its file is one of the sources or inside a source directory."""
-    file = os.path.abspath(f.file) if f.file else ""
-    for a in analyses:
-        for source in a.network.sources:
-            source = os.path.abspath(source)
-            if file == source or file.startswith(source + os.sep):
-                return a
-    return analyses[0] if len(analyses) == 1 else None
-
-
-def _suppression_kind(f: Finding, analyses: list[Analysis]) -> str:
+def _suppression_kind(f: Finding, a: Analysis | None) -> str:
     """inSource when the template or module itself suppresses the finding, external for the config file.
 
     The engine keeps only the reason; which source it came from is read back from the places it looks
     first: the resource's own suppressions, then those of the functions the finding concerns.
     """
-    a = _analysis_of(f, analyses)
     if a is not None:
         net = a.network
         for owner in dict.fromkeys([f.resource, *f.functions]):
@@ -183,8 +178,10 @@ def to_sarif(analyses: list[Analysis], findings: list[Finding]) -> dict[str, Any
     root = os.getcwd()
     rules = list(RULES.values())
     index = {r.id: i for i, r in enumerate(rules)}
-    locator = _Locator(analyses, root)
-    results = [_result(f, index, locator, analyses) for f in findings]
+    locator = _Locator(root)
+    # The findings to report are a subset (after ignores and the baseline) of the analyses' own findings.
+    owner = {id(f): a for a in analyses for f in a.findings}
+    results = [_result(f, index, locator, owner.get(id(f))) for f in findings]
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
