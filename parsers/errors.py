@@ -16,6 +16,10 @@ class InputError(Exception):
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.message}"
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Crosses process boundaries intact (directory scans run in a process pool).
+        return (type(self), (self.file, self.message, self.line))
+
 
 # Refuse inputs past these before parsing them: a pre-commit hook must never hang on one file.
 MAX_FILE_BYTES = 20 * 1024 * 1024

@@ -82,25 +82,171 @@ def run(req: RunRequest) -> int:
 
 
 def analyse_paths(req: RunRequest, config, options) -> list:  # type: ignore[no-untyped-def]
-    from vpcreach.analyzer.engine import analyze
+    """Load and analyse every source under req.paths, in discovery order.
 
-    from .sources import LoadOptions, discover, load
+    Several sources with enough work between them are analysed in a pool of forked processes (see
+    `choose_jobs`); results and the first error come back in the same order as a serial run gives them.
+    """
+    from .sources import LoadOptions, discover
 
     load_options = LoadOptions(
         params={**config.params, **req.params},
         variables={**config.variables, **req.variables},
         var_files=list(req.var_files),
     )
+    sources = discover(req.paths)
+    jobs = choose_jobs(sources)
+    if jobs > 1:
+        return _analyse_pool(sources, load_options, options, jobs)
     analyses = []
-    for source in discover(req.paths):
+    for source in sources:
         try:
-            network = load(source, load_options)
-            if network is None:
-                continue
-            analyses.append(analyze(network, options))
+            analysis = _analyse_source(source, load_options, options)
         except Exception as exc:
             exc.vpcreach_source = source.path  # type: ignore[attr-defined]
             raise
+        if analysis is not None:
+            analyses.append(analysis)
+    return analyses
+
+
+# A pool pays ~0.015 s to fork its workers plus their warm-up and the trip back of each result; below this
+# much input (bytes of templates, .tf files and plans) one process is faster (bench/run.py --dirs, 2 cores).
+POOL_MIN_BYTES = 96 * 1024
+
+
+def choose_jobs(sources: list) -> int:  # list[Source] or paths
+    """How many processes to scan `sources` with: VPCREACH_JOBS when set, else 1 unless a pool pays off."""
+    setting = os.environ.get("VPCREACH_JOBS", "").strip()
+    if setting:
+        try:
+            return max(1, int(setting))
+        except ValueError:
+            pass
+    if len(sources) < 2 or not _can_fork():
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    if cpus < 2 or _input_bytes(sources, POOL_MIN_BYTES) < POOL_MIN_BYTES:
+        return 1
+    return min(cpus, len(sources))
+
+
+def _input_bytes(sources: list, cap: int | None = None) -> int:
+    total = 0
+    for source in sources:
+        path = getattr(source, "path", source)
+        try:
+            if os.path.isdir(path):
+                total += sum(
+                    os.path.getsize(os.path.join(path, name)) for name in os.listdir(path) if name.endswith(".tf")
+                )
+            else:
+                total += os.path.getsize(path)
+        except OSError:
+            continue
+        if cap is not None and total >= cap:
+            break
+    return total
+
+
+def _can_fork() -> bool:
+    # Forked workers inherit the analyzer already imported here; spawned ones would import it again (~0.5 s).
+    import multiprocessing
+
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _analyse_source(source, load_options, options):  # type: ignore[no-untyped-def]
+    from vpcreach.analyzer.engine import analyze
+
+    from .sources import load
+
+    network = load(source, load_options)
+    return None if network is None else analyze(network, options)
+
+
+def _pool_task(source, load_options, options):  # type: ignore[no-untyped-def]
+    """Runs in a worker: ("ok", analysis) or ("error", exception) — never raises across the pipe."""
+    import pickle
+
+    try:
+        return "ok", _analyse_source(source, load_options, options)
+    except Exception as exc:
+        try:
+            pickle.loads(pickle.dumps(exc))
+            return "error", exc
+        except Exception:
+            return "error", _WorkerError(type(exc).__name__, str(exc))
+
+
+class _WorkerError(Exception):
+    """An exception from a worker that could not be sent back as itself; keeps its type name and text."""
+
+    def __init__(self, type_name: str, text: str) -> None:
+        super().__init__(type_name, text)
+        self.type_name = type_name
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _analyse_pool(sources: list, load_options, options, jobs: int) -> list:  # type: ignore[no-untyped-def]
+    import contextlib
+    import gc
+    import importlib
+
+    # Import what the workers need before forking, so each starts with it loaded.
+    parsers = {
+        "cfn": "vpcreach.parsers.cfn",
+        "terraform": "vpcreach.parsers.terraform",
+        "plan": "vpcreach.parsers.terraform.plan",
+    }
+    for module in [*(parsers[k] for k in {s.kind for s in sources} if k in parsers), "vpcreach.analyzer.rules"]:
+        with contextlib.suppress(ImportError):  # the worker reports it, as a serial run would
+            importlib.import_module(module)
+    # Largest first, so that one big template does not start last and keep a core waiting.
+    order = sorted(range(len(sources)), key=lambda i: -_input_bytes([sources[i]]))
+    # Objects alive now are never collected in the workers, so their pages stay shared instead of being
+    # copied when the collector walks them (gc.freeze); this halves the workers' warm-up on a big heap.
+    gc.freeze()
+    try:
+        return _collect(sources, order, load_options, options, jobs)
+    finally:
+        gc.unfreeze()
+
+
+def _collect(sources: list, order: list[int], load_options, options, jobs: int) -> list:  # type: ignore[no-untyped-def]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from vpcreach.parsers.errors import InputError
+
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {i: pool.submit(_pool_task, sources[i], load_options, options) for i in order}
+        analyses = []
+        for i, source in enumerate(sources):
+            try:
+                status, value = futures[i].result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise InputError(
+                    source.path,
+                    "a worker process died while this or another file was being analysed "
+                    "(VPCREACH_JOBS=1 scans one file at a time)",
+                ) from None
+            if status == "error":
+                pool.shutdown(wait=False, cancel_futures=True)
+                if isinstance(value, _WorkerError):
+                    value = type(value.type_name, (Exception,), {})(value.text)
+                value.vpcreach_source = source.path
+                raise value
+            if value is not None:
+                analyses.append(value)
     return analyses
 
 
