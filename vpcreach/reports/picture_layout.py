@@ -129,9 +129,18 @@ def _crossings(g: _Graph) -> int:
     for left, right in zip(g.columns, g.columns[1:]):
         pos = {b.id: i for i, b in enumerate(right)}
         pairs = sorted((i, pos[v]) for i, b in enumerate(left) for v in g.succ.get(b.id, []) if v in pos)
-        # count inversions of the right-hand positions (n is small: quadratic is fine up to a few thousand)
-        seq = [p for _, p in pairs]
-        total += sum(1 for i in range(len(seq)) for j in range(i + 1, len(seq)) if seq[i] > seq[j])
+        # Inversions of the right-hand positions, counted with a Fenwick tree: O(E log E) per column pair.
+        tree = [0] * (len(right) + 1)
+        for seen, (_, p) in enumerate(pairs):
+            i, not_greater = p + 1, 0
+            while i > 0:
+                not_greater += tree[i]
+                i -= i & -i
+            total += seen - not_greater
+            i = p + 1
+            while i <= len(right):
+                tree[i] += 1
+                i += i & -i
     return total
 
 
@@ -155,24 +164,69 @@ def _order(g: _Graph) -> None:
     def positions() -> dict[str, float]:
         return {b.id: float(i) for col in g.columns for i, b in enumerate(col)}
 
-    # Dummies start next to the box they hang from.
-    for c in range(1, len(g.columns)):
-        g.columns[c] = _sort_column(g.columns[c], g.pred, positions())
-    best = [list(col) for col in g.columns]
-    best_cross = _crossings(g)
-    for sweep in range(8):
-        if sweep % 2 == 0:
-            for c in range(1, len(g.columns)):
+    def sweep(down: bool, first: int = 1) -> None:
+        if down:
+            for c in range(first, len(g.columns)):
                 g.columns[c] = _sort_column(g.columns[c], g.pred, positions())
         else:
             for c in range(len(g.columns) - 2, -1, -1):
                 g.columns[c] = _sort_column(g.columns[c], g.succ, positions())
-        cross = _crossings(g)
-        if cross < best_cross:
-            best, best_cross = [list(col) for col in g.columns], cross
+
+    given = [list(col) for col in g.columns]
+    # Start A: everything after the first column follows it (dummies start next to their box).
+    sweep(True)
+    start_a = [list(col) for col in g.columns]
+    # Start B: keep the caller's order of the ENI column (security groups, then subnet), sort the
+    # functions to it, and the rest after them. On large templates this wins by far.
+    g.columns = [list(col) for col in given]
+    if len(g.columns) > 1:
+        g.columns[0] = _sort_column(g.columns[0], g.succ, positions())
+        sweep(True, first=2)
+    start_b = [list(col) for col in g.columns]
+    best, best_cross = start_a, None
+    # From each start, sweep both ways in turn and keep whatever crosses least.
+    for initial, down_first in ((start_a, True), (start_a, False), (start_b, False), (start_b, True)):
+        g.columns = [list(col) for col in initial]
+        for i in range(-1, 10):
+            if i >= 0:
+                sweep(down_first == (i % 2 == 0))
+            cross = _crossings(g)
+            if best_cross is None or cross < best_cross:
+                best, best_cross = [list(col) for col in g.columns], cross
+            if best_cross == 0:
+                break
         if best_cross == 0:
             break
     g.columns = best
+    _transpose(g)
+
+
+def _pair_crossings(u: str, v: str, g: _Graph, left: dict[str, int], right: dict[str, int]) -> int:
+    """Crossings among the edges of u and v (u above v) with both neighbouring columns."""
+    total = 0
+    for nbrs, pos in ((g.pred, left), (g.succ, right)):
+        pu = [pos[n] for n in nbrs.get(u, []) if n in pos]
+        pv = [pos[n] for n in nbrs.get(v, []) if n in pos]
+        total += sum(1 for a in pu for b in pv if a > b)
+    return total
+
+
+def _transpose(g: _Graph) -> None:
+    """Swap neighbours in a column while that removes crossings (barycenters alone oscillate)."""
+    for _ in range(12):
+        improved = False
+        for c, col in enumerate(g.columns):
+            left = {b.id: i for i, b in enumerate(g.columns[c - 1])} if c > 0 else {}
+            right = {b.id: i for i, b in enumerate(g.columns[c + 1])} if c + 1 < len(g.columns) else {}
+            for i in range(len(col) - 1):
+                u, v = col[i], col[i + 1]
+                if u.cluster != v.cluster:
+                    continue  # an Availability Zone box stays in one piece
+                if _pair_crossings(v.id, u.id, g, left, right) < _pair_crossings(u.id, v.id, g, left, right):
+                    col[i], col[i + 1] = v, u
+                    improved = True
+        if not improved:
+            break
 
 
 # --- 3. vertical placement -----------------------------------------------------------------------------
