@@ -534,7 +534,7 @@ def test_large_template_one_function(tmp_path, monkeypatch):
 CHROMIUM = "/usr/bin/chromium"
 
 
-def chromium(tmp_path: Path, page: Path, *args: str) -> str:
+def chromium(tmp_path: Path, url: str, *args: str) -> str:
     profile = tmp_path / "profile"
     profile.mkdir(exist_ok=True)
     done = subprocess.run(
@@ -549,7 +549,7 @@ def chromium(tmp_path: Path, page: Path, *args: str) -> str:
             "--no-first-run",
             f"--user-data-dir={profile}",
             *args,
-            page.as_uri(),
+            url,
         ],
         capture_output=True,
         text=True,
@@ -563,15 +563,30 @@ def chromium(tmp_path: Path, page: Path, *args: str) -> str:
 def test_html_renders_in_headless_chromium(example, tmp_path):
     page = tmp_path / "picture.html"
     page.write_text(graph(example, "--format", "html"))
-    dom = chromium(tmp_path, page, "--virtual-time-budget=3000", "--dump-dom")
+    dom = chromium(tmp_path, page.as_uri(), "--virtual-time-budget=3000", "--dump-dom")
     assert 'data-vpcreach="ready"' in dom  # the page's script ran without an error
     for label in ("ApiFunction", "ReportFunction", "NatA (public, EIP)", "PrivateRouteTable", "Igw", "s3 API"):
         assert label in dom, label
     assert re.search(r'<g class="node k-internet_gateway s-blocked"', dom)
     assert "✗ VR102" in dom and 'class="edge e-blocked"' in dom
     shot = tmp_path / "shot.png"
-    chromium(tmp_path, page, "--hide-scrollbars", "--window-size=1400,600", f"--screenshot={shot}")
+    chromium(tmp_path, page.as_uri(), "--hide-scrollbars", "--window-size=1400,600", f"--screenshot={shot}")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed")
+def test_html_details_panel_in_headless_chromium(example, tmp_path):
+    # What a click shows, reached through the address (#title selects a box as a click does).
+    page = tmp_path / "picture.html"
+    page.write_text(graph(example, "--format", "html"))
+    dom = chromium(tmp_path, page.as_uri() + "#Igw", "--virtual-time-budget=3000", "--dump-dom")
+    panel = dom.split('<aside id="details"', 1)[1].split("</aside>", 1)[0]
+    assert 'class="open"' in dom.split('<aside id="details"', 1)[1][:80]
+    assert "Igw" in panel and f"{EXAMPLE}:12" in panel and "VR102" in panel and "no public IP" in panel
+    assert '<svg class="picture dim"' in dom  # the other paths are dimmed
+    eni = chromium(tmp_path, page.as_uri() + "#v0n4", "--virtual-time-budget=3000", "--dump-dom")  # ReportFunction's
+    panel = eni.split('<aside id="details"', 1)[1].split("</aside>", 1)[0]
+    assert "Functions sharing it" in panel and "ReportFunction" in panel and f"{EXAMPLE}:98" in panel
 
 
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed")
@@ -580,7 +595,7 @@ def test_large_html_renders_in_headless_chromium(tmp_path, monkeypatch):
     Path("big.yaml").write_text(big_template(400))
     page = tmp_path / "big.html"
     page.write_text(graph("big.yaml", "--format", "html"))
-    dom = chromium(tmp_path, page, "--virtual-time-budget=3000", "--dump-dom")
+    dom = chromium(tmp_path, page.as_uri(), "--virtual-time-budget=3000", "--dump-dom")
     assert 'data-vpcreach="ready"' in dom
     assert dom.count('class="node k-function') == 30 and "functions like Fn000…" in dom
 

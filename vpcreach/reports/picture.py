@@ -484,6 +484,17 @@ _JS = """
     if (pinned) { pinned = null; highlight(null); }
     panel.classList.remove('open');
   });
+  // #Title in the address selects that box (a link to one function, NAT gateway...): title or box id.
+  function fromHash() {
+    var want = decodeURIComponent(location.hash.slice(1));
+    if (!want) return;
+    var found = Array.prototype.find.call(document.querySelectorAll('g.node'), function (g) {
+      return g.id === want || (data[g.id] && data[g.id].title === want);
+    });
+    if (found) { pinned = found; show(found); highlight(found); }
+  }
+  window.addEventListener('hashchange', fromHash);
+  fromHash();
   document.documentElement.setAttribute('data-vpcreach', 'ready');
 })();
 """
@@ -536,7 +547,8 @@ def to_html(views: list[View], title: str = "vpcreach — network paths") -> str
         f"<title>{e(title)}</title><style>{_CSS}</style></head>\n<body>\n"
         f"<header><h1>{e(title)}</h1>{_legend()}"
         '<p class="hint">Traffic flows left to right. Hover a box to see where it is defined, its findings and, '
-        "for an ENI group, the functions sharing it; click it to highlight the paths through it.</p></header>\n"
+        "for an ENI group, the functions sharing it; click it to highlight the paths through it "
+        "(or add #NAME to the address).</p></header>\n"
         f"<main>{''.join(sections)}</main>\n"
         '<aside id="details" aria-live="polite"></aside>\n'
         f'<script type="application/json" id="vpcreach-data">{blob}</script>\n'
@@ -605,6 +617,8 @@ def run_graph(
         return fail(str(exc))
     except RecursionError:
         return fail("input nested too deeply to analyse")
+    if not any(r.function.has_vpc_config for a in analyses for r in a.functions.values()):
+        click.echo("vpcreach: note: no VPC-attached function found; the picture is empty", err=True)
     if functions:
         views = build_views(analyses, functions)
         if not views:

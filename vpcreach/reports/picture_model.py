@@ -305,6 +305,7 @@ class _Builder:
             fnode.stop(UNKNOWN, fn.managed_instances.reason)
             return
         if not r.groups:
+            fnode.lines.append("placement unknown")
             fnode.stop(UNKNOWN, "the function's subnets or security groups are unknown")
         for nr in r.needs:
             if not nr.groups:
