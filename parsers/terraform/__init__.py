@@ -1,0 +1,38 @@
+"""Terraform configuration (a directory of `.tf` files, one root module) → `graph.model.Network`.
+
+`hcl` evaluates the configuration into `ResourceInstance`s (python-hcl2 parses; nothing here parses HCL
+text), `aws` maps them to model objects exactly as it does for plan JSON.
+"""
+
+from __future__ import annotations
+
+import os
+
+from vpcreach.graph import model as m
+
+from ..errors import InputError
+
+
+def parse_module(path: str, variables: dict[str, str], var_files: list[str]) -> m.Network:
+    """Analyse the root module in directory `path` with Terraform's variable precedence applied."""
+    from .aws import map_resources
+    from .expressions import LimitError
+    from .hcl import load_instances
+
+    if not os.path.isdir(path):
+        raise InputError(path, "not a directory of Terraform files")
+    if not any(name.endswith(".tf") for name in os.listdir(path)):
+        raise InputError(path, "no .tf files in this directory")
+    try:
+        result = load_instances(path, dict(variables or {}), list(var_files or []))
+    except LimitError as exc:
+        raise InputError(exc.file or path, exc.message, exc.line) from None
+    except RecursionError:
+        raise InputError(path, "the configuration is nested too deeply to analyse") from None
+    net = m.Network(sources=[path], region=result.region)
+    net.unknowns.extend(result.notes)
+    map_resources(result.instances, net)
+    return net
+
+
+__all__ = ["parse_module"]

@@ -1,0 +1,228 @@
+"""Reading a directory of `.tf` files into one module's configuration, each file parsed once.
+
+python-hcl2 does the parsing; this module only sorts its typed tree into blocks and attributes (keeping
+the tree's expression nodes for the evaluator and the lark line numbers for findings), and turns every
+parser failure into an `InputError` naming the file and line. Terraform's own static checks that
+python-hcl2 does not make (an attribute defined twice, a resource declared twice) are made here, because
+Terraform refuses such a configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import MAX_FILE_BYTES, InputError
+
+
+@dataclass
+class Attr:
+    name: str
+    expr: Any  # the hcl2 expression node
+    file: str
+    line: int | None
+
+
+@dataclass
+class Block:
+    type: str
+    labels: list[str]
+    attrs: dict[str, Attr]
+    blocks: list[Block]
+    file: str
+    line: int | None
+    end_line: int | None = None
+
+    def blocks_of(self, block_type: str) -> list[Block]:
+        return [b for b in self.blocks if b.type == block_type]
+
+
+@dataclass
+class ModuleConfig:
+    dir: str
+    files: list[str] = field(default_factory=list)
+    variables: dict[str, Block] = field(default_factory=dict)
+    locals: dict[str, Attr] = field(default_factory=dict)
+    outputs: dict[str, Block] = field(default_factory=dict)
+    resources: dict[str, Block] = field(default_factory=dict)  # "type.name"
+    data: dict[str, Block] = field(default_factory=dict)  # "type.name"
+    modules: dict[str, Block] = field(default_factory=dict)
+    providers: list[Block] = field(default_factory=list)
+    lines: dict[str, list[str]] = field(default_factory=dict)  # source lines, for annotations
+    resource_types: set[str] = field(default_factory=set)
+
+
+def _meta_line(node: Any, attr: str = "line") -> int | None:
+    meta = getattr(node, "_meta", None)
+    return getattr(meta, attr, None) if meta is not None and not getattr(meta, "empty", True) else None
+
+
+def read_source(path: str) -> str:
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    if size > MAX_FILE_BYTES:
+        raise InputError(path, f"file is {size} bytes, more than vpcreach reads ({MAX_FILE_BYTES})")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(path, "not UTF-8 text", line) from None
+    return text
+
+
+def parse_hcl(text: str, path: str) -> Any:
+    """python-hcl2's typed tree of one file; every parser failure becomes one InputError line."""
+    import hcl2
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+    if "\x00" in text:
+        raise InputError(path, "invalid HCL: the file contains NUL bytes", text[: text.index("\x00")].count("\n") + 1)
+    if not text.endswith("\n"):
+        text += "\n"  # the grammar wants a final newline after a trailing comment
+    try:
+        return hcl2.parses(text)
+    except UnexpectedToken as exc:
+        token = exc.token
+        what = "end of file" if token.type == "$END" else repr(str(token))
+        raise InputError(path, f"invalid HCL: unexpected {what} at column {exc.column}", exc.line or None) from None
+    except UnexpectedCharacters as exc:
+        raise InputError(
+            path, f"invalid HCL: unexpected character {exc.char!r} at column {exc.column}", exc.line
+        ) from None
+    except UnexpectedEOF:
+        raise InputError(path, "invalid HCL: unexpected end of file", text.count("\n") or None) from None
+    except UnexpectedInput as exc:
+        raise InputError(path, f"invalid HCL: {str(exc).splitlines()[0]}", getattr(exc, "line", None)) from None
+    except RecursionError:
+        raise InputError(path, "invalid HCL: nested too deeply to read") from None
+    except Exception as exc:  # python-hcl2's transformer raises plain errors for some malformed input
+        raise InputError(
+            path, f"invalid HCL: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        ) from None
+
+
+def label_text(node: Any) -> str:
+    """A block label: an identifier or a literal string."""
+    from hcl2.rules.literal_rules import TokenRule
+    from hcl2.rules.strings import StringRule
+    from hcl2.utils import process_escape_sequences
+
+    if isinstance(node, StringRule):
+        return "".join(process_escape_sequences(str(p.content.serialize())) for p in node.string_parts)
+    if isinstance(node, TokenRule):
+        return str(node.token.value)
+    return str(node.serialize())
+
+
+def body_of(body: Any, path: str) -> tuple[dict[str, Attr], list[Block]]:
+    """Attributes (each defined once, as Terraform requires) and nested blocks of an hcl2 body."""
+    from hcl2.rules.base import AttributeRule, BlockRule
+
+    attrs: dict[str, Attr] = {}
+    blocks: list[Block] = []
+    for child in body.children:
+        if isinstance(child, AttributeRule):
+            name = str(child.identifier.serialize())
+            line = _meta_line(child)
+            if name in attrs:
+                first = attrs[name].line
+                raise InputError(
+                    path,
+                    f'attribute "{name}" is defined twice' + (f" (first at line {first})" if first else ""),
+                    line,
+                )
+            attrs[name] = Attr(name, child.expression, path, line)
+        elif isinstance(child, BlockRule):
+            blocks.append(block_of(child, path))
+    return attrs, blocks
+
+
+def block_of(node: Any, path: str) -> Block:
+    labels = [label_text(label) for label in node.labels]
+    attrs, blocks = body_of(node.body, path)
+    return Block(labels[0], labels[1:], attrs, blocks, path, _meta_line(node), _meta_line(node, "end_line"))
+
+
+def _tf_files(directory: str) -> list[str]:
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError as exc:
+        raise InputError(directory, f"cannot read directory: {exc.strerror or exc}") from None
+    return [n for n in names if n.endswith(".tf") and os.path.isfile(os.path.join(directory, n))]
+
+
+def _is_override(name: str) -> bool:
+    return name == "override.tf" or name.endswith("_override.tf")
+
+
+def load_module(directory: str) -> ModuleConfig:
+    """Every `.tf` file of `directory` as one module (override files merged last, as Terraform does)."""
+    config = ModuleConfig(directory)
+    names = _tf_files(directory)
+    overrides = [n for n in names if _is_override(n)]
+    for name in [n for n in names if not _is_override(n)] + overrides:
+        path = os.path.join(directory, name)
+        text = read_source(path)
+        tree = parse_hcl(text, path)
+        config.files.append(path)
+        config.lines[path] = text.splitlines()
+        _, blocks = body_of(tree.body, path)
+        for block in blocks:
+            _add(config, block, override=_is_override(name))
+    return config
+
+
+def _add(config: ModuleConfig, block: Block, override: bool) -> None:
+    kind = block.type
+    if kind == "locals":
+        for name, attr in block.attrs.items():
+            if name in config.locals and not override:
+                first = config.locals[name]
+                _duplicate(block.file, f'local value "{name}"', attr.line, first.file, first.line)
+            config.locals[name] = attr
+        return
+    if kind == "provider":
+        config.providers.append(block)
+        return
+    table, want = {
+        "variable": (config.variables, 1),
+        "output": (config.outputs, 1),
+        "module": (config.modules, 1),
+        "resource": (config.resources, 2),
+        "data": (config.data, 2),
+    }.get(kind, (None, 0))
+    if table is None:
+        return  # terraform, moved, import, check, removed...: nothing that deploys a network object
+    if len(block.labels) != want:
+        raise InputError(block.file, f"{kind} block needs {want} label(s), has {len(block.labels)}", block.line)
+    key = ".".join(block.labels)
+    if key in table:
+        if override:
+            _merge(table[key], block)
+            return
+        what = f"{kind} {key}" if kind in ("resource", "data") else f'{kind} "{key}"'
+        _duplicate(block.file, what, block.line, table[key].file, table[key].line)
+    elif override:
+        return  # an override of nothing is an error in Terraform; nothing to merge here
+    table[key] = block
+    if kind == "resource":
+        config.resource_types.add(block.labels[0])
+
+
+def _merge(base: Block, override: Block) -> None:
+    base.attrs.update(override.attrs)
+    replaced = {b.type for b in override.blocks}
+    base.blocks = [b for b in base.blocks if b.type not in replaced] + override.blocks
+
+
+def _duplicate(path: str, what: str, line: int | None, first_file: str, first_line: int | None) -> None:
+    where = os.path.basename(first_file) + (f":{first_line}" if first_line else "")
+    raise InputError(path, f"{what} is declared twice (first at {where})", line)

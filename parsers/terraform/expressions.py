@@ -1,0 +1,779 @@
+"""Evaluating python-hcl2's typed expression tree (never the `${...}` strings it serializes to).
+
+Terraform's rules that matter for a static reading are followed: a template that is exactly one
+interpolation yields the value itself (`"${var.ids}"` is a list); a conditional evaluates only the branch
+its known condition selects; `&&`/`||` decide on one known operand; splats wrap a non-list and turn null
+into `[]`; `for` expressions iterate maps in key order. What Terraform would reject (a missing attribute,
+an index out of range) raises `EvalError`, which `try()` and `can()` catch and which otherwise becomes an
+Unknown naming the problem. What is only known after apply stays `TfRef`/`Unknown`/`Derived`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from vpcreach.graph.model import Unknown
+
+from .instance import TfRef
+from .values import Derived, Named, first_unknown, is_unknown, template_text, unknown_from
+
+
+class EvalError(Exception):
+    """The configuration is wrong here (Terraform would refuse it); `try()` moves past it."""
+
+
+class LimitError(Exception):
+    """The configuration asks for more work than vpcreach does (a huge count, a huge range)."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+
+
+MAX_STEPS = 2_000_000  # loop iterations and collection elements built, per module tree
+MAX_COLLECTION = 100_000
+
+
+class Budget:
+    """Work counted across one whole scan, so hostile input fails fast instead of hanging."""
+
+    __slots__ = ("steps",)
+
+    def __init__(self) -> None:
+        self.steps = 0
+
+    def spend(self, n: int = 1) -> None:
+        self.steps += n
+        if self.steps > MAX_STEPS:
+            raise LimitError(f"the configuration needs more than {MAX_STEPS} evaluation steps")
+
+
+class Lazy:
+    """An object whose attributes are evaluated on demand (variables, a module's outputs, a resource)."""
+
+    def attr(self, name: str, ctx: Ctx) -> Any:
+        raise EvalError(f'{self.describe()} has no attribute "{name}"')
+
+    def index(self, key: Any, ctx: Ctx) -> Any:
+        raise EvalError(f"{self.describe()} cannot be indexed")
+
+    def materialize(self, ctx: Ctx) -> Any:
+        """The whole value, when it is used as one (passed to a function, iterated)."""
+        raise EvalError(f"{self.describe()} is not a value")
+
+    def describe(self) -> str:
+        return type(self).__name__
+
+
+class Scope:
+    """What names mean in one module instance; `parsers.terraform.hcl.ModuleInstance` implements it."""
+
+    budget: Budget
+
+    def root(self, name: str, ctx: Ctx) -> Any:
+        raise EvalError(f'unknown name "{name}"')
+
+    def call(self, name: str, args: list[Any], ctx: Ctx) -> Any:
+        from .functions import call
+
+        return call(name, args, ctx)
+
+
+class Ctx:
+    """Evaluation context: the module scope, local bindings (count, each, iterators) and dependencies."""
+
+    __slots__ = ("bindings", "deps", "scope")
+
+    def __init__(self, scope: Scope, bindings: dict[str, Any] | None = None, deps: set[str] | None = None) -> None:
+        self.scope = scope
+        self.bindings = bindings or {}
+        self.deps = deps
+
+    def child(self, **bindings: Any) -> Ctx:
+        return Ctx(self.scope, {**self.bindings, **bindings}, self.deps)
+
+
+def evaluate(node: Any, ctx: Ctx) -> Any:
+    handler = _DISPATCH.get(type(node))
+    if handler is None:
+        raise EvalError(f"unsupported expression ({type(node).__name__})")
+    return handler(node, ctx)
+
+
+def evaluate_safely(node: Any, ctx: Ctx, what: str) -> Any:
+    """Evaluate, turning what Terraform would reject into an Unknown that says why."""
+    try:
+        return evaluate(node, ctx)
+    except EvalError as exc:
+        return Unknown(f"{what} could not be evaluated: {exc}")
+    except RecursionError:
+        return Unknown(f"{what} is nested too deeply to evaluate")
+
+
+# --- conversions ---------------------------------------------------------------------------------------
+def normalise_number(value: float | int) -> int | float:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
+def to_number(value: Any, what: str = "value") -> Any:
+    if isinstance(value, bool):
+        raise EvalError(f"{what}: a bool is not a number")
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return normalise_number(float(value)) if any(c in value for c in ".eE") else int(value.strip())
+        except ValueError:
+            raise EvalError(f"{what}: {value!r} is not a number") from None
+    if is_unknown(value):
+        return value
+    raise EvalError(f"{what}: {type_name(value)} is not a number")
+
+
+def to_bool(value: Any, what: str = "value") -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in ("true", "false"):
+        return value == "true"
+    if is_unknown(value):
+        return value
+    if value is None:
+        raise EvalError(f"{what} is null, not a bool")
+    raise EvalError(f"{what}: {type_name(value)} is not a bool")
+
+
+def to_text(value: Any, what: str = "value") -> Any:
+    """Terraform's conversion to string (for templates and string functions)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    if is_unknown(value):
+        return value
+    if value is None:
+        raise EvalError(f"{what} is null")
+    raise EvalError(f"{what}: a {type_name(value)} cannot be used as a string")
+
+
+def format_number(value: int | float) -> str:
+    value = normalise_number(value)
+    if isinstance(value, int):
+        return str(value)
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def type_name(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, Lazy):
+        return value.describe()
+    return {bool: "bool", int: "number", float: "number", str: "string", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def plain(value: Any, ctx: Ctx, depth: int = 0) -> Any:
+    """Replace lazy objects by their values, deeply (for functions that look inside a value)."""
+    if depth > 60:
+        raise EvalError("value nested too deeply")
+    if isinstance(value, Lazy):
+        return plain(value.materialize(ctx), ctx, depth + 1)
+    if isinstance(value, list):
+        return [plain(v, ctx, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v, ctx, depth + 1) for k, v in value.items()}
+    return value
+
+
+# --- leaves and collections ---------------------------------------------------------------------------
+def _expr_term(node: Any, ctx: Ctx) -> Any:
+    return evaluate(node.expression, ctx)
+
+
+_LITERALS = {"true": True, "false": False, "null": None}
+
+
+def _literal(node: Any, ctx: Ctx) -> Any:
+    return _LITERALS[str(node.token.value)]
+
+
+def _int(node: Any, ctx: Ctx) -> Any:
+    return int(str(node.token.value))
+
+
+def _float(node: Any, ctx: Ctx) -> Any:
+    return normalise_number(float(str(node.token.value)))
+
+
+def _identifier(node: Any, ctx: Ctx) -> Any:
+    return root(str(node.token.value), ctx)
+
+
+def root(name: str, ctx: Ctx) -> Any:
+    if name in ctx.bindings:
+        return ctx.bindings[name]
+    return ctx.scope.root(name, ctx)
+
+
+def _tuple(node: Any, ctx: Ctx) -> Any:
+    elements = node.elements
+    ctx.scope.budget.spend(len(elements))
+    return [evaluate(e, ctx) for e in elements]
+
+
+def _object(node: Any, ctx: Ctx) -> Any:
+    from hcl2.rules.containers import ObjectElemKeyExpressionRule
+
+    out: dict[str, Any] = {}
+    unknown_key = None
+    for element in node.elements:
+        key_node = element.key
+        if isinstance(key_node, ObjectElemKeyExpressionRule):
+            key = evaluate(key_node.expression, ctx)
+        else:
+            key = _object_key(key_node.value, ctx)
+        value = evaluate(element.expression, ctx)
+        if is_unknown(key):
+            unknown_key = key
+            continue
+        out[to_text(key, "object key")] = value
+    if unknown_key is not None:
+        return unknown_from("an object key", [unknown_key])
+    return out
+
+
+def _object_key(node: Any, ctx: Ctx) -> Any:
+    from hcl2.rules.literal_rules import TokenRule
+    from hcl2.rules.strings import StringRule
+
+    if isinstance(node, StringRule):
+        return evaluate(node, ctx)
+    if isinstance(node, TokenRule):
+        return str(node.token.value)  # a bare name is a literal key, not a reference
+    return evaluate(node, ctx)
+
+
+# --- strings and templates ----------------------------------------------------------------------------
+def _string(node: Any, ctx: Ctx) -> Any:
+    from hcl2.rules.strings import InterpolationRule
+
+    parts = node.string_parts
+    if len(parts) == 1 and isinstance(parts[0].content, InterpolationRule):
+        return evaluate(parts[0].content.expression, ctx)  # "${x}" is x itself, whatever its type
+    return join_pieces(string_pieces(parts, ctx), "a string template")
+
+
+def join_pieces(pieces: list[Any], what: str) -> Any:
+    if all(isinstance(p, str) for p in pieces):
+        return "".join(pieces)
+    text, unknowns = template_text(pieces)
+    base = unknown_from(what, unknowns)
+    refs = base.refs if isinstance(base, Derived) else ()
+    return Derived(base.reason, refs, text=text)
+
+
+def string_pieces(parts: list[Any], ctx: Ctx) -> list[Any]:
+    from hcl2.rules.directives import TemplateForRule, TemplateIfRule
+    from hcl2.rules.strings import InterpolationRule
+    from hcl2.utils import process_escape_sequences
+
+    pieces: list[Any] = []
+    for part in parts:
+        content = getattr(part, "content", part)
+        if isinstance(content, InterpolationRule):
+            pieces.append(to_text(evaluate(content.expression, ctx), "an interpolated value"))
+        elif isinstance(content, TemplateIfRule):
+            pieces.extend(_template_if(content, ctx))
+        elif isinstance(content, TemplateForRule):
+            pieces.extend(_template_for(content, ctx))
+        else:
+            token = str(content.value)
+            kind = content.lark_name()
+            if kind in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
+                pieces.append(token[1:])
+            else:
+                pieces.append(process_escape_sequences(token))
+    return pieces
+
+
+def _template_if(node: Any, ctx: Ctx) -> list[Any]:
+    cond = to_bool(evaluate(node._if_start.condition, ctx), "a template condition")
+    if is_unknown(cond):
+        return [unknown_from("a template %{if}", [cond])]
+    return string_pieces(node._if_body if cond else node._else_body, ctx)
+
+
+def _template_for(node: Any, ctx: Ctx) -> list[Any]:
+    start = node._for_start
+    collection = evaluate(start.collection, ctx)
+    value_name = str(start.iterator.token.value)
+    key_name = str(start.key_iterator.token.value) if start.key_iterator is not None else None
+    if key_name is not None:
+        key_name, value_name = value_name, key_name
+    items = iterate(collection, ctx)
+    if is_unknown(items):
+        return [items]
+    pieces: list[Any] = []
+    for key, value in items:
+        bindings = {value_name: value}
+        if key_name:
+            bindings[key_name] = key
+        pieces.extend(string_pieces(node._body, ctx.child(**bindings)))
+    return pieces
+
+
+_HEREDOC = re.compile(r"<<-?([a-zA-Z][a-zA-Z0-9._-]*)\r?\n([\s\S]*)\1\s*\Z")
+
+
+def heredoc_body(token: str, trim: bool) -> str:
+    match = _HEREDOC.match(token)
+    body = match.group(2) if match else ""
+    body = re.sub(r"\r?\n[ \t]*\Z", "", re.sub(r"[ \t]*\Z", "", body)) if body.strip() else ""
+    lines = body.split("\n")
+    if trim:
+        widths = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
+        cut = min(widths) if widths else 0
+        lines = [line[cut:] for line in lines]
+    return "\n".join(lines)
+
+
+_TEMPLATES: dict[str, Any] = {}
+
+
+def template_node(text: str) -> Any:
+    """A template's text (a heredoc body, a templatefile) as an hcl2 string node, parsed by python-hcl2."""
+    if text in _TEMPLATES:
+        return _TEMPLATES[text]
+    from .config import parse_hcl
+
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r").replace("\n", "\\n")
+    try:
+        tree = parse_hcl(f'x = "{escaped}"\n', "<template>")
+        node = tree.body.children[0].expression
+    except Exception:  # any failure means "not a template vpcreach can read"
+        node = None
+    if len(_TEMPLATES) < 512:
+        _TEMPLATES[text] = node
+    return node
+
+
+def evaluate_template(text: str, ctx: Ctx, what: str) -> Any:
+    if "${" not in text and "%{" not in text:
+        return text
+    node = template_node(text)
+    if node is None:
+        return Unknown(f"{what} is not a template vpcreach can read")
+    return evaluate(node, ctx)
+
+
+def _heredoc(node: Any, ctx: Ctx) -> Any:
+    trim = node.lark_name() == "heredoc_template_trim"
+    return evaluate_template(heredoc_body(str(node.heredoc.value), trim), ctx, "a heredoc")
+
+
+def _template_string(node: Any, ctx: Ctx) -> Any:
+    from hcl2.utils import process_escape_sequences
+
+    return process_escape_sequences(node.inner_value)
+
+
+# --- traversals ---------------------------------------------------------------------------------------
+def get_attr(base: Any, name: str, ctx: Ctx) -> Any:
+    if isinstance(base, Lazy):
+        return base.attr(name, ctx)
+    if isinstance(base, dict):
+        if name in base:
+            return base[name]
+        raise EvalError(f'the object has no attribute "{name}"')
+    if isinstance(base, TfRef):
+        return Derived(f"{base.address}.{base.attr}.{name} is known only after apply", (base,))
+    if isinstance(base, Unknown):
+        return base
+    if base is None:
+        raise EvalError(f'attribute "{name}" of null')
+    raise EvalError(f'a {type_name(base)} has no attribute "{name}"')
+
+
+def get_index(base: Any, key: Any, ctx: Ctx) -> Any:
+    if is_unknown(key):
+        return unknown_from("an index", [key, base]) if not isinstance(base, Lazy) else unknown_from("an index", [key])
+    if isinstance(base, Lazy):
+        return base.index(key, ctx)
+    if isinstance(base, list):
+        number = to_number(key, "a list index")
+        if is_unknown(number):
+            return number
+        if not float(number).is_integer() or not 0 <= number < len(base):
+            raise EvalError(f"index {format_number(number)} is out of range for a list of {len(base)}")
+        return base[int(number)]
+    if isinstance(base, dict):
+        text = to_text(key, "a map key")
+        if text in base:
+            return base[text]
+        raise EvalError(f'the map has no element "{text}"')
+    if is_unknown(base):
+        return base if isinstance(base, Unknown) else unknown_from("an index", [base])
+    if base is None:
+        raise EvalError("index into null")
+    raise EvalError(f"a {type_name(base)} cannot be indexed")
+
+
+def _get_attr_term(node: Any, ctx: Ctx) -> Any:
+    return get_attr(evaluate(node.expr_term, ctx), _attr_name(node.get_attr), ctx)
+
+
+def _attr_name(get_attr_node: Any) -> str:
+    return str(get_attr_node.identifier.token.value)
+
+
+def _index_term(node: Any, ctx: Ctx) -> Any:
+    base = evaluate(node.children[0], ctx)
+    return get_index(base, _index_key(node.children[1], ctx), ctx)
+
+
+def _index_key(index_node: Any, ctx: Ctx) -> Any:
+    from hcl2.rules.indexing import ShortIndexRule
+
+    if isinstance(index_node, ShortIndexRule):
+        return int(str(index_node.index.value))
+    return evaluate(index_node.index_expression, ctx)
+
+
+def _apply_chain(value: Any, ops: list[Any], ctx: Ctx) -> Any:
+    from hcl2.rules.indexing import GetAttrRule
+
+    for op in ops:
+        if isinstance(op, GetAttrRule):
+            value = get_attr(value, _attr_name(op), ctx)
+        else:
+            value = get_index(value, _index_key(op, ctx), ctx)
+    return value
+
+
+def _splat_items(base: Any, ctx: Ctx) -> Any:
+    if base is None:
+        return []
+    if isinstance(base, list):
+        return base
+    if isinstance(base, dict):
+        return list(base.values())  # lenient: Terraform rejects a splat over a map
+    if is_unknown(base):
+        return base
+    return [base]
+
+
+def _full_splat(node: Any, ctx: Ctx) -> Any:
+    items = _splat_items(evaluate(node.expr_term, ctx), ctx)
+    if is_unknown(items):
+        return items
+    ops = [c for c in node.attr_splat.get_attrs if c is not None]
+    ctx.scope.budget.spend(len(items))
+    return [_apply_chain(item, ops, ctx) for item in items]
+
+
+def _attr_splat(node: Any, ctx: Ctx) -> Any:
+    from hcl2.rules.indexing import GetAttrRule
+
+    # Legacy `.*` applies only the attribute steps to each element; an index after them indexes the list.
+    items = _splat_items(evaluate(node.expr_term, ctx), ctx)
+    if is_unknown(items):
+        return items
+    ops = [c for c in node.attr_splat.get_attrs if c is not None]
+    per_item = []
+    for op in ops:
+        if not isinstance(op, GetAttrRule):
+            break
+        per_item.append(op)
+    ctx.scope.budget.spend(len(items))
+    result = [_apply_chain(item, per_item, ctx) for item in items]
+    return _apply_chain(result, ops[len(per_item) :], ctx)
+
+
+# --- operators ----------------------------------------------------------------------------------------
+def _conditional(node: Any, ctx: Ctx) -> Any:
+    cond = to_bool(evaluate(node.condition, ctx), "the condition")
+    if cond is True:
+        return evaluate(node.if_true, ctx)
+    if cond is False:
+        return evaluate(node.if_false, ctx)
+    # Unknown condition: the result is known only when both branches agree.
+    try:
+        a, b = evaluate(node.if_true, ctx), evaluate(node.if_false, ctx)
+    except EvalError:
+        a, b = None, 0
+    if first_unknown(a) is None and first_unknown(b) is None and a == b and type(a) is type(b):
+        return a
+    base = unknown_from("the condition", [cond])
+    refs = base.refs if isinstance(base, Derived) else ()
+    return Derived(f"depends on a condition that is unknown ({base.reason})", refs)
+
+
+def values_equal(a: Any, b: Any) -> Any:
+    """Terraform `==`: deep, type-sensitive; unknown when either side is not wholly known."""
+    if isinstance(a, Lazy) or isinstance(b, Lazy):
+        return Unknown("comparison of a whole resource or module object")
+    ua, ub = first_unknown(a), first_unknown(b)
+    if ua is not None or ub is not None:
+        return unknown_from("a comparison", [ua if ua is not None else ub])
+    return _strict_equal(a, b)
+
+
+def _strict_equal(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    if isinstance(a, str) and isinstance(b, str):
+        return str(a) == str(b)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_strict_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_strict_equal(a[k], b[k]) for k in a)
+    return a is None and b is None
+
+
+def _arith(op: str, a: Any, b: Any) -> Any:
+    x, y = to_number(a, f"the left side of {op}"), to_number(b, f"the right side of {op}")
+    if is_unknown(x) or is_unknown(y):
+        return unknown_from(f"an arithmetic {op}", [x, y])
+    if op == "+":
+        return normalise_number(x + y)
+    if op == "-":
+        return normalise_number(x - y)
+    if op == "*":
+        return normalise_number(x * y)
+    if y == 0:
+        raise EvalError("division by zero")
+    if op == "/":
+        return normalise_number(x / y)
+    return normalise_number(math.fmod(x, y))
+
+
+def _compare(op: str, a: Any, b: Any) -> Any:
+    x, y = to_number(a, f"the left side of {op}"), to_number(b, f"the right side of {op}")
+    if is_unknown(x) or is_unknown(y):
+        return unknown_from(f"a comparison {op}", [x, y])
+    return {"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
+
+
+def _binary(node: Any, ctx: Ctx) -> Any:
+    op = str(node.binary_term.binary_operator.token.value).strip()
+    left = evaluate(node.expr_term, ctx)
+    if op in ("&&", "||"):
+        a = to_bool(left, f"the left side of {op}")
+        if a is (op == "||"):
+            return a  # decided by one known operand, as cty does for && and ||
+        b = to_bool(evaluate(node.binary_term.expr_term, ctx), f"the right side of {op}")
+        if b is (op == "||"):
+            return b
+        if is_unknown(a) or is_unknown(b):
+            return unknown_from(f"a logical {op}", [a, b])
+        return b
+    right = evaluate(node.binary_term.expr_term, ctx)
+    if op == "==":
+        return values_equal(left, right)
+    if op == "!=":
+        equal = values_equal(left, right)
+        return equal if is_unknown(equal) else not equal
+    if op in ("<", ">", "<=", ">="):
+        return _compare(op, left, right)
+    if op in ("+", "-", "*", "/", "%"):
+        return _arith(op, left, right)
+    raise EvalError(f"unsupported operator {op}")
+
+
+def _unary(node: Any, ctx: Ctx) -> Any:
+    value = evaluate(node.expr_term, ctx)
+    if node.operator.strip() == "!":
+        b = to_bool(value, "the operand of !")
+        return b if is_unknown(b) else not b
+    n = to_number(value, "the operand of -")
+    return n if is_unknown(n) else normalise_number(-n)
+
+
+# --- for expressions ----------------------------------------------------------------------------------
+def iterate(collection: Any, ctx: Ctx) -> Any:
+    """(key, value) pairs of a collection: list indexes, or map keys in lexical order."""
+    if isinstance(collection, Lazy):
+        collection = collection.materialize(ctx)
+    if isinstance(collection, list):
+        ctx.scope.budget.spend(len(collection))
+        return list(enumerate(collection))
+    if isinstance(collection, dict):
+        ctx.scope.budget.spend(len(collection))
+        return [(k, collection[k]) for k in sorted(collection)]
+    if is_unknown(collection):
+        return unknown_from("a for expression's collection", [collection])
+    if collection is None:
+        raise EvalError("cannot iterate over null")
+    raise EvalError(f"cannot iterate over a {type_name(collection)}")
+
+
+def _for_bindings(intro: Any, key: Any, value: Any) -> dict[str, Any]:
+    first = str(intro.first_iterator.token.value)
+    if intro.second_iterator is None:
+        return {first: value}
+    return {first: key, str(intro.second_iterator.token.value): value}
+
+
+def _for_tuple(node: Any, ctx: Ctx) -> Any:
+    items = iterate(evaluate(node.for_intro.iterable, ctx), ctx)
+    if is_unknown(items):
+        return items
+    out = []
+    for key, value in items:
+        inner = ctx.child(**_for_bindings(node.for_intro, key, value))
+        if node.condition is not None:
+            keep = to_bool(evaluate(node.condition.condition_expr, inner), "a for condition")
+            if is_unknown(keep):
+                return unknown_from("a for expression's condition", [keep])
+            if not keep:
+                continue
+        out.append(evaluate(node.value_expr, inner))
+    return out
+
+
+def _for_object(node: Any, ctx: Ctx) -> Any:
+    items = iterate(evaluate(node.for_intro.iterable, ctx), ctx)
+    if is_unknown(items):
+        return items
+    grouping = node.ellipsis is not None
+    out: dict[str, Any] = {}
+    for key, value in items:
+        inner = ctx.child(**_for_bindings(node.for_intro, key, value))
+        if node.condition is not None:
+            keep = to_bool(evaluate(node.condition.condition_expr, inner), "a for condition")
+            if is_unknown(keep):
+                return unknown_from("a for expression's condition", [keep])
+            if not keep:
+                continue
+        k = evaluate(node.key_expr, inner)
+        if is_unknown(k):
+            return unknown_from("a for expression's key", [k])
+        k = to_text(k, "a for expression's key")
+        v = evaluate(node.value_expr, inner)
+        if grouping:
+            out.setdefault(k, []).append(v)
+        elif k in out:
+            raise EvalError(f'duplicate key "{k}" in a for expression (add ... to group)')
+        else:
+            out[k] = v
+    return out
+
+
+# --- function calls -----------------------------------------------------------------------------------
+def _function_call(node: Any, ctx: Ctx) -> Any:
+    name = "::".join(str(i.token.value) for i in node.identifiers)
+    args_node = node.arguments
+    arg_nodes = args_node.arguments if args_node is not None else []
+    if name == "try":
+        return _try(arg_nodes, ctx)
+    if name == "can":
+        return _can(arg_nodes, ctx)
+    args = [evaluate(a, ctx) for a in arg_nodes]
+    if args_node is not None and args_node.has_ellipsis and args:
+        last = args.pop()
+        if isinstance(last, Lazy):
+            last = last.materialize(ctx)
+        if is_unknown(last):
+            return unknown_from(f"{name}()", [last])
+        if not isinstance(last, list):
+            raise EvalError(f"{name}(...): the expanded argument is not a list")
+        args.extend(last)
+    if "::" in name:
+        return Unknown(f"provider function {name}() is not evaluated by vpcreach")
+    return ctx.scope.call(name, args, ctx)
+
+
+def _try(arg_nodes: list[Any], ctx: Ctx) -> Any:
+    if not arg_nodes:
+        raise EvalError("try() needs at least one argument")
+    for arg in arg_nodes:
+        try:
+            value = evaluate(arg, ctx)
+        except EvalError:
+            continue
+        if isinstance(value, Lazy):
+            return value
+        unknown = first_unknown(value)
+        if unknown is not None:
+            # Terraform cannot tell whether an unknown value would have failed: try() is unknown too.
+            return value if is_unknown(value) else unknown_from("try()", [unknown])
+        return value
+    raise EvalError("no argument of try() could be evaluated")
+
+
+def _can(arg_nodes: list[Any], ctx: Ctx) -> Any:
+    if len(arg_nodes) != 1:
+        raise EvalError("can() takes one argument")
+    try:
+        value = evaluate(arg_nodes[0], ctx)
+    except EvalError:
+        return False
+    unknown = first_unknown(value) if not isinstance(value, Lazy) else None
+    return unknown_from("can()", [unknown]) if unknown is not None else True
+
+
+def _dispatch() -> dict[type, Callable[[Any, Ctx], Any]]:
+    from hcl2.rules import containers, expressions, for_expressions, functions, indexing, literal_rules, strings
+
+    return {
+        expressions.ExprTermRule: _expr_term,
+        expressions.ConditionalRule: _conditional,
+        expressions.BinaryOpRule: _binary,
+        expressions.UnaryOpRule: _unary,
+        literal_rules.LiteralValueRule: _literal,
+        literal_rules.IntLitRule: _int,
+        literal_rules.FloatLitRule: _float,
+        literal_rules.IdentifierRule: _identifier,
+        strings.StringRule: _string,
+        strings.HeredocTemplateRule: _heredoc,
+        strings.HeredocTrimTemplateRule: _heredoc,
+        strings.TemplateStringRule: _template_string,
+        strings.InterpolationRule: lambda node, ctx: evaluate(node.expression, ctx),
+        containers.TupleRule: _tuple,
+        containers.ObjectRule: _object,
+        indexing.GetAttrExprTermRule: _get_attr_term,
+        indexing.IndexExprTermRule: _index_term,
+        indexing.FullSplatExprTermRule: _full_splat,
+        indexing.AttrSplatExprTermRule: _attr_splat,
+        for_expressions.ForTupleExprRule: _for_tuple,
+        for_expressions.ForObjectExprRule: _for_object,
+        functions.FunctionCallRule: _function_call,
+    }
+
+
+_DISPATCH = _dispatch()
+
+
+def traversal_text(node: Any) -> str | None:
+    """`aws_iam_role_policy_attachment.vpc` or `module.net` as written (for depends_on), or None."""
+    from hcl2.rules.expressions import ExprTermRule
+    from hcl2.rules.indexing import GetAttrExprTermRule, IndexExprTermRule
+    from hcl2.rules.literal_rules import IdentifierRule
+
+    if isinstance(node, ExprTermRule):
+        return traversal_text(node.expression)
+    if isinstance(node, IdentifierRule):
+        return str(node.token.value)
+    if isinstance(node, GetAttrExprTermRule):
+        base = traversal_text(node.expr_term)
+        return f"{base}.{_attr_name(node.get_attr)}" if base else None
+    if isinstance(node, IndexExprTermRule):
+        return traversal_text(node.children[0])  # depends_on means the whole resource anyway
+    return None
+
+
+__all__ = ["Ctx", "EvalError", "Lazy", "LimitError", "Named", "Scope", "evaluate", "evaluate_safely"]
