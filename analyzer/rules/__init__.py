@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
-from . import capacity, cost, paths, permissions, placement, unresolved
+from . import capacity, cost, paths, permissions, placement, plan, unresolved
 
 if TYPE_CHECKING:
     from ..engine import Analysis
@@ -22,6 +22,7 @@ CHECKS: list[Callable[[Analysis], Iterable[Finding]]] = [
     *cost.CHECKS,
     *capacity.CHECKS,
     *permissions.CHECKS,
+    *plan.CHECKS,  # plan mode only (VR306): returns nothing unless options.mode == "plan"
 ]
 
 

@@ -92,12 +92,12 @@ def parse_plan(path: str) -> PlanNetwork:
         after = reader.after_instances()
         net.actions = reader.actions
         net.types = reader.types
-        before = reader.before_instances()
-        if before is not None:
-            previous = m.Network(sources=[path], region=net.region)
-            map_resources(before, previous)
-            net.previous = previous
-            net.before_ids = _ids(before)
+        # Without prior state or any `before` (a first apply) the network before the change is empty.
+        before = reader.before_instances() or []
+        previous = m.Network(sources=[path], region=net.region)
+        map_resources(before, previous)
+        net.previous = previous
+        net.before_ids = _ids(before)
     elif isinstance(doc.get("values"), dict):
         net.kind = "state"
         after = _StateReader(path, config, lines).instances(doc["values"].get("root_module"))
