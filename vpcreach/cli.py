@@ -103,6 +103,28 @@ def scan(
 
 
 @main.command()
+@click.argument("plans", nargs=-1, required=True, metavar="PLAN.json...")
+@click.option("--explain-needs", is_flag=True, help="Show each function's needs and where each came from.")
+@common_options
+def plan(plans: tuple[str, ...], explain_needs: bool, **common: object) -> None:
+    """Check Terraform plan JSON (terraform show -json plan.out > plan.json).
+
+    Runs the whole catalogue on the planned network, and reports what the change does: new or replaced
+    Hyperplane ENIs, subnets/security groups deleted while an ENI uses them (VR306), and the needs the
+    change breaks or repairs.
+    """
+    import os
+
+    from .run import RunRequest, run
+
+    for path in plans:
+        if os.path.isdir(path):
+            _fail(f"{path}: is a directory; `vpcreach plan` reads plan JSON files (`vpcreach scan` reads directories)")
+    request = RunRequest(paths=list(plans), explain_needs=explain_needs, mode="plan", **common)  # type: ignore[arg-type]
+    sys.exit(run(request))
+
+
+@main.command()
 @click.argument("rule_id", required=False)
 @click.option("--format", "fmt", type=click.Choice(("text", "markdown", "json")), default="text")
 def rules(rule_id: str | None, fmt: str) -> None:

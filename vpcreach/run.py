@@ -87,14 +87,15 @@ def analyse_paths(req: RunRequest, config, options) -> list:  # type: ignore[no-
     Several sources with enough work between them are analysed in a pool of forked processes (see
     `choose_jobs`); results and the first error come back in the same order as a serial run gives them.
     """
-    from .sources import LoadOptions, discover
+    from .sources import LoadOptions, Source, discover
 
     load_options = LoadOptions(
         params={**config.params, **req.params},
         variables={**config.variables, **req.variables},
         var_files=list(req.var_files),
     )
-    sources = discover(req.paths)
+    # `vpcreach plan` names plan files: read each as one, so a bad file gets the plan reader's error.
+    sources = [Source("plan", p) for p in req.paths] if req.mode == "plan" else discover(req.paths)
     jobs = choose_jobs(sources)
     if jobs > 1:
         return _analyse_pool(sources, load_options, options, jobs)

@@ -97,7 +97,7 @@ def to_dict(analyses: list[Analysis], findings: list[Finding] | None = None) -> 
         if f.rule_id == "VR001":
             unknowns.append({"resource": f.resource, "reason": f.message})
     chosen = findings if findings is not None else all_findings
-    return {
+    out = {
         "version": CONTRACT_VERSION,
         "sources": sources,
         "findings": [finding_dict(f) for f in chosen],
@@ -106,3 +106,31 @@ def to_dict(analyses: list[Analysis], findings: list[Finding] | None = None) -> 
         "vpcs": vpcs,
         "unknowns": unknowns,
     }
+    if any(a.options.mode == "plan" for a in analyses):
+        out["changes"] = plan_changes(analyses)
+    return out
+
+
+# Lists of the plan-mode change summary (analyzer/rules/plan.py); each entry gains the plan it came from.
+CHANGE_LISTS = (
+    "resources",
+    "eni_groups_created",
+    "eni_groups_removed",
+    "functions",
+    "deletions_in_use",
+    "reachability",
+)
+
+
+def plan_changes(analyses: list[Analysis]) -> dict[str, Any]:
+    """`vpcreach plan` only: what each plan changes, merged over the plans given."""
+    merged: dict[str, Any] = {"counts": {}, **{key: [] for key in CHANGE_LISTS}}
+    for a in analyses:
+        summary = a.extra.get("changes")
+        if not summary:
+            continue
+        for action, n in summary.get("counts", {}).items():
+            merged["counts"][action] = merged["counts"].get(action, 0) + n
+        for key in CHANGE_LISTS:
+            merged[key] += [{**entry, "source": summary.get("source", "")} for entry in summary.get(key, [])]
+    return merged

@@ -73,11 +73,43 @@ def render(
             for f in others:
                 lines.extend(_finding_lines(f, colour, "    "))
         lines.extend(_eni_lines(a))
+        lines.extend(_change_lines(a))
         lines.append("")
     lines.append(_summary(findings, colour))
     if graph_out:
         lines.append(f"picture of the paths: {graph_out}")
     return "\n".join(lines)
+
+
+def _change_lines(a: Analysis) -> list[str]:
+    """`vpcreach plan`: what the change does to Hyperplane ENIs and to reachability (analyzer/rules/plan.py)."""
+    changes = a.extra.get("changes")
+    if not changes:
+        return []
+    counts = ", ".join(f"{n} to {action}" for action, n in sorted(changes["counts"].items())) or "no changes"
+    lines = [f"  plan changes: {counts}"]
+    for group in changes["eni_groups_created"]:
+        lines.append(
+            f"    + Hyperplane ENI {_short_group(group)} for {', '.join(group['functions'])} ({group['reason']})"
+        )
+    for group in changes["eni_groups_removed"]:
+        lines.append(
+            f"    - Hyperplane ENI {_short_group(group)} of {', '.join(group['functions'])} ({group['reason']})"
+        )
+    for d in changes["deletions_in_use"]:
+        still = f"; still used after the change by {', '.join(d['still_used_by'])}" if d["still_used_by"] else ""
+        lines.append(f"    ! {d['action']} {d['resource']} while in use by {', '.join(d['functions'])}{still}")
+    for r in changes["reachability"]:
+        lines.append(
+            f"    {r['function']} {r['need']}: {r['before'] or 'no need'} → {r['after'] or 'no need'} ({r['change']})"
+        )
+        if r["reason"]:
+            lines.append(f"      {r['reason']}")
+    return lines
+
+
+def _short_group(group: dict) -> str:
+    return f"{group['subnet']} × {{{', '.join(group['security_groups'])}}}"
 
 
 def _eni_lines(a: Analysis) -> list[str]:
