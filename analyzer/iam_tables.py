@@ -139,7 +139,17 @@ SERVICE_OF_PREFIX = {
 
 # Prefixes that are never a need from the function's own network (DESIGN decision 3; SEMANTICS §1).
 # elasticfilesystem and s3files client actions mount a file system through a mount target inside the VPC.
-NOT_NEEDS = ("logs", "xray", "iam", "sts:AssumeRole", "rds-db", "elasticfilesystem", "s3files", "kafka-cluster", "kafka")
+NOT_NEEDS = (
+    "logs",
+    "xray",
+    "iam",
+    "sts:AssumeRole",
+    "rds-db",
+    "elasticfilesystem",
+    "s3files",
+    "kafka-cluster",
+    "kafka",
+)
 
 # Actions an event source mapping's poller uses; dropped for a function with a mapping of that kind.
 POLLER_ACTIONS = {

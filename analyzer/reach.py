@@ -93,7 +93,9 @@ class Walker:
                 continue
             net = parse_net(data.get("destination"))
             if net is None:
-                unresolved = unresolved or data
+                # A VPC's own CIDR (local route) never covers every address, known or not.
+                if not (data.get("local") and (dest is None or dest.prefixlen == 0)):
+                    unresolved = unresolved or data
                 continue
             if dest is None or dest.prefixlen == 0:
                 covers = net.prefixlen == 0

@@ -327,6 +327,8 @@ class Graph:
         sgs = tuple(sorted({ref_key(s) for s in fn.security_groups}))
         sg_refs = tuple(fn.security_groups)
         for subnet in dict.fromkeys(fn.subnets, None):
+            if isinstance(subnet, Unknown) and not isinstance(subnet, m.External):
+                continue  # no identity to group by; the function gets VR001 for it
             key = ref_key(subnet)
             gid = f"eni:{key}|{','.join(sgs)}"
             group = self.eni_groups.get(gid)
@@ -336,6 +338,8 @@ class Graph:
                 self._edge(gid, self._target_node(subnet), k.IN_SUBNET)
                 for sg in sg_refs:
                     self._edge(gid, self._target_node(sg), k.USES_SG)
+            if fn.id in group.functions:
+                continue
             group.functions.append(fn.id)
             self._edge(fn.id, gid, k.ATTACHED)
             self.function_groups[fn.id].append(gid)

@@ -27,11 +27,7 @@ class Unknown:
     def __repr__(self) -> str:
         return f"Unknown({self.reason!r})"
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.reason == self.reason  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self.reason))
+    # Equality stays identity: two unresolved values are never known to be the same value.
 
 
 class External(Unknown):

@@ -277,12 +277,6 @@ def test_ipv6_need_without_ipv6_allowed_for_dual_stack():
     assert verdicts(report, "V4OnlyFunction") == {"internet6": "blocked"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: analyzer/reach.py Walker.lookup treats the local route of an Amazon-provided IPv6 VPC "
-    "block (destination Unknown) as if it might be ::/0, so with no ::/0 route the internet6 verdict is "
-    "unknown (VR001) instead of blocked (VR110)",
-)
 def test_dual_stack_with_amazon_provided_ipv6_and_no_ipv6_route():
     report = scan("vr110_no_ipv6_route.yaml")
     assert findings_of(report, "VR110") == [("VR110", "DualStackFunction", 111), ("VR110", "V4OnlyFunction", 126)]
@@ -364,11 +358,6 @@ def test_two_nat_gateways_are_not_single_nat():
     assert findings_of(report, "VR204") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: analyzer/rules/cost.py _nat_served counts every verdict that names a NAT, including "
-    "blocked ones, so VR204 (and VR203) fire for a private NAT gateway that serves nothing",
-)
 def test_private_nat_that_serves_nothing_is_not_single_nat():
     report = scan("vr103_private_nat.yaml")
     assert findings_of(report, "VR204") == []

@@ -9,7 +9,6 @@ endpoint DNS and SG, VR107/VR108), 8 (NACL ephemeral range, VR105), 10 (ENI grou
 
 from __future__ import annotations
 
-import pytest
 from conftest import FIXTURES, findings_of, scan_json
 
 CFN = FIXTURES / "cfn"
@@ -161,12 +160,6 @@ def test_param_override_reaches_findinmap_and_if():
     assert findings_of(report, "VR302") == [("VR302", "ApiFunction", 129)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: parsers/cfn/intrinsics.py Resolver._join turns a list of Refs into an Unknown (Derived), so "
-    "!Split [',', !Join [',', [!Ref A, !Ref B]]] is Unknown instead of the two subnet references; the function "
-    "gets VR001 and no ENI groups",
-)
 def test_split_of_join_of_subnet_refs_gives_the_subnets():
     report = scan_json(CFN / "intrinsics_join_split_refs.yaml")
     assert findings_of(report, "VR001") == []

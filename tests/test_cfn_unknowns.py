@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from conftest import FIXTURES, findings_of, scan_json
 
 CFN = FIXTURES / "cfn"
@@ -28,12 +27,6 @@ def test_import_value_subnets_are_unresolved_not_blocked():
     assert {"resource": "SplitFunction", "reason": messages(report, "VR001", "SplitFunction")[1]} in report["unknowns"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: graph/build.py Graph._eni_groups keys every unresolved subnet as '?', so two distinct "
-    "Fn::ImportValue subnets of one function fall into one ENI group that lists the function twice "
-    "(VR301: 'shared by 2 function(s): ListFunction, ListFunction')",
-)
 def test_two_imported_subnets_do_not_list_the_function_twice():
     report = scan_json(CFN / "vr001_import_value_subnets.yaml")
     for group in report["eni_groups"]:
@@ -70,7 +63,7 @@ def test_ssm_dynamic_references_and_ssm_parameter_types_are_unresolved():
     report = scan_json(CFN / "vr001_ssm_dynamic_reference.yaml")
     assert no_path_findings(report)
     assert messages(report, "VR001", "SsmParameterFunction")[0] == (
-        "SsmParameterFunction: subnets: dynamic reference {{resolve:ssm:...}} is read at deploy time"
+        "SsmParameterFunction: subnets: dynamic reference {{resolve:ssm:/network/private-subnet-a}} is read at deploy time"
     )
     assert (
         "SsmTypedFunction: security groups: parameter LambdaSecurityGroupId is read from SSM parameter "
@@ -78,12 +71,6 @@ def test_ssm_dynamic_references_and_ssm_parameter_types_are_unresolved():
     ) in messages(report, "VR001", "SsmTypedFunction")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: graph.model.Unknown compares by reason text and parsers/cfn/intrinsics.py gives every "
-    "{{resolve:ssm:...}} the same reason, so two different SSM subnets are de-duplicated into one and VR302 "
-    "says the function 'has a single subnet (an unresolved subnet)'",
-)
 def test_two_different_ssm_subnets_are_not_one_subnet():
     report = scan_json(CFN / "vr001_ssm_dynamic_reference.yaml")
     assert findings_of(report, "VR302") == []

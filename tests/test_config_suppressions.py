@@ -70,11 +70,6 @@ def test_unexplained_suppressions_are_named(tmp_path):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="vpcreach/run.py does not yet print config.unexplained_suppressions(analyses) as "
-    "'vpcreach: warning: ...' lines on stderr after the analysis",
-)
 def test_bare_id_prints_a_warning_that_a_reason_is_required(tmp_path):
     template = with_report_ignore(tmp_path, "        ignore: [VR302]\n")
     _, _, err = run_cli("scan", str(template))

@@ -131,11 +131,6 @@ def test_sam_globals_without_transform_line_are_still_merged_by_vpcreach(tmp_pat
     assert ("E9102", 60) in {(rule_id, line) for rule_id, line, _ in rows}  # one line up: no Transform
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: parsers/cfn merge_globals ignores the SAM resource attribute IgnoreGlobals, so "
-    "`vpcreach scan` attaches OptOutFunction to the global VpcConfig (cfn-lint's merge honours it)",
-)
 def test_scan_honours_ignore_globals_like_cfnlint():
     report = scan_json(SAM_GLOBALS)
     assert [f for f in findings_of(report, "VR102") if f[1] == "OptOutFunction"] == []

@@ -56,6 +56,10 @@ def run(req: RunRequest) -> int:
         where = getattr(exc, "vpcreach_source", "input")
         return _error(f"internal error while analysing {where}: {type(exc).__name__}: {exc} (please report this)")
     findings = sorted((f for a in analyses for f in a.findings), key=lambda f: f.sort_key())
+    from .config import unexplained_suppressions
+
+    for warning in unexplained_suppressions(analyses):
+        click.echo(f"vpcreach: warning: {warning}", err=True)
     from .baseline import apply_baseline, write_baseline
 
     if req.baseline:

@@ -70,7 +70,7 @@ def _nat_served(analysis: Analysis) -> dict[str, list[tuple[str, str]]]:
     for result in analysis.vpc_functions():
         for nr in result.needs:
             for gid, v in nr.groups.items():
-                if v.nat:
+                if v.ok and v.nat:
                     served.setdefault(v.nat, []).append((result.function.id, gid))
     return served
 

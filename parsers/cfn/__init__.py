@@ -77,7 +77,7 @@ def parse_template(doc: dict, path: str, params: dict[str, str] | None = None) -
         handler = HANDLERS.get(rtype)
         raw_props = res.get("Properties") or {}
         if rtype == "AWS::Serverless::Function" and isinstance(sam_globals, dict):
-            raw_props = merge_globals(sam_globals, raw_props)
+            raw_props = merge_globals(_without_ignored(sam_globals, res.get("IgnoreGlobals")), raw_props)
         if handler is None and rtype not in _ATTRS:
             continue
         props = resolver.resolve(raw_props)
@@ -97,6 +97,15 @@ def parse_template(doc: dict, path: str, params: dict[str, str] | None = None) -
     mount_standalone_rules(ctx)
     _attach_managed_policy_statements(net, types)
     return net
+
+
+def _without_ignored(sam_globals: dict, ignore: Any) -> dict:
+    """SAM's `IgnoreGlobals` resource attribute: "*" or a list of property names not to inherit."""
+    if ignore == "*":
+        return {}
+    if isinstance(ignore, list):
+        return {k: v for k, v in sam_globals.items() if k not in ignore}
+    return sam_globals
 
 
 def _function_extras(fn: m.Function, res: dict, raw_props: Any, types: dict[str, str]) -> None:

@@ -20,7 +20,7 @@ SYMBOLIC_AZS = [f"az#{i}" for i in range(6)]
 NO_VALUE = object()
 
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
-_DYNAMIC_REF = re.compile(r"\{\{resolve:([a-z0-9-]+):")
+_DYNAMIC_REF = re.compile(r"\{\{resolve:([a-z0-9-]+):([^}]*)\}\}")
 
 
 class ResRef:
@@ -43,13 +43,19 @@ class ResRef:
 
 
 class Derived(Unknown):
-    """A value computed from resource attributes: unknown, but its sources are known."""
+    """A value computed from resource attributes: unknown, but its sources are known.
 
-    __slots__ = ("refs",)
+    A `Fn::Join` keeps its separator and parts, so that `Fn::Split` on the same separator gives the
+    references back (templates pass subnet lists through `!Split [",", !Join [",", [...]]]`).
+    """
 
-    def __init__(self, reason: str, refs: tuple[ResRef, ...]) -> None:
+    __slots__ = ("parts", "refs", "sep")
+
+    def __init__(self, reason: str, refs: tuple[ResRef, ...], parts: list | None = None, sep: str = "") -> None:
         super().__init__(reason)
         self.refs = refs
+        self.parts = parts
+        self.sep = sep
 
 
 def _refs_in(value: Any) -> tuple[ResRef, ...]:
@@ -176,7 +182,7 @@ class Resolver:
         if isinstance(value, str):
             match = _DYNAMIC_REF.search(value)
             if match:
-                return Unknown(f"dynamic reference {{{{resolve:{match.group(1)}:...}}}} is read at deploy time")
+                return Unknown(f"dynamic reference {match.group(0)} is read at deploy time")
         return value
 
     def _intrinsic(self, fn: str, arg: Any, depth: int) -> Any:
@@ -223,7 +229,10 @@ class Resolver:
             return _unknown_from("Fn::Join", [sep, items])
         parts = [_as_text(x) for x in items]
         if any(p is None for p in parts):
-            return _unknown_from("Fn::Join", items)
+            joined = _unknown_from("Fn::Join", items)
+            if isinstance(joined, Derived) and all(isinstance(x, (str, ResRef)) for x in items):
+                joined.parts, joined.sep = list(items), str(sep)
+            return joined
         return str(sep).join(parts)  # type: ignore[arg-type]
 
     def _sub(self, arg: Any, depth: int) -> Any:
@@ -265,6 +274,11 @@ class Resolver:
 
     def _split(self, arg: Any, depth: int) -> Any:
         sep, text = self.resolve(arg[0], depth), self.resolve(arg[1], depth)
+        if isinstance(text, Derived) and text.parts is not None and text.sep == sep:
+            pieces: list = []
+            for part in text.parts:
+                pieces.extend(part.split(sep) if isinstance(part, str) else [part])
+            return pieces
         if not isinstance(text, str) or not isinstance(sep, str):
             return _unknown_from("Fn::Split", [sep, text])
         return text.split(sep)
