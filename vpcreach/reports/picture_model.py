@@ -243,7 +243,15 @@ class _Builder:
         node = PNode(nid, "function", LANE_FUNCTION, title, loc=str(first.loc) if first.loc.file else "")
         node.members = [(r.function.id, str(r.function.loc) if r.function.loc.file else "") for r in members]
         if needs:
-            node.lines.append("needs: " + ", ".join(f"{t} {SYMBOL[s]}" for t, s in needs))
+            # Wrapped so that a function with many needs does not make the whole column wide.
+            line = "needs:"
+            for i, (t, s) in enumerate(needs):
+                item = f" {t} {SYMBOL[s]}" + ("," if i < len(needs) - 1 else "")
+                if len(line) + len(item) > 44 and line != "needs:":
+                    node.lines.append(line)
+                    line = "      "
+                line += item
+            node.lines.append(line)
         else:
             node.lines.append("no need known")
         if len(names) > 1:
