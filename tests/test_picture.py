@@ -423,6 +423,24 @@ def test_output_option_writes_the_file(example, tmp_path):
     assert target.read_text().startswith("flowchart LR")
 
 
+def test_several_sources_get_one_picture_each(cases):
+    Path("more").mkdir()
+    Path("more/a.yaml").write_text(CASES)
+    shutil.copy(ROOT / EXAMPLE, "more/b.yaml")
+    dot = graph("more", "--format", "dot")
+    assert "subgraph cluster_source_0 {" in dot and "subgraph cluster_source_1 {" in dot
+    assert '"s0/fn:ApiFunction"' in dot and '"s1/fn:ApiFunction"' in dot
+    if shutil.which("dot"):
+        done = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+    mermaid = graph("more", "--format", "mermaid")
+    assert 'subgraph src0["more/a.yaml"]' in mermaid and 'subgraph src1["more/b.yaml"]' in mermaid
+    page = graph("more", "--format", "html")
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # element and marker ids stay unique across pictures
+    assert page.count('<section class="source">') == 2
+
+
 # --- HTML ----------------------------------------------------------------------------------------------------
 def test_html_is_self_contained(cases):
     page = graph(cases, "--format", "html")
