@@ -607,11 +607,25 @@ def _describe_opaque(_b: _Builder, node: PNode, _obj: object, data: dict) -> Non
 
 
 def _describe_other(_b: _Builder, node: PNode, _obj: object, data: dict) -> None:
-    if data.get("kind", k.UNRESOLVED) == k.UNRESOLVED:
-        node.kind = k.UNRESOLVED
-        node.lines.append("not in the source")
-        if data.get("reason"):
-            node.details.append(str(data["reason"]))
+    if data.get("kind", k.UNRESOLVED) != k.UNRESOLVED:
+        return
+    node.kind = k.UNRESOLVED
+    reason = str(data.get("reason") or "")
+    if node.title == "blackhole" or node.title.startswith("no target on "):
+        node.lines.append("blackhole route" if node.title == "blackhole" else "route without a target")
+    elif " " in node.title:
+        # Named after why it is unknown (an unresolved value), not after an id: say what it stands for.
+        what = {LANE_SUBNET: "subnet", LANE_RT: "route table"}.get(node.lane, "route target")
+        node.title = f"unknown {what}"
+        node.lines.append(_clip_words(reason or pretty(node.id), 48))
+    else:
+        node.lines.append("not in the source")  # an id from outside the template: subnet-0abc, nat-0abc
+    if reason:
+        node.details.append(reason)
+
+
+def _clip_words(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 _DESCRIBE = {
