@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import FIXTURES, findings_of, run_cli, scan_json
 
 CFN = FIXTURES / "cfn"
@@ -90,6 +91,25 @@ def test_environment_references_become_needs():
     assert findings_of(report, "VR101") == [("VR101", "OrdersFunction", 80)]
     assert findings_of(report, "VR106") == [("VR106", "OrdersFunction", 80)]
     assert findings_of(report, "VR111") == []
+
+
+def test_path_style_sqs_url_in_environment_is_an_sqs_need():
+    report = scan_json(CFN / "needs_environment_aws_urls.yaml")
+    assert needs_of(report, "ReportFunction")["sqs"] == ("env", "environment variable QUEUE_URL is an AWS URL")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core bug: analyzer/needs.py _env_needs takes the first DNS label of an amazonaws.com host as the "
+    "service, so https://reports-bucket.s3.eu-west-1.amazonaws.com/ becomes a need for service 'reports-bucket' "
+    "and https://abc123defg.execute-api.eu-west-1.amazonaws.com/prod a need for 'abc123defg' (VR202 'reaches "
+    "reports-bucket through NAT'), instead of s3 (VR201) and execute-api",
+)
+def test_virtual_hosted_s3_and_api_gateway_urls_name_their_service():
+    report = scan_json(CFN / "needs_environment_aws_urls.yaml")
+    assert set(needs_of(report, "ReportFunction")) == {"s3", "execute-api", "sqs"}
+    assert findings_of(report, "VR201") == [("VR201", "ReportFunction", 86)]
+    assert findings_of(report, "VR202") == [("VR202", "ReportFunction", 86), ("VR202", "ReportFunction", 86)]
 
 
 def test_explain_needs_shows_where_each_need_comes_from():

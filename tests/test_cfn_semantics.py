@@ -9,6 +9,7 @@ endpoint DNS and SG, VR107/VR108), 8 (NACL ephemeral range, VR105), 10 (ENI grou
 
 from __future__ import annotations
 
+import pytest
 from conftest import FIXTURES, findings_of, scan_json
 
 CFN = FIXTURES / "cfn"
@@ -128,6 +129,26 @@ def test_parameter_default_chooses_the_if_branch_and_param_overrides_it():
     single = scan_json(CFN / "vr001_near_miss_parameter_defaults.yaml", extra=("--param", "UseTwoZones=false"))
     assert [f["eni_groups"] for f in single["functions"]] == [["eni:PrivateSubnetA|FunctionSecurityGroup"]]
     assert findings_of(single, "VR302") == [("VR302", "ApiFunction", 53)]
+
+
+def test_region_param_decides_a_condition_on_the_region():
+    east = scan_json(CFN / "conditions_region.yaml", extra=("--param", "AWS::Region=us-east-1"))
+    assert findings_of(east, "VR101") == []
+    assert verdicts(east, "ApiFunction") == {"internet": "reachable"}
+    west = scan_json(CFN / "conditions_region.yaml", extra=("--param", "AWS::Region=eu-west-1"))
+    assert findings_of(west, "VR101") == [("VR101", "ApiFunction", 92)]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core bug: parsers/cfn/intrinsics.py gives the pseudo parameter AWS::Region the placeholder string "
+    "'<region>' instead of an Unknown, so !Equals [!Ref AWS::Region, us-east-1] is decided False without a Region; "
+    "the NAT gateway, EIP and route conditioned on it silently vanish and VR101 is reported as certain",
+)
+def test_condition_on_unknown_region_is_not_decided():
+    report = scan_json(CFN / "conditions_region.yaml")
+    assert findings_of(report, "VR101") == []
+    assert {u["resource"] for u in report["unknowns"]} >= {"NatA", "NatEip", "PrivateDefaultRoute"}
 
 
 # --- Intrinsic functions ----------------------------------------------------------------------------------

@@ -71,3 +71,17 @@ def test_custom_network_acl_without_entries_denies_everything():
     assert need(report, "EmptyNaclFunction", "internet")["reason"] == (
         "no outbound entry of EmptyNacl allows tcp/443 (to 0.0.0.0/0); the final * rule denies it"
     )
+
+
+def test_aurora_proxy_and_redis_targets_from_environment_with_sg_reference_egress():
+    report = scan_json(CFN / "vr111_private_targets.yaml")
+    fn = report["functions"][0]
+    assert {n["target"]: (n["origin"], n["verdict"]) for n in fn["needs"]} == {
+        "tcp:5432@Aurora": ("env", "reachable"),
+        "tcp:3306@Proxy": ("env", "reachable"),
+        "tcp:6379@Cache": ("env", "blocked"),
+    }
+    # The Redis group admits only PrivateSubnetA's CIDR: the ENI in PrivateSubnetB is refused.
+    assert findings_of(report, "VR111") == [("VR111", "DataFunction", 115)]
+    redis = next(n for n in fn["needs"] if n["target"] == "tcp:6379@Cache")
+    assert redis["via"][:3] == ["DataFunction", "eni:PrivateSubnetB|FunctionSecurityGroup", "PrivateSubnetB"]
