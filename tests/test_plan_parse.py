@@ -421,3 +421,26 @@ def test_corpus_lambda_in_vpc_is_linked_to_its_security_group(corpus):
     lam = fn(net, "aws_lambda_function.lambda")
     assert lam.security_groups == ["aws_security_group.lambda_sg"]
     assert all(isinstance(s, m.External) for s in lam.subnets)  # type: ignore[union-attr]
+
+
+def test_known_ids_of_a_vpcs_default_objects_are_linked_like_unknown_ones(tmp_path):
+    """`aws_vpc.main.main_route_table_id` is a literal once the VPC exists; it must still name the main table."""
+    vpc = {"id": "vpc-1", "cidr_block": "10.0.0.0/16", "main_route_table_id": "rtb-main",
+           "default_route_table_id": "rtb-main", "default_security_group_id": "sg-default"}  # fmt: skip
+    route = {"id": "r-1", "route_table_id": "rtb-main", "destination_cidr_block": "0.0.0.0/0", "gateway_id": "igw-1"}
+    lam = {"function_name": "f", "vpc_config": [{"subnet_ids": ["subnet-1"], "security_group_ids": ["sg-default"]}]}
+    resources = [
+        {"address": "aws_vpc.v", "mode": "managed", "type": "aws_vpc", "name": "v", "values": vpc},
+        {"address": "aws_route.r", "mode": "managed", "type": "aws_route", "name": "r", "values": route},
+        {"address": "aws_lambda_function.f", "mode": "managed", "type": "aws_lambda_function", "name": "f", "values": lam},
+    ]  # fmt: skip
+    changes = [
+        {"address": r["address"], "mode": "managed", "type": r["type"], "name": r["name"],
+         "change": {"actions": ["no-op"], "before": r["values"], "after": r["values"], "after_unknown": {}}}
+        for r in resources
+    ]  # fmt: skip
+    doc = _doc(resources, changes, [], prior_state={"values": {"root_module": {"resources": resources}}})
+    net = parse_plan(write(tmp_path, doc))
+    for network in (net, net.previous):
+        assert network.objects["aws_route.r"].route_table == "aws_vpc.v#main-rt"  # type: ignore[union-attr]
+        assert fn(network, "aws_lambda_function.f").security_groups == ["aws_vpc.v#default-sg"]  # type: ignore[arg-type]

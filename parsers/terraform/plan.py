@@ -94,6 +94,8 @@ def parse_plan(path: str) -> PlanNetwork:
         net.types = reader.types
         # Without prior state or any `before` (a first apply) the network before the change is empty.
         before = reader.before_instances() or []
+        _link_aliases(after)
+        _link_aliases(before)
         previous = m.Network(sources=[path], region=net.region)
         map_resources(before, previous)
         net.previous = previous
@@ -101,6 +103,7 @@ def parse_plan(path: str) -> PlanNetwork:
     elif isinstance(doc.get("values"), dict):
         net.kind = "state"
         after = _StateReader(path, config, lines).instances(doc["values"].get("root_module"))
+        _link_aliases(after)
     elif set(doc) <= {"format_version", "terraform_version"}:
         after = []  # `terraform show -json` of an empty state
         net.kind = "state"
@@ -162,6 +165,44 @@ def _check_version(path: str, version: Any) -> None:
         )
 
 
+# VPC attributes naming objects every VPC has (its default security group, network ACL, main route table):
+# `aws.map_resources` maps a TfRef to them onto those objects, but a literal id of one matches nothing.
+_ALIAS_ATTRS = ("default_security_group_id", "default_network_acl_id", "default_route_table_id", "main_route_table_id")
+
+
+def _link_aliases(instances: list[ResourceInstance]) -> None:
+    """Known ids of a VPC's default objects → TfRefs, as they are while the VPC is still being created.
+
+    Without this, `route_table_id = aws_vpc.main.main_route_table_id` would link in a plan that creates the
+    VPC and not in the next plan, where the id is a known literal.
+    """
+    aliases: dict[str, tuple[str, TfRef]] = {}
+    for inst in instances:
+        for attr in _ALIAS_ATTRS:
+            value = inst.values.get(attr)
+            if isinstance(value, str) and value:
+                aliases.setdefault(value, (inst.address, TfRef(inst.address, attr)))
+    if not aliases:
+        return
+
+    def swap(value: Any, owner: str, depth: int) -> Any:
+        if isinstance(value, str):
+            hit = aliases.get(value)
+            return hit[1] if hit is not None and hit[0] != owner else value
+        if depth > 64:
+            return value
+        if isinstance(value, list):
+            return [swap(v, owner, depth + 1) for v in value]
+        if isinstance(value, dict):
+            return {k: swap(v, owner, depth + 1) for k, v in value.items()}
+        return value
+
+    for inst in instances:
+        for key, value in list(inst.values.items()):
+            if key not in ("id", "arn"):  # an aws_default_* resource's own id stays its own
+                inst.values[key] = swap(value, inst.address, 0)
+
+
 def _ids(instances: list[ResourceInstance]) -> dict[str, str]:
     out: dict[str, str] = {}
     for inst in instances:
@@ -177,7 +218,7 @@ class _AddressLines:
     """Line of each resource address in the file, preferring its entry under resource_changes."""
 
     def __init__(self, text: str) -> None:
-        self.newlines = [i for i, ch in enumerate(text) if ch == "\n"] if "\n" in text.rstrip("\n") else []
+        self.newlines = [nl.start() for nl in re.finditer("\n", text)] if "\n" in text.rstrip("\n") else []
         changes_at = text.find('"resource_changes"')
         self.first: dict[str, int] = {}
         self.in_changes: dict[str, int] = {}
