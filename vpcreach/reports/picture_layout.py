@@ -318,7 +318,7 @@ def _finish(
     for b in by_id.values():
         b.y += offset_y
     clusters = []
-    for c, col in enumerate(g.columns):
+    for col in g.columns:
         seen: dict[str, list[Box]] = {}
         for b in col:
             if b.cluster and not b.dummy:
@@ -326,7 +326,9 @@ def _finish(
         for title, members in seen.items():
             y0 = min(b.y for b in members) - CLUSTER_PAD_TOP
             y1 = max(b.y + b.h for b in members) + CLUSTER_PAD
-            clusters.append((title, columns[c][1] - CLUSTER_PAD, y0, col_w[c] + 2 * CLUSTER_PAD, y1 - y0))
+            x0 = min(b.x for b in members)
+            x1 = max(b.x + b.w for b in members)
+            clusters.append((title, x0 - CLUSTER_PAD, y0, x1 - x0 + 2 * CLUSTER_PAD, y1 - y0))
     height = max((b.y + b.h for b in by_id.values()), default=0.0) + CLUSTER_PAD + MARGIN
 
     # Ports: spread the edges leaving (entering) a box over its right (left) side, ordered by where

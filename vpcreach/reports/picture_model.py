@@ -180,6 +180,17 @@ def _allow_all(nacl: m.NetworkAcl) -> bool:
     return True
 
 
+def _unknown_placement(fn: m.Function) -> list[str]:
+    """Why some of the function's subnets or security groups have no ENI group (an unresolved value)."""
+    out = []
+    for what, value in (("subnets", fn.subnets), ("security groups", fn.security_groups)):
+        items = [value] if isinstance(value, m.Unknown) else value
+        for item in items:
+            if isinstance(item, m.Unknown) and not isinstance(item, m.External):
+                out.append(f"{what}: {item.reason}")
+    return sorted(set(out))
+
+
 def _destination(need: str) -> str | None:
     if need in ("internet", "internet6", DEFAULT_ROUTE):
         return k.INTERNET_NODE
@@ -302,7 +313,7 @@ class _Builder:
             sorted({f.rule_id for f in self._findings_by_fn.get(fid, []) if f.resource == fid and f.severity != "info"})
         )
         unplaced = r.function.managed_instances is not None or not r.groups
-        return (tuple(r.groups), needs, rules, unplaced)
+        return (tuple(r.groups), needs, rules, unplaced, tuple(_unknown_placement(r.function)))
 
     def _draw_function(self, members: list[FunctionResult]) -> None:
         r = members[0]
@@ -312,8 +323,18 @@ class _Builder:
         if fn.managed_instances is not None:
             fnode.stop(UNKNOWN, fn.managed_instances.reason)
             return
+        for reason in _unknown_placement(fn):
+            # Subnets (or security groups) the analysis has no ENI group for: drawn, dashed, so the
+            # picture never looks more certain than it is.
+            node = self.view.nodes.get(f"unknown:{reason}")
+            if node is None:
+                node = PNode(f"unknown:{reason}", k.UNRESOLVED, LANE_SUBNET, "unknown placement")
+                node.lines.append(_clip_words(reason, 40))
+                node.details.append(reason)
+                self.view.nodes[node.id] = node
+            node.stop(UNKNOWN, reason)
+            self._link(fnode.id, node.id, UNKNOWN, "placement")
         if not r.groups:
-            fnode.lines.append("placement unknown")
             fnode.stop(UNKNOWN, "the function's subnets or security groups are unknown")
         for nr in r.needs:
             if not nr.groups:
@@ -326,6 +347,16 @@ class _Builder:
             # No need is known: draw where the default route leads, in a neutral style (the walker caches it).
             for gid in r.groups:
                 self._path(fnode, fn.id, DEFAULT_ROUTE, gid, self.a.walker.internet(gid, 4), neutral=True)
+
+    def _link(self, a: str, b: str, status: str, need: str) -> None:
+        path_id = len(self.view.paths)
+        self.view.paths.append(PPath(a, need, status, [a, b], b, ""))
+        edge = self.view.edges.setdefault((a, b, status), PEdge(a, b, status))
+        if need not in edge.needs:
+            edge.needs.append(need)
+        for nid in (a, b):
+            self.view.nodes[nid].paths.add(path_id)
+        edge.paths.add(path_id)
 
     def _path(self, fnode: PNode, fid: str, need: str, gid: str | None, v: Verdict, neutral: bool = False) -> None:
         walked = list(v.hops)  # as the findings' paths spell them
