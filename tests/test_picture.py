@@ -659,3 +659,9 @@ def test_core_need_through_an_unresolved_subnet_is_not_reachable(cases):
     _code, out, _err = run_cli("scan", "--format", "json", cases)
     fn = next(f for f in json.loads(out)["functions"] if f["resource"] == "ImportedFunction")
     assert fn["needs"][0]["verdict"] == "unknown"
+
+
+def test_readme_shows_the_committed_picture():
+    readme = (ROOT / "README.md").read_text()
+    assert "## Pictures" in readme and "](docs/picture.png)" in readme
+    assert (ROOT / "docs" / "picture.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
