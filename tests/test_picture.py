@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, FIXTURES, ROOT, run_cli
+from conftest import ROOT, run_cli
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "picture"
 EXAMPLE = "fixtures/cfn/example_private_nat.yaml"
@@ -640,11 +640,6 @@ def test_corpus_template_with_declared_needs(corpus, tmp_path):
     assert '"NatGatewayOne" -> "InternetGateway" [color="#1a7f37"' in text
     assert '"NatGatewayTwo" -> "InternetGateway" [color="#1a7f37"' in text
     assert "needs: internet ✓" in text
-
-
-def test_example_fixture_exists():
-    assert (FIXTURES / "cfn" / "example_private_nat.yaml").exists()
-    assert CORPUS.name == "corpus"
 
 
 @pytest.mark.xfail(
