@@ -1,4 +1,5 @@
-"""`# vpcreach:needs=internet,s3` and `# vpcreach:ignore=VR201:reason` comments on a resource block.
+"""`# vpcreach:needs=internet,s3`, `# vpcreach:ignore=VR201:reason` and `# vpcreach:traffic=s3:100`
+comments on a resource block.
 
 They are read from the comment lines directly above the block (or a comment on its first line); a blank
 line or code in between ends the annotation, so a comment belongs to exactly one resource.
@@ -7,10 +8,11 @@ line or code in between ends the annotation, so a comment belongs to exactly one
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from vpcreach.graph.model import Suppression
 
-_DIRECTIVE = re.compile(r"vpcreach:(needs|ignore)\s*=\s*(.+?)\s*(?:\*/)?$")
+_DIRECTIVE = re.compile(r"vpcreach:(needs|ignore|traffic)\s*=\s*(.+?)\s*(?:\*/)?$")
 
 
 def parse_ignores(text: str) -> list[Suppression]:
@@ -22,6 +24,26 @@ def parse_ignores(text: str) -> list[Suppression]:
     return [Suppression(i.strip(), reason.strip()) for i in text.split(",") if i.strip()]
 
 
+def parse_traffic(text: str) -> dict[str, float]:
+    """`s3:100,sqs:2.5` (GB/month per need) → {"s3": 100.0, "sqs": 2.5}; malformed pairs are skipped."""
+    out: dict[str, float] = {}
+    for pair in text.split(","):
+        name, sep, amount = pair.partition(":") if ":" in pair else pair.partition("=")
+        try:
+            if sep and name.strip():
+                out[name.strip()] = float(amount)
+        except ValueError:
+            continue
+    return out
+
+
+@dataclass
+class Annotations:
+    needs: list[str] = field(default_factory=list)
+    ignores: list[Suppression] = field(default_factory=list)
+    traffic_gb: dict[str, float] = field(default_factory=dict)
+
+
 def _comment(line: str) -> str | None:
     stripped = line.strip()
     for mark in ("#", "//", "/*"):
@@ -30,10 +52,11 @@ def _comment(line: str) -> str | None:
     return None
 
 
-def block_annotations(lines: list[str], line: int | None) -> tuple[list[str], list[Suppression]]:
-    """Declared needs and suppressions written on the comment lines directly above line `line` (1-based)."""
+def block_annotations(lines: list[str], line: int | None) -> Annotations:
+    """Needs, suppressions and traffic written on the comment lines directly above line `line` (1-based)."""
+    out = Annotations()
     if not line or line > len(lines):
-        return [], []
+        return out
     comments: list[str] = []
     i = line - 2
     while i >= 0:
@@ -47,14 +70,15 @@ def block_annotations(lines: list[str], line: int | None) -> tuple[list[str], li
         if mark in own and "vpcreach:" in own.split(mark, 1)[1]:
             comments.append(own.split(mark, 1)[1].strip())
             break
-    needs: list[str] = []
-    ignores: list[Suppression] = []
     for text in reversed(comments):
         match = _DIRECTIVE.search(text)
         if not match:
             continue
-        if match.group(1) == "needs":
-            needs.extend(n.strip() for n in match.group(2).split(",") if n.strip())
+        kind, value = match.groups()
+        if kind == "needs":
+            out.needs.extend(n.strip() for n in value.split(",") if n.strip())
+        elif kind == "ignore":
+            out.ignores.extend(parse_ignores(value))
         else:
-            ignores.extend(parse_ignores(match.group(2)))
-    return needs, ignores
+            out.traffic_gb.update(parse_traffic(value))
+    return out

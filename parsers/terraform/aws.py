@@ -25,8 +25,9 @@ from typing import Any
 from vpcreach.graph import model as m
 from vpcreach.graph.model import External, Loc, Unknown
 
+from .annotations import parse_ignores, parse_traffic
 from .instance import ResourceInstance, TfRef
-from .values import Derived, Named, decode_json, replace_markers
+from .values import Derived, ManagedPolicy, Named, decode_json, replace_markers
 
 _INDEX = re.compile(r'^(?P<base>.*?)\[(?:\d+|"(?:[^"\\]|\\.)*")\]$')
 
@@ -847,6 +848,14 @@ def _policy_arns(ctx: Context, value: Any) -> tuple[list[str | Unknown], list[m.
     return arns, stmts
 
 
+def _document(ctx: Context, document: Any, arns: list[str | Unknown]) -> list[m.PolicyStatement]:
+    """Statements of a policy document; the document of a managed policy read by ARN counts as that ARN."""
+    if isinstance(document, ManagedPolicy):
+        arns.append(document.arn)
+        return []
+    return statements(ctx, document)
+
+
 @handles("aws_iam_role")
 def _role(ctx: Context, inst: ResourceInstance) -> None:
     v = inst.values
@@ -857,7 +866,7 @@ def _role(ctx: Context, inst: ResourceInstance) -> None:
         role.statements.append(m.PolicyStatement(actions=inline))
     else:
         for pol in inline:
-            role.statements.extend(statements(ctx, pol.get("policy")))
+            role.statements.extend(_document(ctx, pol.get("policy"), role.managed_policy_arns))
     ctx.net.add(role)
 
 
@@ -867,12 +876,15 @@ _ROLE = ("aws_iam_role",)
 @handles("aws_iam_role_policy")
 def _role_policy(ctx: Context, inst: ResourceInstance) -> None:
     v = inst.values
+    arns: list[str | Unknown] = []
+    stmts = _document(ctx, v.get("policy"), arns)
     ctx.net.add(
         m.Policy(
             inst.address,
             inst.loc,
             roles=[ctx.ref(v.get("role"), "role", _ROLE)],
-            statements=statements(ctx, v.get("policy")),
+            statements=stmts,
+            managed_policy_arns=arns,
         )
     )
 
@@ -1177,6 +1189,7 @@ def _annotations(ctx: Context, inst: ResourceInstance) -> None:
     tags = inst.values.get("tags")
     tag_needs: list[str] = []
     tag_ignores: list[m.Suppression] = []
+    tag_traffic: dict[str, float] = {}
     if isinstance(tags, dict):
         needs = tags.get("vpcreach:needs")
         if isinstance(needs, str):
@@ -1184,22 +1197,17 @@ def _annotations(ctx: Context, inst: ResourceInstance) -> None:
         ignore = tags.get("vpcreach:ignore")
         if isinstance(ignore, str):
             tag_ignores = parse_ignores(ignore)
+        traffic = tags.get("vpcreach:traffic")
+        if isinstance(traffic, str):
+            tag_traffic = parse_traffic(traffic)
     if isinstance(obj, m.Function):
         obj.declared_needs = list(dict.fromkeys([*obj.declared_needs, *tag_needs]))
         obj.ignores = [*obj.ignores, *tag_ignores]
+        obj.traffic_gb = {**tag_traffic, **inst.traffic_gb}
     else:
         ignores = [*inst.ignores, *tag_ignores]
         if ignores:
             ctx.net.ignores.setdefault(inst.address, []).extend(ignores)
-
-
-def parse_ignores(text: str) -> list[m.Suppression]:
-    """`VR201,VR302` or `VR201:reason text` → suppressions."""
-    text = text.strip()
-    if ":" in text:
-        ids, reason = text.split(":", 1)
-        return [m.Suppression(i.strip(), reason.strip()) for i in ids.split(",") if i.strip()]
-    return [m.Suppression(i.strip()) for i in text.split(",") if i.strip()]
 
 
 def _mount(ctx: Context) -> None:

@@ -15,7 +15,7 @@ from vpcreach.graph.model import Unknown
 
 from .expressions import Ctx, evaluate_safely
 from .functions import call
-from .values import Derived, decode_json, first_unknown, is_unknown, unknown_from
+from .values import Derived, ManagedPolicy, Pending, decode_json, first_unknown, is_unknown, unknown_from
 
 if TYPE_CHECKING:
     from .hcl import Instance, ModuleInstance
@@ -39,11 +39,15 @@ def data_attribute(mi: ModuleInstance, obj: Instance, name: str, ctx: Ctx) -> An
         return _PARTITION[name]
     if dtype == "aws_availability_zones" and name == "names":
         return list(SYMBOLIC_AZS)
+    if dtype == "aws_iam_policy" and name == "policy" and "arn" in obj.block.attrs:
+        arn = evaluate_safely(obj.block.attrs["arn"].expr, ctx, f"{obj.address}.arn")
+        if isinstance(arn, str):
+            return ManagedPolicy(arn)
     if dtype == "aws_vpc_endpoint_service" and name == "service_name" and "service" in obj.block.attrs:
         service = evaluate_safely(obj.block.attrs["service"].expr, ctx, f"{obj.address}.service")
         if isinstance(service, str):
             return f"com.amazonaws.{region}.{service}"
-    return Unknown(f"{obj.address}.{name} is read from AWS when Terraform plans")
+    return Pending(f"{obj.address}.{name}", "{path} is read by the provider when Terraform plans")
 
 
 _STATEMENT_KEYS = (

@@ -18,7 +18,7 @@ from typing import Any
 from vpcreach.graph.model import Unknown
 
 from .instance import TfRef
-from .values import Derived, Named, first_unknown, is_unknown, template_text, unknown_from
+from .values import Derived, Named, Pending, first_unknown, is_unknown, template_text, unknown_from
 
 
 class EvalError(Exception):
@@ -338,15 +338,15 @@ _HEREDOC = re.compile(r"<<-?([a-zA-Z][a-zA-Z0-9._-]*)\r?\n([\s\S]*)\1\s*\Z")
 
 
 def heredoc_body(token: str, trim: bool) -> str:
+    """The text of a heredoc: every content line keeps its newline (HCL keeps the last one too)."""
     match = _HEREDOC.match(token)
-    body = match.group(2) if match else ""
-    body = re.sub(r"\r?\n[ \t]*\Z", "", re.sub(r"[ \t]*\Z", "", body)) if body.strip() else ""
-    lines = body.split("\n")
+    body = re.sub(r"[ \t]*\Z", "", match.group(2)) if match else ""  # the closing marker's indentation
     if trim:
+        lines = body.split("\n")
         widths = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
         cut = min(widths) if widths else 0
-        lines = [line[cut:] for line in lines]
-    return "\n".join(lines)
+        body = "\n".join(line[cut:] for line in lines)
+    return body
 
 
 _TEMPLATES: dict[str, Any] = {}
@@ -399,6 +399,8 @@ def get_attr(base: Any, name: str, ctx: Ctx) -> Any:
         raise EvalError(f'the object has no attribute "{name}"')
     if isinstance(base, TfRef):
         return Derived(f"{base.address}.{base.attr}.{name} is known only after apply", (base,))
+    if isinstance(base, Pending):
+        return base.extend(f".{name}")
     if isinstance(base, Unknown):
         return base
     if base is None:
@@ -407,6 +409,8 @@ def get_attr(base: Any, name: str, ctx: Ctx) -> Any:
 
 
 def get_index(base: Any, key: Any, ctx: Ctx) -> Any:
+    if isinstance(base, Pending) and isinstance(key, (str, int)) and not isinstance(key, bool):
+        return base.extend(f"[{key!r}]" if isinstance(key, str) else f"[{key}]")
     if is_unknown(key):
         return unknown_from("an index", [key, base]) if not isinstance(base, Lazy) else unknown_from("an index", [key])
     if isinstance(base, Lazy):

@@ -35,7 +35,7 @@ from .expressions import (
 )
 from .instance import ResourceInstance, TfRef
 from .types import convert, parse_type
-from .values import Derived, Named, first_unknown, is_unknown, unknown_from
+from .values import Derived, Named, Pending, first_unknown, is_unknown, unknown_from
 
 MAX_INSTANCES = 10_000
 MAX_MODULE_DEPTH = 32
@@ -435,7 +435,12 @@ class ModuleInstance(Scope):
                 value = _guard(attr, lambda: evaluate_safely(attr.expr, inner, f"{obj.address}.{name}"))
             else:
                 value = self.body(block, inner, obj.address, only=name).get(name, [])
-            return Named(str(value), TfRef(obj.address, name)) if isinstance(value, str) else value
+            if isinstance(value, str):
+                return Named(str(value), TfRef(obj.address, name))
+            if isinstance(value, Unknown):
+                # Unknown either way, but as this resource's attribute it still identifies the resource.
+                return TfRef(obj.address, name)
+            return value
 
         return self.cache.get(("attr", obj.address, name), ctx, compute, f"{obj.address}.{name}")
 
@@ -583,9 +588,11 @@ class ModuleInstance(Scope):
         downloaded = self.tree.modules_json.get(key_path)
         if downloaded and os.path.isdir(downloaded):
             return downloaded
-        return Unknown(
-            f"module {address} comes from {source}, which is not on disk: run `terraform init` to download it, "
-            "or scan a plan with `vpcreach plan`"
+        advice = "which is not on disk: run `terraform init` to download it, or scan a plan with `vpcreach plan`"
+        return Pending(
+            address,
+            f"{{path}} is an output of module {address} ({source}), {advice}",
+            f"module {address} comes from {source}, {advice}",
         )
 
     # --- emission -------------------------------------------------------------------------------------
@@ -623,7 +630,7 @@ class ModuleInstance(Scope):
                 if text:
                     explicit.add(self.prefix + text)
         resource = self.prefix + key
-        needs, ignores = block_annotations(self.config.lines.get(block.file, []), block.line)
+        notes = block_annotations(self.config.lines.get(block.file, []), block.line)
         return ResourceInstance(
             address=address,
             type=block.labels[0],
@@ -631,8 +638,9 @@ class ModuleInstance(Scope):
             loc=Loc(block.file, block.line),
             depends_on=(deps | explicit) - {address, resource},
             configured=configured,
-            declared_needs=needs,
-            ignores=ignores,
+            declared_needs=notes.needs,
+            ignores=notes.ignores,
+            traffic_gb=notes.traffic_gb,
             block_lines={k: [n for n in v if n is not None] for k, v in lines.items()},
         )
 

@@ -38,5 +38,7 @@ class ResourceInstance:
     ignores: list[Suppression] = field(default_factory=list)
     action: str = "create"  # plan mode: create / update / replace / delete / no-op / read
     mode: str = "managed"  # or "data"
+    # Expected traffic per need in GB/month (`# vpcreach:traffic=s3:100`), for cost estimates.
+    traffic_gb: dict[str, float] = field(default_factory=dict)
     # Source lines of top-level nested blocks by block type, in order (`{"egress": [12, 18]}`); HCL only.
     block_lines: dict[str, list[int]] = field(default_factory=dict)

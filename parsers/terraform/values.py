@@ -60,6 +60,31 @@ class Derived(Unknown):
         return self.value is not _NOTHING
 
 
+class ManagedPolicy(Unknown):
+    """The document of an IAM policy read by ARN (`data.aws_iam_policy`): unknown here, but named."""
+
+    __slots__ = ("arn",)
+
+    def __init__(self, arn: str) -> None:
+        super().__init__(f"the document of {arn} is read from AWS when Terraform plans")
+        self.arn = arn
+
+
+class Pending(Unknown):
+    """A value read from outside the configuration (a data source, a module not on disk): unknown, but each
+    attribute or element of it is a different unknown, so two subnets from it are not taken for one."""
+
+    __slots__ = ("path", "template")
+
+    def __init__(self, path: str, template: str, reason: str | None = None) -> None:
+        super().__init__(reason if reason is not None else template.format(path=path))
+        self.path = path
+        self.template = template
+
+    def extend(self, step: str) -> Pending:
+        return Pending(self.path + step, self.template)
+
+
 def is_unknown(value: Any) -> bool:
     return isinstance(value, (Unknown, TfRef))
 
