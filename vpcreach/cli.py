@@ -77,6 +77,11 @@ def common_options(fn):  # type: ignore[no-untyped-def]
 @click.option("--var-file", multiple=True, type=click.Path(), help="Terraform .tfvars file (repeatable).")
 @click.option("--explain-needs", is_flag=True, help="Show each function's needs and where each came from.")
 @click.option("--graph-out", type=click.Path(dir_okay=False), help="Also write an HTML picture of the paths to FILE.")
+@click.option(
+    "--skip-non-templates",
+    is_flag=True,
+    help="Skip named YAML/JSON files that are not CloudFormation templates (for pre-commit hooks).",
+)
 @common_options
 def scan(
     paths: tuple[str, ...],
@@ -85,11 +90,18 @@ def scan(
     var_file: tuple[str, ...],
     explain_needs: bool,
     graph_out: str | None,
+    skip_non_templates: bool,
     **common: object,
 ) -> None:
     """Analyse CloudFormation/SAM templates, Terraform directories or plan JSON files."""
     from .run import RunRequest, run
 
+    if skip_non_templates:
+        from .integrations.precommit import templates_only
+
+        paths = tuple(templates_only(list(paths)))
+        if not paths:
+            sys.exit(0)
     request = RunRequest(
         paths=list(paths),
         params=_pairs(param, "--param"),
