@@ -13,7 +13,7 @@ from .catalogue import RULES, SEVERITIES
 from .findings import Finding
 from .flows import BLOCKED, UNKNOWN, Verdict
 from .needs import Need, function_needs
-from .reach import IPV6_DISABLED, Walker, combine
+from .reach import IPV6_DISABLED, UNRESOLVED, Walker, combine
 
 
 @dataclass
@@ -80,9 +80,13 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
         config_needs = [n for pattern, needs in options.needs.items() if _matches(fn, pattern) for n in needs]
         needs, unknowns = function_needs(graph, fn, config_needs)
         result.need_unknowns = unknowns
+        # Subnets with no identity (an unresolved ImportValue item, say) form no ENI group, but invocations
+        # may land there too: the verdict can be no better than unknown [LNET].
+        unplaced = [s for s in _as_list(fn.subnets) if isinstance(s, m.Unknown) and not isinstance(s, m.External)]
         for need in needs:
             per_group = {gid: _walk(walker, gid, fn, need) for gid in result.groups}
-            verdict = combine(list(per_group.values()))
+            extra = [Verdict(UNKNOWN, [], UNRESOLVED, "", f"subnet unknown: {s.reason}") for s in unplaced]
+            verdict = combine([*per_group.values(), *extra])
             result.needs.append(NeedResult(need, verdict, per_group))
         for pattern, volumes in options.traffic.items():
             if _matches(fn, pattern):
@@ -92,6 +96,10 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
     findings = run_all(analysis)
     analysis.findings = _finalise(analysis, findings)
     return analysis
+
+
+def _as_list(value: object) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 def _walk(walker: Walker, gid: str, fn: m.Function, need: Need) -> Verdict:

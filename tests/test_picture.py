@@ -642,12 +642,6 @@ def test_corpus_template_with_declared_needs(corpus, tmp_path):
     assert "needs: internet ✓" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: graph.build skips a subnet whose id is unresolved (an Fn::ImportValue in SubnetIds), so the "
-    "need's verdict comes from the resolved subnets alone and reads 'reachable'; DESIGN says Unknown never "
-    "silently becomes allowed. The picture draws the unresolved subnet as 'unknown placement' meanwhile.",
-)
 def test_core_need_through_an_unresolved_subnet_is_not_reachable(cases):
     import json
 
