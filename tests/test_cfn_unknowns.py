@@ -22,7 +22,8 @@ def test_import_value_subnets_are_unresolved_not_blocked():
     assert messages(report, "VR001", "SplitFunction") == [
         "SplitFunction: security groups: Fn::ImportValue network-LambdaSecurityGroupId comes from another stack",
         "SplitFunction: subnets: Fn::ImportValue network-PrivateSubnetIds comes from another stack",
-        "whether SplitFunction reaches internet is unknown: the function's subnets are unknown",
+        "whether SplitFunction reaches internet is unknown: subnet unknown: Fn::ImportValue network-PrivateSubnetIds "
+        "comes from another stack",
     ]
     assert {"resource": "SplitFunction", "reason": messages(report, "VR001", "SplitFunction")[1]} in report["unknowns"]
 
@@ -40,7 +41,8 @@ def test_parameters_without_default_are_unresolved():
     assert messages(report, "VR001", "ApiFunction") == [
         "ApiFunction: security groups: parameter SecurityGroupId has no default (pass --param SecurityGroupId=VALUE)",
         "ApiFunction: subnets: parameter SubnetIds has no default (pass --param SubnetIds=VALUE)",
-        "whether ApiFunction reaches internet is unknown: the function's subnets are unknown",
+        "whether ApiFunction reaches internet is unknown: subnet unknown: parameter SubnetIds has no default "
+        "(pass --param SubnetIds=VALUE)",
     ]
     assert report["eni_groups"] == []
 
