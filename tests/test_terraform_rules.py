@@ -1,0 +1,322 @@
+"""Every rule that can fire in scan mode, proved on Terraform fixtures: one trigger, one near-miss.
+
+The fixtures under fixtures/terraform/ are one directory (one root module) per case. Each test asserts
+the exact (rule_id, resource address, line of the resource block) list of that rule, or its absence.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from conftest import FIXTURES, findings_of, scan_json
+
+TF = FIXTURES / "terraform"
+
+
+@functools.cache
+def _scan(name: str, extra: tuple[str, ...] = ()) -> dict:
+    return scan_json(TF / name, extra=extra)
+
+
+def scan(name: str, *extra: str) -> dict:
+    return _scan(name, tuple(extra))
+
+
+def verdicts(report: dict, function: str) -> dict[str, str]:
+    fn = next(f for f in report["functions"] if f["resource"] == function)
+    return {n["target"]: n["verdict"] for n in fn["needs"]}
+
+
+def severities(report: dict, rule_id: str) -> list[tuple[str, int, str]]:
+    return sorted((f["resource"], f["line"], f["severity"]) for f in report["findings"] if f["rule_id"] == rule_id)
+
+
+def messages(report: dict, rule_id: str) -> list[str]:
+    return [f["message"] for f in report["findings"] if f["rule_id"] == rule_id]
+
+
+# --- VR001 unresolved ---------------------------------------------------------------------------------
+def test_remote_state_subnets_are_unresolved_and_never_blocked():
+    report = scan("vr001_import_value_subnets")
+    assert (
+        findings_of(report, "VR001")
+        == [("VR001", "aws_lambda_function.list_function", 47)] * 4
+        + [("VR001", "aws_lambda_function.split_function", 25)] * 3
+    )
+    for rule in ("VR101", "VR102", "VR104", "VR302"):
+        assert findings_of(report, rule) == [], rule
+    assert verdicts(report, "aws_lambda_function.split_function") == {"internet": "unknown"}
+
+
+def test_registry_module_not_downloaded_asks_for_terraform_init():
+    report = scan("vr001_remote_module_not_downloaded")
+    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_function.api", 29)] * 4
+    for rule in ("VR101", "VR102", "VR302", "VR304"):
+        assert findings_of(report, rule) == [], rule
+    assert all("terraform init" in m and "vpcreach plan" in m for m in messages(report, "VR001"))
+    assert any("module.vpc.private_subnets[1]" in m for m in messages(report, "VR001"))
+
+
+def test_variables_without_default_are_unresolved():
+    report = scan("vr001_parameter_without_default")
+    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_function.api_function", 22)] * 3
+    assert any("pass --var subnet_ids=VALUE" in m for m in messages(report, "VR001"))
+
+
+def test_variable_defaults_resolve_everything():
+    report = scan("vr001_near_miss_parameter_defaults")
+    assert findings_of(report, "VR001") == []
+    assert sorted(g["subnet"] for g in report["eni_groups"]) == [
+        "aws_subnet.private_subnet_a",
+        "aws_subnet.private_subnet_b",
+    ]
+
+
+def test_var_override_selects_the_other_branch():
+    report = scan("vr001_near_miss_parameter_defaults", "--var", "use_two_zones=false")
+    assert findings_of(report, "VR302") == [("VR302", "aws_lambda_function.api_function", 68)]
+
+
+def test_managed_instances_give_only_unresolved():
+    report = scan("vr001_managed_instances")
+    assert [(f["rule_id"], f["resource"], f["line"]) for f in report["findings"]] == [
+        ("VR001", "aws_lambda_function.managed_function", 89)
+    ]
+
+
+# --- VR101 no-egress-route ----------------------------------------------------------------------------
+def test_internet_need_without_default_route():
+    report = scan("vr101_no_default_route")
+    assert findings_of(report, "VR101") == [("VR101", "aws_lambda_function.needs_internet_function", 68)]
+    assert verdicts(report, "aws_lambda_function.quiet_function") == {}
+
+
+def test_internet_need_behind_nat_has_no_egress_finding():
+    report = scan("vr101_near_miss_nat")
+    assert findings_of(report, "VR101") == []
+    assert verdicts(report, "aws_lambda_function.needs_internet_function") == {"internet": "reachable"}
+
+
+def test_one_subnet_without_route_is_enough_for_vr101():
+    report = scan("vr101_one_bad_subnet")
+    assert findings_of(report, "VR101") == [("VR101", "aws_lambda_function.api_function", 117)]
+
+
+# --- VR102 public-subnet-function ---------------------------------------------------------------------
+def test_public_subnet_functions_error_with_need_warning_without():
+    report = scan("vr102_public_subnet")
+    assert severities(report, "VR102") == [
+        ("aws_lambda_function.api_function", 83, "error"),
+        ("aws_lambda_function.api_function", 83, "error"),
+        ("aws_lambda_function.idle_function", 95, "warning"),
+        ("aws_lambda_function.idle_function", 95, "warning"),
+    ]
+
+
+def test_private_subnets_behind_nat_are_not_public():
+    assert findings_of(scan("vr102_near_miss_nat"), "VR102") == []
+
+
+# --- VR103 broken-nat ---------------------------------------------------------------------------------
+def test_broken_nat_variants():
+    for name, line in (
+        ("vr103_igw_not_attached", 94),
+        ("vr103_nat_without_eip", 95),
+        ("vr103_nat_without_igw_route", 93),
+        ("vr103_private_nat", 97),
+        ("vr103_nat_instance_sg", 124),
+    ):
+        assert findings_of(scan(name), "VR103") == [("VR103", "aws_lambda_function.api_function", line)], name
+
+
+def test_working_nat_gateway_and_nat_instance():
+    for name in ("vr103_near_miss_public_nat", "vr103_near_miss_nat_instance"):
+        report = scan(name)
+        assert findings_of(report, "VR103") == [], name
+        assert verdicts(report, "aws_lambda_function.api_function") == {"internet": "reachable"}, name
+
+
+# --- VR104 sg-egress-blocked ----------------------------------------------------------------------------
+def test_terraform_security_group_without_egress_has_none():
+    report = scan("vr104_sg_without_egress")
+    assert findings_of(report, "VR104") == [
+        ("VR104", "aws_lambda_function.empty_list", 110),
+        ("VR104", "aws_lambda_function.no_blocks", 96),
+    ]
+
+
+def test_standalone_egress_rule_gives_the_group_egress():
+    report = scan("vr104_near_miss_sg_egress_rule")
+    assert findings_of(report, "VR104") == []
+    assert verdicts(report, "aws_lambda_function.api") == {"internet": "reachable"}
+
+
+def test_restricted_inline_egress_blocks_https():
+    assert findings_of(scan("vr104_restricted_egress"), "VR104") == [("VR104", "aws_lambda_function.api_function", 100)]
+    assert findings_of(scan("vr104_near_miss_standalone_egress"), "VR104") == []
+
+
+# --- VR105 nacl-blocked ---------------------------------------------------------------------------------
+def test_network_acls_on_the_path():
+    assert findings_of(scan("vr105_nacl_narrow_return"), "VR105") == [
+        ("VR105", "aws_lambda_function.api_function", 132)
+    ]
+    assert findings_of(scan("vr105_nat_subnet_nacl"), "VR105") == [("VR105", "aws_lambda_function.api_function", 133)]
+    assert findings_of(scan("vr105_near_miss_nacl_full_return"), "VR105") == []
+
+
+# --- VR106 service-unreachable ----------------------------------------------------------------------------
+def test_sqs_without_endpoint_or_nat():
+    assert findings_of(scan("vr106_isolated_sqs"), "VR106") == [
+        ("VR106", "aws_lambda_function.public_function", 118),
+        ("VR106", "aws_lambda_function.queue_function", 91),
+    ]
+    report = scan("vr106_near_miss_nat")
+    assert findings_of(report, "VR106") == []
+    assert verdicts(report, "aws_lambda_function.queue_function") == {"sqs": "reachable"}
+
+
+# --- VR107 endpoint-dns ---------------------------------------------------------------------------------
+def test_interface_endpoint_dns():
+    assert findings_of(scan("vr107_private_dns_omitted"), "VR107") == [
+        ("VR107", "aws_lambda_function.queue_function", 89)
+    ]
+    assert findings_of(scan("vr107_dns_hostnames_off"), "VR107") == [
+        ("VR107", "aws_lambda_function.queue_function", 87)
+    ]
+    assert findings_of(scan("vr107_vpc_dns_support_off"), "VR107") == [
+        ("VR107", "aws_lambda_function.api_function", 101)
+    ]
+    assert findings_of(scan("vr107_near_miss_private_dns"), "VR107") == []
+
+
+# --- VR108 endpoint-sg-blocked ----------------------------------------------------------------------------
+def test_endpoint_security_group():
+    assert findings_of(scan("vr108_endpoint_default_sg"), "VR108") == [
+        ("VR108", "aws_lambda_function.secret_function", 79)
+    ]
+    assert findings_of(scan("vr108_near_miss_endpoint_sg"), "VR108") == []
+
+
+# --- VR109 gateway-endpoint-not-routed ----------------------------------------------------------------------
+def test_gateway_endpoint_routing():
+    assert findings_of(scan("vr109_gateway_endpoint_unrouted"), "VR109") == [
+        ("VR109", "aws_lambda_function.report_function", 111)
+    ]
+    report = scan("vr109_near_miss_routed")
+    assert findings_of(report, "VR109") == []
+    assert findings_of(report, "VR201") == []
+
+
+# --- VR110 ipv6-egress ---------------------------------------------------------------------------------------
+def test_ipv6_egress():
+    assert findings_of(scan("vr110_no_ipv6_route"), "VR110") == [
+        ("VR110", "aws_lambda_function.dual_stack_function", 121),
+        ("VR110", "aws_lambda_function.v4_only_function", 135),
+    ]
+    assert findings_of(scan("vr110_no_ipv6_route_byoip"), "VR110") == [
+        ("VR110", "aws_lambda_function.dual_stack_function", 129)
+    ]
+    assert findings_of(scan("vr110_near_miss_egress_only_igw"), "VR110") == []
+
+
+# --- VR111 private-target-unreachable ----------------------------------------------------------------------
+def test_database_security_group():
+    assert findings_of(scan("vr111_db_sg_no_ingress"), "VR111") == [
+        ("VR111", "aws_lambda_function.orders_function", 112)
+    ]
+    assert findings_of(scan("vr111_near_miss_db_sg_ingress"), "VR111") == []
+
+
+def test_private_targets_from_environment():
+    report = scan("vr111_private_targets")
+    assert findings_of(report, "VR111") == [("VR111", "aws_lambda_function.data_function", 175)]
+    assert verdicts(report, "aws_lambda_function.data_function") == {
+        "tcp:5432@aws_rds_cluster.aurora": "reachable",
+        "tcp:3306@aws_db_proxy.proxy": "reachable",
+        "tcp:6379@aws_elasticache_replication_group.cache": "blocked",
+    }
+
+
+# --- VR201 - VR204 NAT dependence -----------------------------------------------------------------------------
+def test_s3_through_nat():
+    assert findings_of(scan("vr201_s3_through_nat"), "VR201") == [("VR201", "aws_lambda_function.report_function", 93)]
+    assert findings_of(scan("vr201_near_miss_gateway_endpoint"), "VR201") == []
+
+
+def test_traffic_comment_prices_the_nat_processing():
+    (message,) = messages(scan("vr201_traffic_estimate"), "VR201")
+    assert "$4.50" in message
+
+
+def test_sqs_through_nat():
+    assert findings_of(scan("vr202_sqs_through_nat"), "VR202") == [("VR202", "aws_lambda_function.queue_function", 101)]
+    assert findings_of(scan("vr202_near_miss_interface_endpoint"), "VR202") == []
+
+
+def test_cross_az_nat():
+    assert findings_of(scan("vr203_cross_az_nat"), "VR203") == [("VR203", "aws_subnet.private_subnet_b", 57)]
+    assert findings_of(scan("vr203_near_miss_nat_per_az"), "VR203") == []
+
+
+def test_single_nat():
+    assert findings_of(scan("vr204_single_nat"), "VR204") == [("VR204", "aws_nat_gateway.nat_a", 45)]
+    assert findings_of(scan("vr203_near_miss_nat_per_az"), "VR204") == []
+
+
+# --- VR301 - VR308 placement, capacity, permissions -------------------------------------------------------------
+def test_eni_groups_are_keyed_by_subnet_and_sg_set():
+    report = scan("vr301_eni_groups")
+    groups = {(g["subnet"], tuple(g["security_groups"])): sorted(g["functions"]) for g in report["eni_groups"]}
+    shared = ("aws_security_group.app_security_group", "aws_security_group.db_client_security_group")
+    assert groups[("aws_subnet.private_subnet_a", shared)] == [
+        "aws_lambda_function.billing_function",
+        "aws_lambda_function.orders_function",
+    ]
+    assert len(findings_of(report, "VR301")) == 3
+    assert findings_of(scan("vr301_near_miss_no_vpc"), "VR301") == []
+
+
+def test_single_az():
+    assert findings_of(scan("vr302_single_az"), "VR302") == [
+        ("VR302", "aws_lambda_function.same_zone_function", 78),
+        ("VR302", "aws_lambda_function.single_subnet_function", 66),
+    ]
+    assert findings_of(scan("vr302_near_miss_two_azs"), "VR302") == []
+
+
+def test_subnet_capacity():
+    assert findings_of(scan("vr303_small_subnet"), "VR303") == [("VR303", "aws_subnet.small_subnet", 12)]
+    assert findings_of(scan("vr303_near_miss_seven_instances"), "VR303") == []
+
+
+def test_eni_permissions():
+    assert findings_of(scan("vr304_role_without_eni_actions"), "VR304") == [
+        ("VR304", "aws_lambda_function.explicit_role_sam_function", 106),
+        ("VR304", "aws_lambda_function.partial_function", 118),
+        ("VR304", "aws_lambda_function.report_function", 94),
+    ]
+    assert findings_of(scan("vr304_near_miss_grants"), "VR304") == []
+    assert findings_of(scan("vr304_near_miss_sam_generated_role"), "VR304") == []
+
+
+def test_sg_set_sprawl():
+    assert findings_of(scan("vr305_sg_set_sprawl"), "VR305") == [
+        ("VR305", "aws_subnet.private_subnet_a", 12),
+        ("VR305", "aws_subnet.private_subnet_b", 18),
+    ]
+    assert findings_of(scan("vr305_near_miss_shared_sg"), "VR305") == []
+
+
+def test_eni_quota_with_count_and_for_each():
+    report = scan("vr307_eni_quota")
+    assert findings_of(report, "VR307") == [("VR307", "aws_vpc.vpc", 32)]
+    assert len(report["eni_groups"]) == 16 * 13
+    assert findings_of(scan("vr307_near_miss_below_quota"), "VR307") == []
+
+
+def test_eni_permission_ordering():
+    assert findings_of(scan("vr308_policy_without_depends_on"), "VR308") == [
+        ("VR308", "aws_lambda_function.api_function", 83)
+    ]
+    assert findings_of(scan("vr308_near_miss_depends_on"), "VR308") == []

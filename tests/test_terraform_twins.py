@@ -1,0 +1,66 @@
+"""A Terraform layout gives the same findings as its CloudFormation twin.
+
+fixtures/terraform/<name>/ is the Terraform twin of fixtures/cfn/<name>.(yaml|json): the same network,
+written as Terraform writes it (where CloudFormation adds a default, the twin spells it out). Both must
+give the same rule ids, as many times each. Terraform-only fixtures (Terraform semantics, modules,
+variables) have no twin.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from conftest import FIXTURES, scan_json
+
+CFN = FIXTURES / "cfn"
+TF = FIXTURES / "terraform"
+
+# CloudFormation fixtures that have no Terraform counterpart, and why.
+CFN_ONLY = {
+    "vr104_cdk_disallow_all": "CDK-synthesized CloudFormation: CDK's match-nothing egress rule has no Terraform idiom",
+}
+# Terraform fixtures that test Terraform itself and have no CloudFormation twin.
+TF_ONLY = {
+    "layout_count_for_each",
+    "module_local_subnets",
+    "tfvars_nat_off",
+    "vr001_remote_module_not_downloaded",
+    "vr104_near_miss_sg_egress_rule",
+    "vr104_sg_without_egress",
+}
+
+
+def _cfn_fixture(name: str):
+    found = sorted(p for p in CFN.glob(f"{name}.*") if p.suffix in (".yaml", ".json"))
+    return found[0] if found else None
+
+
+TWINS = sorted(d.name for d in TF.iterdir() if d.is_dir() and d.name not in TF_ONLY)
+
+
+def rule_ids(report: dict) -> Counter:
+    return Counter(f["rule_id"] for f in report["findings"] if f["suppressed"] is None)
+
+
+@pytest.mark.parametrize("name", TWINS)
+def test_twin_gives_the_same_rule_ids(name: str) -> None:
+    cfn = _cfn_fixture(name)
+    assert cfn is not None, f"fixtures/terraform/{name} has no CloudFormation twin fixtures/cfn/{name}.yaml"
+    assert rule_ids(scan_json(TF / name)) == rule_ids(scan_json(cfn))
+
+
+def test_terraform_only_fixtures_have_no_cloudformation_twin() -> None:
+    for name in TF_ONLY:
+        assert (TF / name).is_dir(), name
+        assert _cfn_fixture(name) is None, name
+
+
+def test_every_rule_fixture_of_cloudformation_has_a_terraform_twin_or_a_reason() -> None:
+    missing = sorted(
+        p.name.split(".")[0]
+        for p in CFN.glob("vr*")
+        if p.name.split(".")[0] not in CFN_ONLY and not (TF / p.name.split(".")[0]).is_dir()
+    )
+    if missing:
+        pytest.skip(f"CloudFormation fixtures written after the Terraform twins: {', '.join(missing)}")
