@@ -129,6 +129,7 @@ def test_sam_globals_without_transform_line_are_still_merged_by_vpcreach(tmp_pat
     template.write_text(SAM_GLOBALS.read_text().replace("Transform: AWS::Serverless-2016-10-31\n", ""))
     rows = parseable(cfn_lint("-a", MODULE, "-f", "parseable", "--", str(template)).stdout)
     assert ("E9102", 60) in {(rule_id, line) for rule_id, line, _ in rows}  # one line up: no Transform
+    assert not any("OptOutFunction" in message for _, _, message in rows)  # IgnoreGlobals, vpcreach's merge
 
 
 def test_scan_honours_ignore_globals_like_cfnlint():
@@ -177,3 +178,23 @@ def test_the_analysis_runs_once_per_template(monkeypatch):
     assert len(calls) == 1
     lint(SAM_GLOBALS.read_text(), config=args)
     assert len(calls) == 2
+
+
+def test_template_parameters_come_from_the_vpcreach_config(tmp_path):
+    template = tmp_path / "template.yaml"
+    shutil.copy(FIXTURES / "integrations" / "param_subnet_choice.yaml", template)
+    assert "E9102" not in {
+        r for r, _, _ in parseable(cfn_lint("-a", MODULE, "-f", "parseable", "--", str(template)).stdout)
+    }
+    (tmp_path / ".vpcreach.toml").write_text("[params]\nUsePublicSubnet = true\n")
+    rows = parseable(cfn_lint("-a", MODULE, "-f", "parseable", "--", str(template)).stdout)
+    assert ("E9102", 93) in {(r, line) for r, line, _ in rows}
+
+
+def test_readme_lists_the_cfnlint_ids_generated_from_the_catalogue():
+    from vpcreach.rules_doc import cfnlint_table
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## cfn-lint plugin", 1)[1].split("\n## ", 1)[0]
+    assert cfnlint_table() in section
+    assert f"cfn-lint -a {MODULE} -- template.yaml" in section

@@ -188,3 +188,15 @@ def test_hooks_without_matching_files_are_skipped(try_repo):
     if not HAS_PLAN:
         status = next(line for line in try_repo["fail"].stdout.splitlines() if "Terraform plan JSON" in line)
         assert status.endswith("Skipped")
+
+
+def test_readme_snippet_names_hooks_that_exist():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## pre-commit", 1)[1].split("\n## ", 1)[0]
+    snippet = section.split("```yaml", 1)[1].split("```", 1)[0]
+    config = yaml.safe_load(snippet)
+    ours = {h["id"] for h in yaml.safe_load(HOOKS_FILE.read_text())}
+    (repo,) = config["repos"]
+    assert {h["id"] for h in repo["hooks"]} <= ours
+    for hook_id in ours:
+        assert f"`{hook_id}`" in section  # every hook is in the README's table

@@ -14,6 +14,16 @@ def markdown_table() -> str:
     return "\n".join(rows)
 
 
+def cfnlint_table() -> str:
+    """The cfn-lint ids of the plugin by level, for the README's cfn-lint section."""
+    levels = (("E", "error"), ("W", "warning"), ("I", "informational: add `-c I`"))
+    rows = ["| cfn-lint level | rule ids (vpcreach id) |", "|---|---|"]
+    for letter, level in levels:
+        ids = ", ".join(f"{r.cfn_lint_id} ({r.id})" for r in RULES.values() if r.cfn_lint_id.startswith(letter))
+        rows.append(f"| {letter} ({level}) | {ids} |")
+    return "\n".join(rows)
+
+
 def render_rules(rule_id: str | None, fmt: str) -> str:
     if rule_id:
         r = RULES[rule_id.upper()]

@@ -61,15 +61,6 @@ def _document(cfn: Template) -> dict[str, Any]:
     return doc
 
 
-def _params(cfn: Template, configured: dict[str, str]) -> dict[str, str]:
-    # `cfn-lint --parameters Key=Value` values apply on top of the vpcreach config file's params.
-    params = dict(configured)
-    sets = getattr(getattr(cfn, "context", None), "parameter_sets", None) or []
-    if len(sets) == 1:
-        params.update({str(k): str(v) for k, v in (sets[0].parameters or {}).items()})
-    return params
-
-
 def _analyse(cfn: Template) -> _Result:
     from vpcreach.analyzer.engine import analyze
     from vpcreach.config import load_config, unexplained_suppressions
@@ -77,7 +68,9 @@ def _analyse(cfn: Template) -> _Result:
 
     filename = cfn.filename or "template"
     config = load_config(None, [filename] if cfn.filename else [])
-    network = parse_template(_document(cfn), filename, _params(cfn, config.params))
+    # Parameters come from the vpcreach config: cfn-lint's --parameters are dropped from its context when a
+    # transform (SAM) is declared, so they cannot be relied on here.
+    network = parse_template(_document(cfn), filename, config.params)
     analysis = analyze(network, config.options(None))
     for warning in unexplained_suppressions([analysis]):
         LOGGER.warning("vpcreach: %s", warning)
