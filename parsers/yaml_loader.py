@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import repeat
 from typing import Any
 
 import yaml
@@ -180,8 +181,10 @@ def _nesting_estimate(text: str) -> int:
     libyaml's composer recurses in C, so a document nested a hundred thousand levels deep crashes the
     process instead of raising; the depth must be refused before the parser sees it. Flow nesting is
     bounded by the bracket depth (a closing bracket inside a string cannot hide opening ones: the count
-    never drops below zero), block nesting by the number of distinct indentation widths (each level of a
-    block collection sits at its own width; `- ` counts as indentation).
+    never drops below zero). Block nesting is bounded by the indentation prefixes (spaces and `- `): the
+    lines open at any moment have distinct widths, and a line opens at most one level plus one per `-` in
+    its prefix (`- - - x` is three sequences deep on one line), so the sum over distinct widths of one plus
+    the most dashes seen at that width bounds it.
     """
     depth = deepest = 0
     if "[" in text or "{" in text:
@@ -192,7 +195,12 @@ def _nesting_estimate(text: str) -> int:
                     deepest = depth
             elif depth:
                 depth -= 1
-    return deepest + len(set(map(len, _INDENT.findall(text))))
+    prefixes = _INDENT.findall(text)
+    dashes: dict[int, int] = {}
+    for width, count in set(zip(map(len, prefixes), map(str.count, prefixes, repeat("-")))):
+        if count >= dashes.get(width, 0):
+            dashes[width] = count
+    return deepest + len(dashes) + sum(dashes.values())
 
 
 _STR = "tag:yaml.org,2002:str"
