@@ -172,3 +172,12 @@ def test_bad_config_is_a_usage_error_naming_the_file(project, text, message):
     assert message in err
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_config(None, [str(project / "infra")])
+
+
+def test_terraform_variables_from_config_and_command_line(tmp_path):
+    module = tmp_path / "tf"
+    shutil.copytree(FIXTURES / "integrations" / "terraform_var", module)
+    assert findings_of(scan_json(module), "VR102") == []
+    (tmp_path / ".vpcreach.toml").write_text("[variables]\nuse_public_subnet = true\n")  # a TOML boolean
+    assert [f[1] for f in findings_of(scan_json(module), "VR102")] == ["aws_lambda_function.report"]
+    assert findings_of(scan_json(module, extra=("--var", "use_public_subnet=false")), "VR102") == []

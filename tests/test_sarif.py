@@ -175,3 +175,14 @@ def test_code_flow_locations_come_from_the_finding_s_own_template(in_tmp):
             steps = r["codeFlows"][0]["threadFlows"][0]["locations"]
             flows[uri] = [s["location"]["physicalLocation"]["region"]["startLine"] for s in steps]
     assert flows == {"infra/template.yaml": [55, 44], "infra/other.yaml": [62, 51]}
+
+
+def test_terraform_comment_suppression_is_in_source(in_tmp):
+    shutil.copytree(FIXTURES / "integrations" / "terraform_ignore", in_tmp / "tf")
+    log = sarif("tf")
+    validate(log)
+    results = results_by(log)
+    vr302 = results[("VR302", "aws_lambda_function.report")]
+    assert vr302["suppressions"] == [{"kind": "inSource", "justification": "reports are batch jobs, one AZ is fine"}]
+    assert vr302["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "tf/main.tf"
+    assert "suppressions" not in results[("VR102", "aws_lambda_function.report")]
