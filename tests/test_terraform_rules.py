@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 
+import pytest
 from conftest import FIXTURES, findings_of, scan_json
 
 TF = FIXTURES / "terraform"
@@ -320,3 +321,46 @@ def test_eni_permission_ordering():
         ("VR308", "aws_lambda_function.api_function", 83)
     ]
     assert findings_of(scan("vr308_near_miss_depends_on"), "VR308") == []
+
+
+def test_eni_policy_through_a_separate_attachment_needs_ordering():
+    assert findings_of(scan("vr308_managed_policy_roles"), "VR308") == [
+        ("VR308", "aws_lambda_function.api_function", 85)
+    ]
+
+
+def test_dependency_through_another_resource_orders_the_policy_first():
+    # Terraform orders creation by the whole dependency graph: function → terraform_data → policy.
+    assert findings_of(scan("vr308_near_miss_transitive_depends_on"), "VR308") == []
+
+
+# --- implicit defaults and Terraform traps --------------------------------------------------------------
+def test_route_target_is_classified_by_the_referenced_resource():
+    report = scan("route_target_by_resource_type")
+    assert verdicts(report, "aws_lambda_function.api_function") == {"internet": "reachable"}
+    fn = next(f for f in report["functions"] if f["resource"] == "aws_lambda_function.api_function")
+    assert "aws_nat_gateway.nat_a" in fn["needs"][0]["via"]
+
+
+def test_main_route_table_and_empty_custom_nacl():
+    report = scan("main_route_table_and_empty_nacl")
+    assert findings_of(report, "VR101") == [("VR101", "aws_lambda_function.main_table_function", 117)]
+    assert findings_of(report, "VR105") == [("VR105", "aws_lambda_function.empty_nacl_function", 130)]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core bug: analyzer/reach.py Walker.lookup accepts only a /0 route for 'any public address' (dest None "
+    "or prefixlen 0), so 0.0.0.0/1 + 128.0.0.0/1 to a working NAT gateway give VR101 instead of reachable",
+)
+def test_split_default_route_covers_the_internet():
+    assert findings_of(scan("vr101_near_miss_split_default_route"), "VR101") == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core bug: analyzer/iam.py _collect skips every statement whose Effect is not Allow, so an explicit "
+    "Deny of ec2:CreateNetworkInterface next to AWSLambdaVPCAccessExecutionRole is ignored and VR304 does not fire",
+)
+def test_explicit_deny_of_create_network_interface():
+    assert findings_of(scan("vr304_explicit_deny"), "VR304") == [("VR304", "aws_lambda_function.api_function", 80)]

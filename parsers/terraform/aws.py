@@ -1321,15 +1321,25 @@ def _is_module_address(address: str) -> bool:
 
 
 def _function_dependencies(ctx: Context) -> None:
-    """depends_on may name a resource (all its instances) or a module (everything in it)."""
+    """Everything a function waits for: depends_on and references, through the whole dependency graph
+    (Terraform orders creation by it), where a resource address means all its instances and a module
+    address everything in the module."""
     for fn in ctx.net.of(m.Function):
         inst = ctx.by_addr.get(fn.id)
         if inst is None:
             continue
-        deps: set[str] = set()
-        for dep in inst.depends_on:
-            deps.add(dep)
-            deps.update(i.address for i in ctx.by_resource.get(dep, []))
+        seen: set[str] = set()
+        stack = list(inst.depends_on)
+        while stack:
+            dep = stack.pop()
+            if dep in seen or dep == fn.id:
+                continue
+            seen.add(dep)
+            found = [dep] if dep in ctx.by_addr else []
+            found += [i.address for i in ctx.by_resource.get(dep, [])]
             if _is_module_address(dep):
-                deps.update(a for a in ctx.by_addr if a.startswith((dep + ".", dep + "[")))
-        fn.depends_on = deps
+                found += [a for a in ctx.by_addr if a.startswith((dep + ".", dep + "["))]
+            for address in found:
+                seen.add(address)
+                stack.extend(d for d in ctx.by_addr[address].depends_on if d not in seen)
+        fn.depends_on = seen
