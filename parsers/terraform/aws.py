@@ -1169,7 +1169,8 @@ def _configured(inst: ResourceInstance, name: str) -> bool:
 
 # --- entry point -------------------------------------------------------------------------------------
 def map_resources(instances: list[ResourceInstance], net: m.Network) -> None:
-    """Add the model objects for every AWS-provider instance to `net` (data sources are skipped)."""
+    """Add the model objects for every AWS-provider instance to `net`; data sources and instances the plan
+    deletes are not part of the network."""
     managed = [i for i in instances if i.mode == "managed" and i.action != "delete"]
     ctx = Context(managed, net)
     order = sorted(range(len(managed)), key=lambda n: (0 if managed[n].type in _FIRST else 1, n))
