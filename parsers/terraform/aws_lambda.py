@@ -1,0 +1,132 @@
+"""Lambda functions and event source mappings.
+
+A function whose `vpc_config` lists no subnets and no security groups is not in a VPC [TFL]; one on a
+capacity provider (Lambda Managed Instances) is Unknown (DESIGN decision 11).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vpcreach.graph import model as m
+from vpcreach.graph.model import External, Unknown
+
+from .aws_context import Context, handles
+from .aws_iam import ROLE_TYPES
+from .instance import ResourceInstance, TfRef
+from .values import Derived, Named
+
+# --- Lambda ------------------------------------------------------------------------------------------
+_ENV_SERVICES = {
+    "aws_sqs_queue": "sqs",
+    "aws_sns_topic": "sns",
+    "aws_dynamodb_table": "dynamodb",
+    "aws_s3_bucket": "s3",
+    "aws_secretsmanager_secret": "secretsmanager",
+    "aws_ssm_parameter": "ssm",
+    "aws_kms_key": "kms",
+    "aws_kms_alias": "kms",
+    "aws_kinesis_stream": "kinesis",
+    "aws_kinesis_firehose_delivery_stream": "firehose",
+    "aws_sfn_state_machine": "states",
+    "aws_cloudwatch_event_bus": "events",
+    "aws_lambda_function": "lambda",
+}
+
+
+def _env_value(ctx: Context, value: Any) -> Any:
+    refs: tuple[TfRef, ...]
+    if isinstance(value, Named):
+        refs = (value.ref,)
+    elif isinstance(value, TfRef):
+        refs = (value,)
+    elif isinstance(value, Derived):
+        refs = value.refs
+    else:
+        refs = ()
+    for ref in refs:
+        target = ctx.by_addr.get(ref.address)
+        if target is None:
+            continue
+        return m.ResourceRef(ref.address, _ENV_SERVICES.get(target.type, ""), ref.attr)
+    if isinstance(value, (str, Unknown)):
+        return str(value) if isinstance(value, str) else value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, TfRef):
+        return Unknown(f"{value.address}.{value.attr} is not in the analysed configuration")
+    return Unknown("environment value could not be resolved")
+
+
+@handles("aws_lambda_function")
+def _function(ctx: Context, inst: ResourceInstance) -> None:
+    v = inst.values
+    name = ctx.text(v.get("function_name"))
+    fn = m.Function(inst.address, inst.loc, name=name)
+    vpc = ctx.block(v, "vpc_config")
+    if isinstance(vpc, Unknown):
+        fn.has_vpc_config = True
+        fn.subnets = fn.security_groups = vpc
+    elif isinstance(vpc, dict):
+        subnets = ctx.refs(vpc.get("subnet_ids"), "subnet")
+        sgs = ctx.refs(vpc.get("security_group_ids"), "security group")
+        # Both lists empty (a common way to switch VPC off through variables) means no VPC [TFL].
+        fn.has_vpc_config = not (subnets == [] and sgs == [])
+        fn.subnets, fn.security_groups = subnets, sgs
+        fn.ipv6_dual_stack = ctx.flag(vpc.get("ipv6_allowed_for_dual_stack"), False)
+    if v.get("capacity_provider_config") not in (None, []):
+        fn.managed_instances = Unknown(
+            "the function runs on Lambda Managed Instances; their VPC configuration lives on the capacity "
+            "provider, which vpcreach does not analyse yet"
+        )
+    env = ctx.block(v, "environment")
+    if isinstance(env, dict):
+        variables = env.get("variables")
+        if isinstance(variables, dict):
+            fn.environment = {str(k): _env_value(ctx, val) for k, val in variables.items()}
+        elif isinstance(variables, Unknown):
+            ctx.note(inst.address, Unknown(f"the environment of {inst.address} is unknown: {variables.reason}"))
+    fn.file_systems = v.get("file_system_config") not in (None, [])
+    fn.role = ctx.ref(v.get("role"), "role", ROLE_TYPES) if v.get("role") is not None else None
+    if isinstance(fn.role, External) and not fn.role.value.startswith("arn:"):
+        fn.role = External(fn.role.value, f"execution role {fn.role.value} is defined outside the configuration")
+    fn.declared_needs = list(inst.declared_needs)
+    fn.ignores = list(inst.ignores)
+    fn.action = inst.action
+    ctx.net.add(fn)
+
+
+_SOURCE_TYPES = {
+    "aws_sqs_queue": "sqs",
+    "aws_kinesis_stream": "kinesis",
+    "aws_dynamodb_table": "dynamodb",
+    "aws_msk_cluster": "kafka",
+    "aws_msk_serverless_cluster": "kafka",
+    "aws_mq_broker": "mq",
+    "aws_docdb_cluster": "docdb",
+}
+
+
+@handles("aws_lambda_event_source_mapping")
+def _esm(ctx: Context, inst: ResourceInstance) -> None:
+    v = inst.values
+    fn = ctx.ref(v.get("function_name"), "function_name", ("aws_lambda_function",))
+    service: str | Unknown
+    if v.get("self_managed_event_source") not in (None, []):
+        service = "kafka"
+    else:
+        source = v.get("event_source_arn")
+        ref = source.ref if isinstance(source, Named) else source
+        if isinstance(ref, TfRef) and ref.address in ctx.by_addr:
+            rtype = ctx.by_addr[ref.address].type
+            service = _SOURCE_TYPES.get(rtype, Unknown(f"event source {ref.address} of an unknown kind"))
+        elif isinstance(source, str) and source.startswith("arn:"):
+            parts = source.split(":")
+            service = parts[2] if len(parts) > 2 else Unknown("malformed event source ARN")
+        else:
+            service = Unknown("event source could not be resolved")
+    ctx.net.add(
+        m.EventSourceMapping(inst.address, inst.loc, function=fn if isinstance(fn, str) else "", source_service=service)
+    )

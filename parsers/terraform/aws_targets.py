@@ -1,0 +1,152 @@
+"""Private targets a function may need (databases, caches, search domains) and other resources that take
+addresses in subnets (load balancers, EFS mount targets).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vpcreach.graph import model as m
+from vpcreach.graph.model import External, Unknown
+
+from .aws_context import HANDLERS, Context, handles, key_of
+from .instance import ResourceInstance
+
+
+# --- private targets ---------------------------------------------------------------------------------
+@handles(
+    "aws_db_subnet_group",
+    "aws_elasticache_subnet_group",
+    "aws_docdb_subnet_group",
+    "aws_neptune_subnet_group",
+    "aws_memorydb_subnet_group",
+)
+def _subnet_group(ctx: Context, inst: ResourceInstance) -> None:
+    ctx.subnet_groups[inst.address] = ctx.refs(inst.values.get("subnet_ids"), "subnet")
+
+
+# type -> (target kind, default port (an int, "engine" or "family"), subnet attribute, SG attribute)
+_TARGETS: dict[str, tuple[str, Any, str, str]] = {
+    "aws_db_instance": ("db_instance", "engine", "db_subnet_group_name", "vpc_security_group_ids"),
+    "aws_rds_cluster": ("db_cluster", "engine", "db_subnet_group_name", "vpc_security_group_ids"),
+    "aws_db_proxy": ("db_proxy", "family", "vpc_subnet_ids", "vpc_security_group_ids"),
+    "aws_elasticache_cluster": ("cache_cluster", "engine", "subnet_group_name", "security_group_ids"),
+    "aws_elasticache_replication_group": ("cache_cluster", "engine", "subnet_group_name", "security_group_ids"),
+    "aws_elasticache_serverless_cache": ("cache_cluster", "engine", "subnet_ids", "security_group_ids"),
+    "aws_memorydb_cluster": ("cache_cluster", 6379, "subnet_group_name", "security_group_ids"),
+    "aws_docdb_cluster": ("db_cluster", 27017, "db_subnet_group_name", "vpc_security_group_ids"),
+    "aws_neptune_cluster": ("db_cluster", 8182, "neptune_subnet_group_name", "vpc_security_group_ids"),
+}
+
+_ENGINE_PORTS = {
+    "mysql": 3306,
+    "mariadb": 3306,
+    "aurora": 3306,
+    "aurora-mysql": 3306,
+    "postgres": 5432,
+    "aurora-postgresql": 5432,
+    "oracle": 1521,
+    "sqlserver": 1433,
+    "redis": 6379,
+    "valkey": 6379,
+    "memcached": 11211,
+    "MYSQL": 3306,
+    "POSTGRESQL": 5432,
+    "SQLSERVER": 1433,
+}
+# Engines a resource type assumes when `engine` is omitted.
+_DEFAULT_ENGINES = {"aws_rds_cluster": "aurora", "aws_elasticache_replication_group": "redis"}
+GROUP_TYPES = (
+    "aws_db_subnet_group",
+    "aws_elasticache_subnet_group",
+    "aws_docdb_subnet_group",
+    "aws_neptune_subnet_group",
+    "aws_memorydb_subnet_group",
+)
+
+
+def _engine_port(ctx: Context, inst: ResourceInstance, default: Any) -> int | Unknown:
+    v = inst.values
+    if default == "family":
+        family = ctx.text(v.get("engine_family"))
+        return _ENGINE_PORTS.get(family if isinstance(family, str) else "", Unknown("proxy engine family unknown"))
+    if default != "engine":
+        return default
+    engine = ctx.text(v.get("engine")) or _DEFAULT_ENGINES.get(inst.type)
+    if isinstance(engine, str):
+        key = engine.split("-")[0] if engine.startswith(("oracle", "sqlserver")) else engine
+        return _ENGINE_PORTS.get(key, Unknown(f"port of engine {engine} unknown"))
+    return Unknown("port depends on an unknown engine")
+
+
+def _private_target(ctx: Context, inst: ResourceInstance) -> None:
+    v = inst.values
+    kind, default, subnet_attr, sg_attr = _TARGETS[inst.type]
+    port: Any = ctx.number(v.get("port"))
+    if port is None:
+        port = _engine_port(ctx, inst, default)
+    subnets: Any
+    raw = v.get(subnet_attr)
+    if subnet_attr.endswith("subnet_ids"):
+        subnets = ctx.refs(raw, "subnet")
+        if subnets == [] and raw is None:
+            subnets = Unknown("no subnets: the default VPC is used")
+    elif raw is None:
+        subnets = Unknown("no subnet group: the default VPC is used")
+    else:
+        group = ctx.ref(raw, subnet_attr, GROUP_TYPES)
+        if isinstance(group, str) and group in ctx.subnet_groups:
+            subnets = ctx.subnet_groups[group]
+        elif isinstance(group, Unknown) and not isinstance(group, External):
+            subnets = group
+        else:
+            subnets = Unknown(f"subnet group {key_of(group)} is defined outside the configuration")
+    sgs = ctx.refs(v.get(sg_attr), "security group")
+    ctx.net.add(
+        m.PrivateTarget(
+            inst.address,
+            inst.loc,
+            target_kind=kind,
+            port=port,
+            subnets=subnets if isinstance(subnets, list) else [subnets],
+            security_groups=sgs if isinstance(sgs, list) else [sgs],
+        )
+    )
+
+
+for _t in _TARGETS:
+    HANDLERS[_t] = _private_target
+
+
+@handles("aws_opensearch_domain", "aws_elasticsearch_domain")
+def _search_domain(ctx: Context, inst: ResourceInstance) -> None:
+    # A domain with vpc_options lives in the VPC: es:ESHttp* calls are a private target on 443 (DESIGN 3).
+    options = ctx.block(inst.values, "vpc_options")
+    if options is None:
+        return
+    if isinstance(options, Unknown):
+        ctx.note(inst.address, options)
+        return
+    subnets = ctx.refs(options.get("subnet_ids"), "subnet")
+    sgs = ctx.refs(options.get("security_group_ids"), "security group")
+    ctx.net.add(
+        m.PrivateTarget(
+            inst.address,
+            inst.loc,
+            target_kind="search_domain",
+            port=443,
+            subnets=subnets if isinstance(subnets, list) else [subnets],
+            security_groups=sgs if isinstance(sgs, list) else [sgs],
+        )
+    )
+
+
+@handles("aws_lb", "aws_alb", "aws_efs_mount_target")
+def _eni_holder(ctx: Context, inst: ResourceInstance) -> None:
+    v = inst.values
+    subnets = ctx.refs(v.get("subnets", v.get("subnet_id")), "subnet")
+    mappings = ctx.blocks(v, "subnet_mapping")
+    if isinstance(subnets, list) and isinstance(mappings, list):
+        subnets += [ctx.ref(mp.get("subnet_id")) for mp in mappings]
+    if isinstance(subnets, list):
+        ctx.net.add(m.EniHolder(f"{inst.address}#eni", inst.loc, subnets=subnets, resource_type=inst.type))
