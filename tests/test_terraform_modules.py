@@ -275,3 +275,28 @@ def test_depends_on_a_module_covers_the_policy_inside_it(tmp_path):
     )
     (tmp_path / "main.tf").write_text(text)
     assert findings_of(scan_json(tmp_path), "VR308") == []
+
+
+def test_depends_on_on_a_module_call_applies_to_everything_in_it(tmp_path):
+    text = (TF / "vr308_policy_without_depends_on" / "main.tf").read_text()
+    start = text.index('resource "aws_lambda_function" "api_function"')
+    function = text[start:].replace("aws_iam_role.function_role.arn", "var.role_arn")
+    function = function.replace(
+        "aws_subnet.private_subnet_a.id, aws_subnet.private_subnet_b.id", "var.subnet_ids[0], var.subnet_ids[1]"
+    )
+    function = function.replace("aws_security_group.function_security_group.id", "var.sg_id")
+    write(
+        tmp_path, {"fn/main.tf": 'variable "role_arn" {}\nvariable "subnet_ids" {}\nvariable "sg_id" {}\n' + function}
+    )
+    call = """
+module "fn" {
+  source     = "./fn"
+  role_arn   = aws_iam_role.function_role.arn
+  subnet_ids = [aws_subnet.private_subnet_a.id, aws_subnet.private_subnet_b.id]
+  sg_id      = aws_security_group.function_security_group.id
+%s}
+"""
+    (tmp_path / "main.tf").write_text(text[:start] + call % "")
+    assert findings_of(scan_json(tmp_path), "VR308") == [("VR308", "module.fn.aws_lambda_function.api_function", 4)]
+    (tmp_path / "main.tf").write_text(text[:start] + call % "  depends_on = [aws_iam_role_policy.eni_policy]\n")
+    assert findings_of(scan_json(tmp_path), "VR308") == []

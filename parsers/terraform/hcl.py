@@ -35,7 +35,7 @@ from .expressions import (
 )
 from .instance import ResourceInstance, TfRef
 from .types import convert, parse_type
-from .values import Derived, Named, Pending, first_unknown, is_unknown, unknown_from
+from .values import Named, Pending, first_unknown, is_unknown, unknown_from
 
 MAX_INSTANCES = 10_000
 MAX_MODULE_DEPTH = 32
@@ -95,10 +95,10 @@ class CliValue:
 class Tree:
     """State shared by every module instance of one root module."""
 
-    def __init__(self, root_dir: str, root_values: dict[str, Any]) -> None:
+    def __init__(self, root_dir: str, root_values: dict[str, Any], budget: Budget) -> None:
         self.root_dir = root_dir
         self.root_values = root_values
-        self.budget = Budget()
+        self.budget = budget
         self.configs: dict[str, ModuleConfig] = {}
         self.modules_json = _modules_json(root_dir)
         self.instances = 0
@@ -243,6 +243,7 @@ class ModuleInstance(Scope):
         parent: ModuleInstance | None = None,
         inputs: dict[str, tuple[Attr, dict[str, Any]]] | None = None,
         depth: int = 0,
+        waits_for: frozenset[str] = frozenset(),
     ) -> None:
         self.tree = tree
         self.config = config
@@ -251,6 +252,8 @@ class ModuleInstance(Scope):
         self.parent = parent
         self.inputs = inputs or {}
         self.depth = depth
+        # A module's depends_on makes everything in it wait for those addresses (and its parent's).
+        self.waits_for = waits_for
         self.budget = tree.budget
         self.root_dir = tree.root_dir
         self.cache = _Cache()
@@ -549,6 +552,7 @@ class ModuleInstance(Scope):
             self.tree.notes.append((address, f"analysed as one instance: {exp.reason}"))
         self.tree.count(len(keys), call.file, call.line, f"module {address}")
         inputs = {n: a for n, a in call.attrs.items() if n not in _MODULE_META}
+        waits_for = self.waits_for | self._depends_on(call)
         out = []
         for key in keys:
             bindings = exp.bindings(key)
@@ -561,6 +565,7 @@ class ModuleInstance(Scope):
                 self,
                 {n: (a, bindings) for n, a in inputs.items()},
                 self.depth + 1,
+                waits_for,
             )
             out.append((key, child))
         return out
@@ -595,6 +600,14 @@ class ModuleInstance(Scope):
             f"module {address} comes from {source}, {advice}",
         )
 
+    def _depends_on(self, block: Block) -> frozenset[str]:
+        """Addresses named in a block's depends_on, with this module's prefix."""
+        attr = block.attrs.get("depends_on")
+        if attr is None:
+            return frozenset()
+        texts = (traversal_text(item) for item in getattr(_inner(attr.expr), "elements", []))
+        return frozenset(self.prefix + text for text in texts if text)
+
     # --- emission -------------------------------------------------------------------------------------
     def emit(self, out: list[ResourceInstance]) -> None:
         for key, block in self.config.resources.items():
@@ -622,13 +635,7 @@ class ModuleInstance(Scope):
         values = self.body(block, ctx, address, lines=lines)
         configured = {n for n in block.attrs if n not in _META_ATTRS}
         configured |= {b.labels[0] if b.type == "dynamic" and b.labels else b.type for b in block.blocks}
-        explicit = set()
-        depends = block.attrs.get("depends_on")
-        if depends is not None:
-            for item in getattr(_inner(depends.expr), "elements", []):
-                text = traversal_text(item)
-                if text:
-                    explicit.add(self.prefix + text)
+        explicit = set(self.waits_for) | self._depends_on(block)
         resource = self.prefix + key
         notes = block_annotations(self.config.lines.get(block.file, []), block.line)
         return ResourceInstance(
@@ -747,8 +754,7 @@ def load_instances(directory: str, variables: dict[str, str], var_files: list[st
     """Evaluate the root module in `directory` and every module it calls into resource instances."""
     budget = Budget()
     values = root_values(directory, variables, var_files, budget)
-    tree = Tree(directory, values)
-    tree.budget = budget
+    tree = Tree(directory, values, budget)
     root = ModuleInstance(tree, tree.config(directory))
     tree.region = _provider_region(root)
     instances: list[ResourceInstance] = []
@@ -764,4 +770,4 @@ def _provider_region(root: ModuleInstance) -> str | None:
     return None
 
 
-__all__ = ["MAX_INSTANCES", "PSEUDO_REGION", "SYMBOLIC_AZS", "Derived", "load_instances"]
+__all__ = ["MAX_INSTANCES", "PSEUDO_REGION", "SYMBOLIC_AZS", "load_instances"]
