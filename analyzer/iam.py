@@ -26,6 +26,8 @@ class RoleGrants:
     role: str | None
     grants: list[Grant] = field(default_factory=list)
     unknowns: list[str] = field(default_factory=list)
+    # Actions of explicit Deny statements; a Deny wins over any Allow (resource scopes are not read).
+    denied: list[str] = field(default_factory=list)
     known: bool = True  # False when the role itself is outside the source
 
 
@@ -67,6 +69,9 @@ def _collect(
 ) -> None:
     actions: list[str] = []
     for st in statements:
+        if st.effect == "Deny" and isinstance(st.actions, list):
+            out.denied.extend(st.actions)
+            continue
         if st.effect != "Allow":
             continue
         if isinstance(st.actions, Unknown):
@@ -100,7 +105,9 @@ def action_allows(pattern: str, action: str) -> bool:
     return fnmatch.fnmatchcase(action.lower(), pattern.lower())
 
 
-def grants_action(grants: list[Grant], action: str) -> Grant | None:
+def grants_action(grants: list[Grant], action: str, denied: list[str] | None = None) -> Grant | None:
+    if denied and any(action_allows(p, action) for p in denied):
+        return None
     for grant in grants:
         if any(action_allows(p, action) for p in grant.actions):
             return grant

@@ -140,12 +140,27 @@ def _env_needs(graph: Graph, fn: m.Function) -> list[Need]:
                 continue
             host = match.group("host").lower()
             if host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".aws")):
-                service = host.split(".", 1)[0]
-                if service and service not in ("s3-website",):
+                service = _service_of_host(host)
+                if service:
                     out.append(Need(normalise(service), "env", f"environment variable {name} is an AWS URL"))
             elif "." in host and not host.endswith((".internal", ".local", ".localhost")) and not _is_ip_literal(host):
                 out.append(Need("internet", "env", f"environment variable {name} is {match.group(0)}"))
     return out
+
+
+_REGION_LABEL = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+
+
+def _service_of_host(host: str) -> str | None:
+    """`bucket.s3.eu-west-1.amazonaws.com` → s3, `abc.execute-api.us-east-1.amazonaws.com` → execute-api."""
+    labels = host.removesuffix(".cn").removesuffix(".com").removesuffix(".amazonaws").split(".")
+    for i, label in enumerate(labels):
+        if _REGION_LABEL.match(label):
+            return labels[i - 1] if i > 0 else None
+    last = labels[-1] if labels else ""
+    if last.startswith("s3-website") or last.startswith("vpce-"):
+        return None
+    return last or None
 
 
 def _is_ip_literal(host: str) -> bool:

@@ -88,6 +88,7 @@ class Walker:
             return None, None, Verdict(UNKNOWN, [rt], UNRESOLVED, rt, reason)
         best: tuple[int, str, dict] | None = None
         unresolved: dict | None = None
+        halves: dict = {}  # 0.0.0.0/1 + 128.0.0.0/1 (or ::/1 + 8000::/1) also send "any address" somewhere
         for target, data in g.out(rt, k.ROUTE):
             if data.get("family") != family or data.get("prefix_list"):
                 continue
@@ -103,6 +104,25 @@ class Walker:
                 covers = dest.version == net.version and dest.subnet_of(net)  # type: ignore[arg-type]
             if covers and (best is None or net.prefixlen > best[0]):
                 best = (net.prefixlen, target, data)
+            elif net.prefixlen == 1 and (dest is None or dest.prefixlen == 0):
+                halves[net] = (target, data)
+        if best is None and len(halves) == 2:
+            targets = {t for t, _ in halves.values()}
+            if len(targets) == 1:
+                target, data = next(iter(halves.values()))
+                best = (1, target, data)
+            else:
+                return (
+                    None,
+                    None,
+                    Verdict(
+                        UNKNOWN,
+                        [rt],
+                        UNRESOLVED,
+                        rt,
+                        f"{rt} splits the default route between {', '.join(sorted(targets))}",
+                    ),
+                )
         if best is None or (unresolved is not None and dest is not None and dest.prefixlen > 0):
             if unresolved is not None:
                 route = unresolved.get("route")

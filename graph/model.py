@@ -333,6 +333,9 @@ class Network:
     # Suppressions on non-function resources (keyed by object id).
     ignores: dict[str, list[Suppression]] = field(default_factory=dict)
     region: str | None = None
+    # Direct dependencies of every resource (references and DependsOn/depends_on), by id, so that rules
+    # can follow ordering transitively (VR308).
+    depends: dict[str, set[str]] = field(default_factory=dict)
     # Plan mode: the network as it is before the change (prior state / `before` values), for change impact.
     previous: Network | None = None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from conftest import FIXTURES, findings_of, run_cli, scan_json
 
 CFN = FIXTURES / "cfn"
@@ -98,13 +97,6 @@ def test_path_style_sqs_url_in_environment_is_an_sqs_need():
     assert needs_of(report, "ReportFunction")["sqs"] == ("env", "environment variable QUEUE_URL is an AWS URL")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: analyzer/needs.py _env_needs takes the first DNS label of an amazonaws.com host as the "
-    "service, so https://reports-bucket.s3.eu-west-1.amazonaws.com/ becomes a need for service 'reports-bucket' "
-    "and https://abc123defg.execute-api.eu-west-1.amazonaws.com/prod a need for 'abc123defg' (VR202 'reaches "
-    "reports-bucket through NAT'), instead of s3 (VR201) and execute-api",
-)
 def test_virtual_hosted_s3_and_api_gateway_urls_name_their_service():
     report = scan_json(CFN / "needs_environment_aws_urls.yaml")
     assert set(needs_of(report, "ReportFunction")) == {"s3", "execute-api", "sqs"}

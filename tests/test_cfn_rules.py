@@ -484,11 +484,6 @@ def test_eni_permissions_in_separate_policy_with_depends_on():
     assert findings_of(report, "VR304") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: analyzer/iam.py _collect skips every statement whose Effect is not Allow, so an explicit "
-    "Deny of ec2:CreateNetworkInterface next to AWSLambdaVPCAccessExecutionRole is ignored and VR304 does not fire",
-)
 def test_explicit_deny_of_create_network_interface_overrides_the_managed_policy():
     report = scan("vr304_explicit_deny.yaml")
     assert findings_of(report, "VR304") == [("VR304", "ApiFunction", 61)]
@@ -500,12 +495,6 @@ def test_managed_policy_attached_through_its_roles_property_is_separate():
     assert findings_of(report, "VR304") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: parsers/cfn/__init__.py _function_extras records only the function's direct DependsOn and "
-    "references, and analyzer/rules/permissions.py checks `source_id in fn.depends_on`; a function that depends on "
-    "the policy through another resource (Function → PermissionsReady → EniPolicy) still gets VR308",
-)
 def test_eni_policy_reached_through_a_dependency_chain_is_ordered():
     report = scan("vr308_near_miss_transitive_depends_on.yaml")
     assert findings_of(report, "VR308") == []

@@ -9,7 +9,6 @@ endpoint DNS and SG, VR107/VR108), 8 (NACL ephemeral range, VR105), 10 (ENI grou
 
 from __future__ import annotations
 
-import pytest
 from conftest import FIXTURES, findings_of, scan_json
 
 CFN = FIXTURES / "cfn"
@@ -139,12 +138,6 @@ def test_region_param_decides_a_condition_on_the_region():
     assert findings_of(west, "VR101") == [("VR101", "ApiFunction", 92)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: parsers/cfn/intrinsics.py gives the pseudo parameter AWS::Region the placeholder string "
-    "'<region>' instead of an Unknown, so !Equals [!Ref AWS::Region, us-east-1] is decided False without a Region; "
-    "the NAT gateway, EIP and route conditioned on it silently vanish and VR101 is reported as certain",
-)
 def test_condition_on_unknown_region_is_not_decided():
     report = scan_json(CFN / "conditions_region.yaml")
     assert findings_of(report, "VR101") == []

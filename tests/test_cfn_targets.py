@@ -3,7 +3,6 @@ the VPC's main route table and a custom network ACL without entries (SEMANTICS.m
 
 from __future__ import annotations
 
-import pytest
 from conftest import FIXTURES, findings_of, scan_json
 
 CFN = FIXTURES / "cfn"
@@ -88,12 +87,6 @@ def test_aurora_proxy_and_redis_targets_from_environment_with_sg_reference_egres
     assert redis["via"][:3] == ["DataFunction", "eni:PrivateSubnetB|FunctionSecurityGroup", "PrivateSubnetB"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: analyzer/reach.py Walker.lookup serves 'any public address' only with a /0 route, so "
-    "0.0.0.0/1 + 128.0.0.0/1 to the same NAT gateway is reported as VR101 'has no route for 0.0.0.0/0' (an error "
-    "on a working path) instead of reachable",
-)
 def test_two_halves_of_the_address_space_to_one_nat_cover_the_internet():
     report = scan_json(CFN / "vr101_near_miss_split_default_route.yaml")
     assert findings_of(report, "VR101") == []

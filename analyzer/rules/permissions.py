@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from vpcreach.graph import model as m
+
 from ..findings import Finding
 from ..iam import grants_action, role_grants
 from ..iam_tables import ENI_ACTIONS
@@ -21,7 +23,7 @@ def eni_permissions(analysis: Analysis) -> list[Finding]:
         grants = role_grants(analysis.graph, fn.id)
         if not grants.known:
             continue  # VR001 reports the unknown role
-        missing = [a for a in ENI_ACTIONS if grants_action(grants.grants, a) is None]
+        missing = [a for a in ENI_ACTIONS if grants_action(grants.grants, a, grants.denied) is None]
         if missing and grants.unknowns:
             continue  # an unreadable policy may grant them: unknown, reported by VR001
         if missing:
@@ -29,7 +31,8 @@ def eni_permissions(analysis: Analysis) -> list[Finding]:
                 on_function(
                     fn,
                     "VR304",
-                    f"execution role {grants.role} of {fn.id} lacks {', '.join(missing)}; creating or updating the "
+                    f"execution role {grants.role} of {fn.id} lacks {', '.join(missing)}"
+                    f"{' (an explicit Deny removes some)' if grants.denied else ''}; creating or updating the "
                     "function fails with 'The provided execution role does not have permissions to call "
                     "CreateNetworkInterface on EC2'",
                     [fn.id, grants.role or ""],
@@ -44,12 +47,13 @@ def eni_permissions(analysis: Analysis) -> list[Finding]:
             continue
         if fn.action not in ("create", "replace"):
             continue
+        before = _transitive(analysis.network, fn)
         late = []
         for action in ENI_ACTIONS:
             if grants_action([g for g in grants.grants if not g.separate], action):
                 continue
             separate = [g for g in grants.grants if g.separate and grants_action([g], action)]
-            if separate and not any(g.source_id in fn.depends_on for g in separate):
+            if separate and not any(g.source_id in before for g in separate):
                 late.append((action, separate[0].source_id))
         if late:
             policy = late[0][1]
@@ -65,6 +69,19 @@ def eni_permissions(analysis: Analysis) -> list[Finding]:
                 )
             )
     return out
+
+
+def _transitive(net: m.Network, fn: m.Function) -> set[str]:
+    """Everything the function waits for: its dependencies and theirs."""
+    seen: set[str] = set()
+    stack = list(fn.depends_on | net.depends.get(fn.id, set()))
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(net.depends.get(node, ()))
+    return seen
 
 
 CHECKS = [eni_permissions]

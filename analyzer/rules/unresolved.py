@@ -59,7 +59,7 @@ def unresolved(analysis: Analysis) -> list[Finding]:
                     )
                 )
         grants = role_grants(graph, fn.id)
-        missing = [a for a in ENI_ACTIONS if grants_action(grants.grants, a) is None]
+        missing = [a for a in ENI_ACTIONS if grants_action(grants.grants, a, grants.denied) is None]
         if missing and (not grants.known or grants.unknowns):
             reason = "; ".join(grants.unknowns) or "the role is unknown"
             out.append(

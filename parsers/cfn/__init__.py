@@ -78,6 +78,7 @@ def parse_template(doc: dict, path: str, params: dict[str, str] | None = None) -
         raw_props = res.get("Properties") or {}
         if rtype == "AWS::Serverless::Function" and isinstance(sam_globals, dict):
             raw_props = merge_globals(_without_ignored(sam_globals, res.get("IgnoreGlobals")), raw_props)
+        net.depends[rid] = _direct_dependencies(res, raw_props, types)
         if handler is None and rtype not in _ATTRS:
             continue
         props = resolver.resolve(raw_props)
@@ -108,11 +109,15 @@ def _without_ignored(sam_globals: dict, ignore: Any) -> dict:
     return sam_globals
 
 
-def _function_extras(fn: m.Function, res: dict, raw_props: Any, types: dict[str, str]) -> None:
+def _direct_dependencies(res: dict, raw_props: Any, types: dict[str, str]) -> set[str]:
     depends = res.get("DependsOn")
     if isinstance(depends, str):
         depends = [depends]
-    fn.depends_on = {d for d in depends or [] if isinstance(d, str)} | referenced_ids(raw_props, set(types))
+    return {d for d in depends or [] if isinstance(d, str)} | referenced_ids(raw_props, set(types))
+
+
+def _function_extras(fn: m.Function, res: dict, raw_props: Any, types: dict[str, str]) -> None:
+    fn.depends_on = _direct_dependencies(res, raw_props, types)
     fn.environment = {str(k): env_value(v, types) for k, v in fn.environment.items()}
 
 
@@ -135,6 +140,10 @@ _ENV_SERVICES = {
     "AWS::Lambda::Function": "lambda",
     "AWS::Serverless::Function": "lambda",
     "AWS::Serverless::SimpleTable": "dynamodb",
+    "AWS::Serverless::Api": "execute-api",
+    "AWS::Serverless::HttpApi": "execute-api",
+    "AWS::ApiGateway::RestApi": "execute-api",
+    "AWS::ApiGatewayV2::Api": "execute-api",
 }
 
 

@@ -144,6 +144,8 @@ class Resolver:
                 a, b = (self.resolve(x) for x in arg)
                 if _is_unresolved(a) or _is_unresolved(b):
                     return Unknown(f"condition {name} compares a value unknown before deploy")
+                if any(isinstance(x, str) and PSEUDO_REGION in x for x in (a, b)):
+                    return Unknown(f"condition {name} depends on the Region (pass --param AWS::Region=REGION)")
                 return _norm(a) == _norm(b)
             if fn in ("Fn::And", "Fn::Or") and isinstance(arg, list):
                 values = [self._eval_condition(x, name) for x in arg]
