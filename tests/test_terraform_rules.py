@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 
-import pytest
 from conftest import FIXTURES, findings_of, scan_json
 
 TF = FIXTURES / "terraform"
@@ -348,19 +347,9 @@ def test_main_route_table_and_empty_custom_nacl():
     assert findings_of(report, "VR105") == [("VR105", "aws_lambda_function.empty_nacl_function", 130)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: analyzer/reach.py Walker.lookup accepts only a /0 route for 'any public address' (dest None "
-    "or prefixlen 0), so 0.0.0.0/1 + 128.0.0.0/1 to a working NAT gateway give VR101 instead of reachable",
-)
 def test_split_default_route_covers_the_internet():
     assert findings_of(scan("vr101_near_miss_split_default_route"), "VR101") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: analyzer/iam.py _collect skips every statement whose Effect is not Allow, so an explicit "
-    "Deny of ec2:CreateNetworkInterface next to AWSLambdaVPCAccessExecutionRole is ignored and VR304 does not fire",
-)
 def test_explicit_deny_of_create_network_interface():
     assert findings_of(scan("vr304_explicit_deny"), "VR304") == [("VR304", "aws_lambda_function.api_function", 80)]

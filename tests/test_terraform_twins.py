@@ -36,18 +36,7 @@ def _cfn_fixture(name: str):
     return found[0] if found else None
 
 
-# Twins whose CloudFormation side is read wrongly by code outside the Terraform front end.
-CFN_SIDE_BUGS = {
-    "vr308_near_miss_transitive_depends_on": "core bug: parsers/cfn/__init__.py _function_extras records only the "
-    "function's direct DependsOn and references, so CloudFormation gives VR308 for a policy reached through "
-    "another resource; Terraform's mapping follows the whole dependency graph and gives none",
-}
-TWINS = [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=CFN_SIDE_BUGS[name]))
-    if name in CFN_SIDE_BUGS
-    else name
-    for name in sorted(d.name for d in TF.iterdir() if d.is_dir() and d.name not in TF_ONLY)
-]
+TWINS = sorted(d.name for d in TF.iterdir() if d.is_dir() and d.name not in TF_ONLY)
 
 
 def rule_ids(report: dict) -> Counter:
