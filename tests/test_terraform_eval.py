@@ -264,3 +264,16 @@ def test_cli_variables_follow_the_declared_type(tmp_path) -> None:
         "10.0.1.0/24",
     ]
     assert evaluate(tmp_path, "var.nodefault", prelude, {"nodefault": "[not parsed]"}) == "[not parsed]"
+
+
+def test_endpoint_service_data_source_with_null_filters(tmp_path) -> None:
+    prelude = (
+        PRELUDE
+        + """
+data "aws_vpc_endpoint_service" "s3" {
+  service      = "s3"
+  service_name = null
+}
+"""
+    )
+    assert evaluate(tmp_path, "data.aws_vpc_endpoint_service.s3.service_name", prelude) == "com.amazonaws.<region>.s3"

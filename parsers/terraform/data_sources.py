@@ -29,7 +29,9 @@ def data_attribute(mi: ModuleInstance, obj: Instance, name: str, ctx: Ctx) -> An
     dtype = obj.block.labels[0]
     configured = obj.block.attrs.get(name)
     if configured is not None and dtype != "aws_iam_policy_document":
-        return evaluate_safely(configured.expr, ctx, f"{obj.address}.{name}")
+        value = evaluate_safely(configured.expr, ctx, f"{obj.address}.{name}")
+        if value is not None:  # an argument set to null filters nothing: the provider computes it
+            return value
     region = mi.tree.region or PSEUDO_REGION
     if dtype == "aws_iam_policy_document" and name in ("json", "minified_json"):
         return policy_document(mi, obj, ctx)
@@ -44,6 +46,7 @@ def data_attribute(mi: ModuleInstance, obj: Instance, name: str, ctx: Ctx) -> An
         if isinstance(arn, str):
             return ManagedPolicy(arn)
     if dtype == "aws_vpc_endpoint_service" and name == "service_name" and "service" in obj.block.attrs:
+        # The provider looks the service up by its short name in the provider's Region.
         service = evaluate_safely(obj.block.attrs["service"].expr, ctx, f"{obj.address}.service")
         if isinstance(service, str):
             return f"com.amazonaws.{region}.{service}"
