@@ -99,3 +99,25 @@ def test_corpus_style_duplicate_attribute_through_the_cli(tmp_path):
     assert err.strip() == (
         f'vpcreach: error: {tmp_path / "main.tf"}:3: attribute "ingress" is defined twice (first at line 2)'
     )
+
+
+def test_doubling_strings_are_refused(tmp_path):
+    text = 'locals {\n  l0 = "ab"\n'
+    text += "".join(f'  l{i} = "${{local.l{i - 1}}}${{local.l{i - 1}}}"\n' for i in range(1, 60))
+    text += '}\nresource "aws_vpc" "v" {\n  tags = { n = local.l59 }\n}\n'
+    error = input_error(tmp_path, text)
+    assert error.line == 21
+    assert error.message == (
+        "a string template would build a string of 1048576 characters, more than vpcreach evaluates (1000000)"
+    )
+
+
+def test_reference_cycles_are_unknown_not_a_hang(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'locals {\n  a = local.b\n  b = local.a\n}\nresource "aws_vpc" "v" {\n  cidr_block = local.a\n}\n'
+    )
+    from vpcreach.graph import model as m
+
+    (vpc,) = parse_module(str(tmp_path), {}, []).of(m.Vpc)
+    (cidr,) = vpc.cidrs_v4
+    assert isinstance(cidr, m.Unknown) and "refers to itself" in cidr.reason

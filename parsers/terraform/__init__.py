@@ -7,6 +7,9 @@ text), `aws` maps them to model objects exactly as it does for plan JSON.
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from vpcreach.graph import model as m
 
@@ -24,7 +27,8 @@ def parse_module(path: str, variables: dict[str, str], var_files: list[str]) -> 
     if not any(name.endswith(".tf") for name in os.listdir(path)):
         raise InputError(path, "no .tf files in this directory")
     try:
-        result = load_instances(path, dict(variables or {}), list(var_files or []))
+        with _deep_stack():
+            result = load_instances(path, dict(variables or {}), list(var_files or []))
     except LimitError as exc:
         raise InputError(exc.file or path, exc.message, exc.line) from None
     except RecursionError:
@@ -33,6 +37,18 @@ def parse_module(path: str, variables: dict[str, str], var_files: list[str]) -> 
     net.unknowns.extend(result.notes)
     map_resources(result.instances, net)
     return net
+
+
+@contextmanager
+def _deep_stack() -> Iterator[None]:
+    # Values are computed on demand, so a chain of locals through modules nests evaluation a few dozen
+    # Python frames per step; Python 3.11 keeps such calls off the C stack, so a higher limit is safe.
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, 8000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 __all__ = ["parse_module"]

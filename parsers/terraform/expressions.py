@@ -37,6 +37,15 @@ class LimitError(Exception):
 
 MAX_STEPS = 2_000_000  # loop iterations and collection elements built, per module tree
 MAX_COLLECTION = 100_000
+MAX_STRING = 1_000_000  # characters of one computed string
+
+
+def check_string(text: str, what: str) -> str:
+    if len(text) > MAX_STRING:
+        raise LimitError(
+            f"{what} would build a string of {len(text)} characters, more than vpcreach evaluates ({MAX_STRING})"
+        )
+    return text
 
 
 class Budget:
@@ -277,7 +286,7 @@ def _string(node: Any, ctx: Ctx) -> Any:
 
 def join_pieces(pieces: list[Any], what: str) -> Any:
     if all(isinstance(p, str) for p in pieces):
-        return "".join(pieces)
+        return check_string("".join(pieces), what)
     text, unknowns = template_text(pieces)
     base = unknown_from(what, unknowns)
     refs = base.refs if isinstance(base, Derived) else ()

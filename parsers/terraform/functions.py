@@ -29,6 +29,7 @@ from .expressions import (
     Lazy,
     LimitError,
     Scope,
+    check_string,
     format_number,
     join_pieces,
     normalise_number,
@@ -100,7 +101,8 @@ def call(name: str, args: list[Any], ctx: Ctx) -> Any:
             unknown = [u for u in (first_unknown(v) for v in values) if u is not None]
             if unknown:
                 return unknown_from(f"{name}()", unknown)
-            return _STRICT[name](*values)
+            result = _STRICT[name](*values)
+            return check_string(result, f"{name}()") if isinstance(result, str) else result
         if name in _RUNTIME:
             return Unknown(f"{name}() gives {_RUNTIME[name]}, known only when Terraform runs")
     except (EvalError, LimitError):
