@@ -353,3 +353,32 @@ def test_split_default_route_covers_the_internet():
 
 def test_explicit_deny_of_create_network_interface():
     assert findings_of(scan("vr304_explicit_deny"), "VR304") == [("VR304", "aws_lambda_function.api_function", 80)]
+
+
+# --- count and for_each layouts ----------------------------------------------------------------------------
+def test_count_and_for_each_layout_uses_terraform_addresses():
+    report = scan("layout_count_for_each")
+    assert [(f["rule_id"], f["resource"], f["line"]) for f in report["findings"]] == [
+        ("VR301", "aws_lambda_function.api", 114),
+        ("VR301", "aws_lambda_function.api", 114),
+    ]
+    groups = {g["subnet"]: g for g in report["eni_groups"]}
+    assert sorted(groups) == ["aws_subnet.private[0]", "aws_subnet.private[1]"]
+    assert groups["aws_subnet.private[1]"]["availability_zone"] == "eu-west-1b"
+    (need,) = next(f for f in report["functions"] if f["resource"] == "aws_lambda_function.api")["needs"]
+    assert need["verdict"] == "reachable"
+    assert need["via"][2:5] == [
+        "aws_subnet.private[0]",
+        "aws_route_table.private[0]",
+        'aws_nat_gateway.nat["eu-west-1a"]',
+    ]
+
+
+def test_nat_gateways_take_one_address_in_their_subnet():
+    from vpcreach.analyzer.eni import subnet_uses
+    from vpcreach.graph.build import build
+    from vpcreach.parsers.terraform import parse_module
+
+    uses = subnet_uses(build(parse_module(str(TF / "layout_count_for_each"), {}, [])))
+    assert uses['aws_subnet.public["eu-west-1a"]'].other == 1
+    assert uses["aws_subnet.private[0]"].other == 0

@@ -234,9 +234,6 @@ def _nat(ctx: Context, inst: ResourceInstance) -> None:
             has_public_ip=True if regional else has_ip,
         )
     )
-    subnet = v.get("subnet_id")
-    if subnet is not None and not regional:
-        ctx.net.add(m.EniHolder(f"{inst.address}#eni", inst.loc, subnets=[ctx.ref(subnet)], resource_type=inst.type))
 
 
 @handles("aws_instance")
