@@ -90,7 +90,7 @@ def _function(ctx: Context, inst: ResourceInstance) -> None:
             ctx.note(inst.address, Unknown(f"the environment of {inst.address} is unknown: {variables.reason}"))
     fn.file_systems = v.get("file_system_config") not in (None, [])
     fn.role = ctx.ref(v.get("role"), "role", ROLE_TYPES) if v.get("role") is not None else None
-    if isinstance(fn.role, External) and not fn.role.value.startswith("arn:"):
+    if isinstance(fn.role, External):
         fn.role = External(fn.role.value, f"execution role {fn.role.value} is defined outside the configuration")
     fn.declared_needs = list(inst.declared_needs)
     fn.ignores = list(inst.ignores)
@@ -127,6 +127,4 @@ def _esm(ctx: Context, inst: ResourceInstance) -> None:
             service = parts[2] if len(parts) > 2 else Unknown("malformed event source ARN")
         else:
             service = Unknown("event source could not be resolved")
-    ctx.net.add(
-        m.EventSourceMapping(inst.address, inst.loc, function=fn if isinstance(fn, str) else "", source_service=service)
-    )
+    ctx.net.add(m.EventSourceMapping(inst.address, inst.loc, function=fn, source_service=service))
