@@ -35,6 +35,14 @@ def role_grants(graph: Graph, fn_id: str) -> RoleGrants:
     role_node = graph.first_out(fn_id, k.USES_ROLE)
     if role_node is None:
         return RoleGrants(None, known=False, unknowns=["the function names no execution role"])
+    # Many functions share one role: read each role once (rules ask per function, several times).
+    cached = graph.cache.get(("role_grants", role_node))
+    if cached is None:
+        cached = graph.cache[("role_grants", role_node)] = _role_grants(graph, role_node)
+    return cached
+
+
+def _role_grants(graph: Graph, role_node: str) -> RoleGrants:
     role = graph.obj(role_node)
     if not isinstance(role, m.Role):
         reason = graph.g.nodes[role_node].get("reason", "the execution role is not in the source")

@@ -91,11 +91,14 @@ def function_needs(graph: Graph, fn: m.Function, config_needs: list[str] | None 
 
 
 def _mapping_kinds(graph: Graph, fn_id: str) -> set[str]:
-    kinds = set()
-    for obj in graph.network.of(m.EventSourceMapping):
-        if obj.function == fn_id and isinstance(obj.source_service, str):
-            kinds.add(obj.source_service)
-    return kinds
+    by_function = graph.cache.get(("mapping_kinds",))
+    if by_function is None:
+        by_function = {}
+        for obj in graph.network.of(m.EventSourceMapping):
+            if isinstance(obj.function, str) and isinstance(obj.source_service, str):
+                by_function.setdefault(obj.function, set()).add(obj.source_service)
+        graph.cache[("mapping_kinds",)] = by_function
+    return by_function.get(fn_id, set())  # type: ignore[union-attr]
 
 
 def _iam_needs(graph: Graph, fn: m.Function) -> tuple[list[Need], list[str]]:

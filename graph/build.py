@@ -65,6 +65,8 @@ class Graph:
         self.main_route_tables: dict[str, str] = {}
         self.default_nacls: dict[str, str] = {}
         self.default_sgs: dict[str, str] = {}
+        # Memo for derived facts the analyzer reads many times (a role's grants, say); keyed by tuples.
+        self.cache: dict[tuple, object] = {}
         self._build()
 
     # --- lookups ----------------------------------------------------------------------------------
@@ -91,7 +93,10 @@ class Graph:
         return self.first_out(node, k.IN_VPC)
 
     def objects(self, kind: str) -> list[str]:
-        return [n for n, d in self.g.nodes(data=True) if d.get("kind") == kind]
+        key = ("objects", kind)
+        if key not in self.cache:
+            self.cache[key] = [n for n, d in self.g.nodes(data=True) if d.get("kind") == kind]
+        return self.cache[key]  # type: ignore[return-value]
 
     # --- construction --------------------------------------------------------------------------------
     def _node(self, node_id: str, kind: str, obj: m.Obj | None = None, loc: Loc | None = None, **attrs: object) -> None:

@@ -292,15 +292,8 @@ def _calls_to_analyse(functions: int) -> int:
     return count
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: analyzer/iam.py role_grants walks every in-edge of the role (one per function using it) "
-    "and is called 3 times per function, so functions sharing a role cost O(n²); count = 9999 on one "
-    "aws_lambda_function passes the instance limit and then runs for many minutes",
-)
 def test_work_grows_linearly_with_functions_sharing_a_role():
     # Doubling the functions (same network) must not much more than double the work: the walk is per ENI
-    # group, and everything else is per function. Today the ratio is ~2.9; with role grants computed once
-    # per role it is ~1.5.
+    # group, and everything else is per function (role grants are read once per role).
     small, large = _calls_to_analyse(100), _calls_to_analyse(200)
     assert large / small < 2.2, f"100 → 200 functions: {small} → {large} calls ({large / small:.2f}×)"
