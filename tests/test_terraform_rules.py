@@ -292,9 +292,9 @@ def test_subnet_capacity():
 
 def test_eni_permissions():
     assert findings_of(scan("vr304_role_without_eni_actions"), "VR304") == [
-        ("VR304", "aws_lambda_function.explicit_role_sam_function", 106),
-        ("VR304", "aws_lambda_function.partial_function", 118),
-        ("VR304", "aws_lambda_function.report_function", 94),
+        ("VR304", "aws_lambda_function.explicit_role_sam_function", 108),
+        ("VR304", "aws_lambda_function.partial_function", 120),
+        ("VR304", "aws_lambda_function.report_function", 96),
     ]
     assert findings_of(scan("vr304_near_miss_grants"), "VR304") == []
     assert findings_of(scan("vr304_near_miss_sam_generated_role"), "VR304") == []
