@@ -330,3 +330,19 @@ def test_data_sources_and_deleted_instances_are_not_mapped():
         ResourceInstance("aws_vpc.gone", "aws_vpc", {"cidr_block": "10.1.0.0/16"}, LOC, action="delete"),
     )
     assert net.objects == {}
+
+
+def test_without_configured_names_an_empty_inline_route_list_is_no_conflict():
+    net = mapped(
+        VPC,
+        ri("aws_route_table.rt", {"vpc_id": TfRef("aws_vpc.main"), "route": []}),
+        ri(
+            "aws_route.extra",
+            {
+                "route_table_id": TfRef("aws_route_table.rt"),
+                "destination_cidr_block": "0.0.0.0/0",
+                "gateway_id": "igw-1",
+            },
+        ),
+    )
+    assert net.unknowns == []

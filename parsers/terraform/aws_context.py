@@ -229,7 +229,11 @@ def handles(*types: str) -> Callable[[Handler], Handler]:
 
 
 def is_configured(inst: ResourceInstance, name: str) -> bool:
-    return name in inst.configured if inst.configured is not None else name in inst.values
+    """Whether the configuration manages `name` itself. Without that knowledge (plan values, where computed
+    blocks are always present) only a non-empty value counts, so no conflict is reported from an empty one."""
+    if inst.configured is not None:
+        return name in inst.configured
+    return bool(inst.values.get(name))
 
 
 def key_of(ref: Any) -> str:
