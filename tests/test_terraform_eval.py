@@ -277,3 +277,13 @@ data "aws_vpc_endpoint_service" "s3" {
 """
     )
     assert evaluate(tmp_path, "data.aws_vpc_endpoint_service.s3.service_name", prelude) == "com.amazonaws.<region>.s3"
+
+
+def test_the_built_ins_real_network_code_uses_are_implemented() -> None:
+    from vpcreach.parsers.terraform.functions import names
+
+    wanted = """length element concat lookup merge cidrsubnet cidrsubnets cidrhost format formatlist join split
+    tolist toset tomap keys values zipmap flatten distinct coalesce coalescelist try can jsonencode jsondecode
+    slice range contains min max replace lower upper compact one tostring tonumber tobool templatefile file
+    regex regexall trimprefix trimsuffix startswith endswith alltrue anytrue setunion setproduct index""".split()
+    assert sorted(set(wanted) - names()) == []

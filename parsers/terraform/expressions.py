@@ -18,7 +18,7 @@ from typing import Any
 from vpcreach.graph.model import Unknown
 
 from .instance import TfRef
-from .values import Derived, Named, Pending, first_unknown, is_unknown, template_text, unknown_from
+from .values import Derived, Pending, first_unknown, is_unknown, template_text, unknown_from
 
 
 class EvalError(Exception):
@@ -789,4 +789,4 @@ def traversal_text(node: Any) -> str | None:
     return None
 
 
-__all__ = ["Ctx", "EvalError", "Lazy", "LimitError", "Named", "Scope", "evaluate", "evaluate_safely"]
+__all__ = ["Ctx", "EvalError", "Lazy", "LimitError", "Scope", "evaluate", "evaluate_safely"]

@@ -30,7 +30,6 @@ from .expressions import (
     LimitError,
     Scope,
     check_string,
-    format_number,
     join_pieces,
     normalise_number,
     plain,
@@ -1065,4 +1064,4 @@ def _pathexpand(p: Any) -> Any:
     return os.path.expanduser(to_text(p))
 
 
-__all__ = ["call", "format_number", "names"]
+__all__ = ["call", "names"]
