@@ -2,12 +2,14 @@
 
 fixtures/terraform/<name>/ is the Terraform twin of fixtures/cfn/<name>.(yaml|json): the same network,
 written as Terraform writes it (where CloudFormation adds a default, the twin spells it out). Both must
-give the same rule ids, as many times each. Terraform-only fixtures (Terraform semantics, modules,
+give the same rule ids, as many times each, and every function the same needs with the same verdicts.
+Terraform-only fixtures (Terraform semantics, modules,
 variables) have no twin.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -39,6 +41,24 @@ def _cfn_fixture(name: str):
 TWINS = sorted(d.name for d in TF.iterdir() if d.is_dir() and d.name not in TF_ONLY)
 
 
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name)).lower()
+
+
+def _tf_name(address: str) -> str:
+    """`aws_lambda_function.api_function` → api_function; a for_each instance goes by its key."""
+    match = re.search(r'\["([^"]+)"\]$', address)
+    return match.group(1) if match else address.rsplit(".", 1)[-1]
+
+
+def needs(report: dict, name_of) -> dict[str, list[tuple[str, str]]]:
+    """Function → (need, verdict); private targets are compared by port (their ids differ by format)."""
+    return {
+        name_of(f["resource"]): sorted((re.sub(r"@.*", "", n["target"]), n["verdict"]) for n in f["needs"])
+        for f in report["functions"]
+    }
+
+
 def rule_ids(report: dict) -> Counter:
     return Counter(f["rule_id"] for f in report["findings"] if f["suppressed"] is None)
 
@@ -48,6 +68,13 @@ def test_twin_gives_the_same_rule_ids(name: str) -> None:
     cfn = _cfn_fixture(name)
     assert cfn is not None, f"fixtures/terraform/{name} has no CloudFormation twin fixtures/cfn/{name}.yaml"
     assert rule_ids(scan_json(TF / name)) == rule_ids(scan_json(cfn))
+
+
+@pytest.mark.parametrize("name", TWINS)
+def test_twin_gives_the_same_needs_and_verdicts(name: str) -> None:
+    cfn = _cfn_fixture(name)
+    assert cfn is not None
+    assert needs(scan_json(TF / name), _tf_name) == needs(scan_json(cfn), _snake)
 
 
 def test_terraform_only_fixtures_have_no_cloudformation_twin() -> None:
