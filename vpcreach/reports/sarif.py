@@ -66,20 +66,18 @@ def _descriptor(r: Rule) -> dict[str, Any]:
 
 
 class _Locator:
-    """Artifact URIs relative to the working directory, and where the nodes of one analysis are declared."""
+    """Artifact URIs relative to the working directory, and where the nodes of one analysis are declared.
 
-    def __init__(self, root: str) -> None:
+    Node ids are unique only within one analysis (two templates may both declare `ReportFunction`), so a
+    locator serves the findings of one analysis.
+    """
+
+    def __init__(self, root: str, analysis: Analysis | None) -> None:
         self.root = root
-        self.analysis: Analysis | None = None
-
-    def using(self, analysis: Analysis | None) -> _Locator:
-        # Node ids are unique only within one analysis: two templates may both declare `ReportFunction`.
-        self.analysis = analysis
-        return self
+        self.graph = analysis.graph.g if analysis is not None else None
 
     def _node(self, node: str) -> dict[str, Any]:
-        g = self.analysis.graph.g if self.analysis is not None else None
-        return g.nodes[node] if g is not None and node in g else {}
+        return self.graph.nodes[node] if self.graph is not None and node in self.graph else {}
 
     def artifact(self, file: str) -> dict[str, Any]:
         absolute = os.path.abspath(file)
@@ -112,8 +110,8 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
-def _result(f: Finding, index: dict[str, int], locator: _Locator, analysis: Analysis | None) -> dict[str, Any]:
-    locator = locator.using(analysis)
+def _result(f: Finding, index: dict[str, int], root: str, analysis: Analysis | None) -> dict[str, Any]:
+    locator = _Locator(root, analysis)
     primary = locator.physical(f.file, f.line)
     related: list[dict[str, Any]] = []
     links: list[str] = []
@@ -178,10 +176,9 @@ def to_sarif(analyses: list[Analysis], findings: list[Finding]) -> dict[str, Any
     root = os.getcwd()
     rules = list(RULES.values())
     index = {r.id: i for i, r in enumerate(rules)}
-    locator = _Locator(root)
     # The findings to report are a subset (after ignores and the baseline) of the analyses' own findings.
     owner = {id(f): a for a in analyses for f in a.findings}
-    results = [_result(f, index, locator, owner.get(id(f))) for f in findings]
+    results = [_result(f, index, root, owner.get(id(f))) for f in findings]
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
