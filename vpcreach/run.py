@@ -62,13 +62,14 @@ def run(req: RunRequest) -> int:
         click.echo(f"vpcreach: warning: {warning}", err=True)
     from .baseline import apply_baseline, write_baseline
 
+    if req.create_baseline:
+        # The baseline records every current finding (before any --baseline filter): it accepts them all.
+        write_baseline(findings, req.create_baseline)
     if req.baseline:
         try:
             findings = apply_baseline(findings, req.baseline)
         except ValueError as exc:
             return _error(str(exc))
-    if req.create_baseline:
-        write_baseline(findings, req.create_baseline)
     threshold = req.severity_threshold or config.severity_threshold or "warning"
     text = render(analyses, findings, req, threshold)
     if req.output:
