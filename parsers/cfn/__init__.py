@@ -13,6 +13,7 @@ from . import functions as _functions  # noqa: F401  (registers the function han
 from .functions import merge_globals
 from .intrinsics import Resolver, ResRef, referenced_ids
 from .resources import HANDLERS, Context, mount_standalone_rules
+from .values import as_list
 
 # Resolved first because others read their attributes (a subnet's zone, a VPC's CIDR).
 _FIRST = (
@@ -113,7 +114,7 @@ def _direct_dependencies(res: dict, raw_props: Any, types: dict[str, str]) -> se
     depends = res.get("DependsOn")
     if isinstance(depends, str):
         depends = [depends]
-    return {d for d in depends or [] if isinstance(d, str)} | referenced_ids(raw_props, set(types))
+    return {d for d in as_list(depends) if isinstance(d, str)} | referenced_ids(raw_props, set(types))
 
 
 def _function_extras(fn: m.Function, res: dict, raw_props: Any, types: dict[str, str]) -> None:
@@ -167,15 +168,14 @@ def _metadata(net: m.Network, rid: str, res: dict, obj: Any) -> None:
     if not isinstance(own, dict):
         return
     ignores = []
-    for item in own.get("ignore") or []:
+    for item in as_list(own.get("ignore")):
         if isinstance(item, str):
             ignores.append(m.Suppression(item))
         elif isinstance(item, dict) and isinstance(item.get("id"), str):
             ignores.append(m.Suppression(item["id"], str(item.get("reason") or "")))
     if isinstance(obj, m.Function):
-        needs = own.get("needs") or []
-        if isinstance(needs, str):
-            needs = [n.strip() for n in needs.split(",")]
+        needs = own.get("needs")
+        needs = [n.strip() for n in needs.split(",")] if isinstance(needs, str) else as_list(needs)
         obj.declared_needs = [str(n) for n in needs if isinstance(n, (str, int))]
         obj.ignores = ignores
         traffic = own.get("traffic")

@@ -15,7 +15,7 @@ from vpcreach.graph.model import Loc, Unknown
 
 from .intrinsics import Derived, ResRef
 from .resources import Context, event_source_service, handles, managed_arns, statements
-from .values import to_bool, to_ref, to_refs, to_str
+from .values import as_list, to_bool, to_ref, to_refs, to_str
 
 BASIC_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 VPC_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
@@ -103,7 +103,7 @@ def _sam_role(ctx: Context, rid: str, p: dict, loc: Loc, has_vpc: bool) -> str:
         policies = [policies]
     if isinstance(policies, Unknown):
         role.statements.append(m.PolicyStatement(actions=policies))
-    for pol in policies or []:
+    for pol in as_list(policies):
         if isinstance(pol, (str, Unknown, ResRef)):
             role.managed_policy_arns.extend(managed_arns([pol]))
         elif isinstance(pol, dict) and "Statement" in pol:

@@ -78,8 +78,9 @@ class Resolver:
         resource_ids: set[str] | None = None,
     ) -> None:
         self.template = template
-        self.mappings = template.get("Mappings") or {}
-        self.condition_defs = template.get("Conditions") or {}
+        # Sections of the wrong type are treated as absent (cfn-lint reports them; we must not crash).
+        self.mappings = _mapping(template.get("Mappings"))
+        self.condition_defs = _mapping(template.get("Conditions"))
         self.resource_ids = resource_ids if resource_ids is not None else set(template.get("Resources") or {})
         self.params: dict[str, Any] = {}
         self.attr_values: dict[tuple[str, str], Any] = {}
@@ -94,7 +95,7 @@ class Resolver:
             "AWS::URLSuffix": overrides.get("AWS::URLSuffix", "amazonaws.com"),
             "AWS::NotificationARNs": Unknown("notification ARNs are known only at deploy time"),
         }
-        for name, spec in (template.get("Parameters") or {}).items():
+        for name, spec in _mapping(template.get("Parameters")).items():
             self.params[name] = self._parameter_value(str(name), spec if isinstance(spec, dict) else {}, overrides)
 
     @staticmethod
@@ -334,6 +335,10 @@ class Resolver:
 
 
 _IN_PROGRESS = object()
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _norm(value: Any) -> Any:

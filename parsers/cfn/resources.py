@@ -15,7 +15,7 @@ from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
 
 from .intrinsics import Derived, Resolver, ResRef
-from .values import to_bool, to_int, to_protocol, to_ref, to_refs, to_str
+from .values import as_list, to_bool, to_int, to_protocol, to_ref, to_refs, to_str
 
 
 class Context:
@@ -197,7 +197,7 @@ def _instance(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     subnet = p.get("SubnetId")
     sgs = p.get("SecurityGroupIds") or []
     public: bool | Unknown = False
-    for nic in p.get("NetworkInterfaces") or []:
+    for nic in as_list(p.get("NetworkInterfaces")):
         if isinstance(nic, dict) and str(nic.get("DeviceIndex", "0")) == "0":
             subnet = nic.get("SubnetId", subnet)
             sgs = nic.get("GroupSet", sgs)
@@ -342,7 +342,7 @@ def _sg(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
             sg.rules_unknown = rules
             continue
         raw_rules = raw_props.get(attr) if isinstance(raw_props, dict) else None
-        for i, rule in enumerate(rules or []):
+        for i, rule in enumerate(as_list(rules)):
             if isinstance(rule, dict):
                 raw = raw_rules[i] if isinstance(raw_rules, list) and i < len(raw_rules) else None
                 target.append(_sg_rule(rule, egress, _rule_loc(ctx, raw, loc)))
@@ -401,7 +401,7 @@ def statements(document: Any) -> list[m.PolicyStatement]:
     if isinstance(stmts, dict):
         stmts = [stmts]
     out = []
-    for s in stmts or []:
+    for s in as_list(stmts):
         if not isinstance(s, dict):
             continue
         actions = s.get("Action")
@@ -430,7 +430,7 @@ def managed_arns(value: Any) -> list[Any]:
     if isinstance(value, Unknown):
         return [value]
     out: list[Any] = []
-    for v in value or []:
+    for v in as_list(value):
         out.append(v if isinstance(v, (str, ResRef, Unknown)) else Unknown("managed policy ARN unknown"))
     return out
 
@@ -441,7 +441,7 @@ def _role(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     policies = p.get("Policies")
     if isinstance(policies, Unknown):
         role.statements.append(m.PolicyStatement(actions=policies))
-    for pol in policies or []:
+    for pol in as_list(policies):
         if isinstance(pol, dict):
             role.statements.extend(statements(pol.get("PolicyDocument")))
     ctx.net.add(role)
@@ -607,7 +607,7 @@ def _search_domain(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
 @handles("AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::EFS::MountTarget")
 def _eni_holder(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     subnets = to_refs(p.get("Subnets", p.get("SubnetId")))
-    for mapping in p.get("SubnetMappings") or []:
+    for mapping in as_list(p.get("SubnetMappings")):
         if isinstance(mapping, dict) and isinstance(subnets, list):
             subnets.append(to_ref(mapping.get("SubnetId")))
     if isinstance(subnets, list):

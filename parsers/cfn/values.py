@@ -36,6 +36,16 @@ def to_refs(value: Any, what: str = "value") -> list[str | Unknown] | Unknown:
     return [to_ref(value, what)]
 
 
+def as_list(value: Any) -> list:
+    """A property that should be a list, as a list: wrong types and unknowns iterate as nothing.
+
+    Callers that must tell "unknown" from "empty" check for Unknown first.
+    """
+    if isinstance(value, list):
+        return value
+    return []
+
+
 def to_bool(value: Any, default: bool | Unknown) -> bool | Unknown:
     if value is None:
         return default
