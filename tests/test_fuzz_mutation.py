@@ -172,9 +172,8 @@ def mutant(kind_of_input: str, source: Path, tmp: Path, mutation: str, seed: int
 
 
 RUNNABLE = [(kind, path) for kind, path in INPUTS if parser_missing(kind) is None]
-# Wrong-typed values crash the plan reader today (the three xfail tests at the end pin each crash site);
-# plans get the other mutations until those are fixed, then drop this.
-KNOWN_CRASHES = {("plan", "wrong-type")}
+# Plans get every mutation; wrong-typed members are refused with one line (test_plan_reader_survives_wrong_types).
+KNOWN_CRASHES: set[tuple[str, str]] = set()
 
 
 def mutation_for(kind: str, mutation: str) -> str:
@@ -247,7 +246,6 @@ PLAN_CRASHES = {
 
 
 @pytest.mark.skipif(parser_missing("plan") is not None, reason=str(parser_missing("plan")))
-@pytest.mark.xfail(strict=True, reason="core bug: parsers/terraform/plan.py assumes JSON types it does not check")
 @pytest.mark.parametrize("name", sorted(PLAN_CRASHES))
 def test_plan_reader_survives_wrong_types(tmp_path, name):
     path = tmp_path / f"{name}.json"

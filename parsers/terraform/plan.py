@@ -77,6 +77,17 @@ class PlanNetwork(m.Network):
 def parse_plan(path: str) -> PlanNetwork:
     """Read `terraform show -json` output of a plan (or of a state) into the planned network."""
     doc, text = _load(path)
+    try:
+        return _parse_plan(path, doc, text)
+    except (TypeError, AttributeError, KeyError, IndexError) as exc:
+        # Terraform writes these files; one whose members have the wrong JSON types was edited or is
+        # another tool's output. Name it and stop rather than guess at what it meant.
+        raise InputError(
+            path, f"not Terraform plan JSON as `terraform show -json` writes it ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _parse_plan(path: str, doc: dict, text: str) -> PlanNetwork:
     version = doc.get("format_version")
     _check_version(path, version)
     lines = _AddressLines(text)
