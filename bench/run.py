@@ -24,6 +24,7 @@ import argparse
 import itertools
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -67,24 +68,33 @@ def terraform_status() -> str | None:
     return None
 
 
-def wall(cmd: list[str], env: dict[str, str] | None = None) -> float:
+def wall(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall time of one run, and the CPU time (user + system) of the process and the children it waited for."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, check=False)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
         tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["(no output)"]
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {tail[0]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def medians(commands: dict[str, list[str]], runs: int, env: dict[str, str] | None = None) -> dict[str, float]:
-    samples: dict[str, list[float]] = {name: [] for name in commands}
+    """Median wall time per command name, and median CPU time under "<name> cpu"."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for cmd in commands.values():  # one warm-up each: page cache, .pyc files
         wall(cmd, env)
     for _ in range(runs):
         for name, cmd in commands.items():
             samples[name].append(wall(cmd, env))
-    return {name: statistics.median(values) for name, values in samples.items()}
+    out = {}
+    for name, values in samples.items():
+        out[name] = statistics.median(v[0] for v in values)
+        out[f"{name} cpu"] = statistics.median(v[1] for v in values)
+    return out
 
 
 def eni_groups(spec: generate.Spec) -> int:
@@ -101,7 +111,13 @@ def machine() -> str:
                     break
     except OSError:
         pass
-    return f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}, Python {platform.python_version()}"
+    try:
+        load = "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+    except OSError:
+        load = "load average unknown"
+    return (
+        f"nproc {len(os.sched_getaffinity(0))}, {cpu}, Python {platform.python_version()}, {platform.system()}; {load}"
+    )
 
 
 def fmt(seconds: float | None) -> str:
@@ -156,6 +172,16 @@ def print_table(rows: list[dict], startup: float, runs: int) -> None:
             f"{fmt(lint)} | {fmt(r['floor'])} | {vs_lint} | {r['vpcreach'] / r['floor']:.1f} × | "
             f"{fmt(r.get('terraform'))} |"
         )
+    print("\nCPU time (user + system, median) — less sensitive than wall time to other load on the machine:\n")
+    print("| template | vpcreach | cfn-lint | floor | vpcreach / cfn-lint | vpcreach / floor | Terraform twin |")
+    print("|---|--:|--:|--:|--:|--:|--:|")
+    for r in rows:
+        lint = r.get("cfn-lint cpu")
+        vs_lint = f"{r['vpcreach cpu'] / lint:.2f} ×" if lint else "n/a"
+        print(
+            f"| {r['name']} | {fmt(r['vpcreach cpu'])} | {fmt(lint)} | {fmt(r['floor cpu'])} | {vs_lint} | "
+            f"{r['vpcreach cpu'] / r['floor cpu']:.1f} × | {fmt(r.get('terraform cpu'))} |"
+        )
     if tf_missing:
         print(f"\nTerraform twin: n/a — {tf_missing}")
 
@@ -172,9 +198,10 @@ def verdicts(rows: list[dict], startup: float) -> list[str]:
             f"{'met' if ratio <= TARGET_CFN_LINT else 'NOT met'}"
         )
     ratio = big["vpcreach"] / big["floor"]
+    cpu_ratio = big["vpcreach cpu"] / big["floor cpu"]
     out.append(
         f"{big['name']}: vpcreach / floor = {ratio:.1f} (target ≤ {TARGET_FLOOR}): "
-        f"{'met' if ratio <= TARGET_FLOOR else 'NOT met'}"
+        f"{'met' if ratio <= TARGET_FLOOR else 'NOT met'} (in CPU time {cpu_ratio:.1f})"
     )
     # Linearity: the marginal cost per resource (above the fixed startup cost) must not grow with size.
     marginal = []
@@ -231,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     outdir = args.keep or tempfile.mkdtemp(prefix="vpcreach-bench-")
     try:
         print(f"generated templates in {outdir}", file=sys.stderr, flush=True)
-        startup = medians({"startup": [*vpcreach_cmd(), "--version"]}, max(args.runs, 5))["startup"]
+        startup = medians({"startup": [*vpcreach_cmd(), "--version"]}, max(args.runs, 9))["startup"]
         names = args.sizes.split(",") if args.sizes else None
         rows = bench_templates(outdir, names, args.runs, not args.no_cfn_lint)
         print_table(rows, startup, args.runs)
