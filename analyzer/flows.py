@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 
@@ -72,6 +73,12 @@ def is_private(net: Network) -> bool:
 def parse_net(text: object) -> Network | None:
     if not isinstance(text, str):
         return None
+    return _parse_net(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_net(text: str) -> Network | None:
+    # Route destinations and rule CIDRs repeat across every walk; ipaddress parsing is the walk's main cost.
     try:
         return ipaddress.ip_network(text.strip(), strict=False)
     except ValueError:

@@ -12,6 +12,8 @@ target), never at a synthetic node.
 
 from __future__ import annotations
 
+import dataclasses
+
 from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
 from vpcreach.graph.build import EniGroup, Graph, ref_key
@@ -42,6 +44,7 @@ class Walker:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self._cache: dict[tuple[str, str], Verdict] = {}
+        self._routes: dict[tuple, tuple] = {}
         # Interface endpoints found for a service but not usable through default DNS names: (group, service) → endpoint ids
         self.endpoint_dns_issues: dict[tuple[str, str], list[str]] = {}
         self.unrouted_gateway_endpoints: dict[tuple[str, str], list[str]] = {}
@@ -82,6 +85,15 @@ class Walker:
 
     def lookup(self, rt: str, family: int, dest: Network | None) -> tuple[str | None, dict | None, Verdict | None]:
         """Longest-prefix match in `rt` for `dest` (0/0 = any public address). Returns (target, edge, problem)."""
+        key = (rt, family, dest)
+        hit = self._routes.get(key)
+        if hit is None:
+            hit = self._routes[key] = self._lookup(rt, family, dest)
+        target, edge, problem = hit
+        # Verdicts are extended by callers; hand out a copy of a cached problem.
+        return target, edge, (dataclasses.replace(problem, hops=list(problem.hops)) if problem else None)
+
+    def _lookup(self, rt: str, family: int, dest: Network | None) -> tuple[str | None, dict | None, Verdict | None]:
         g = self.graph
         if g.kind(rt) != k.ROUTE_TABLE:
             reason = g.g.nodes[rt].get("reason", "route table unknown") if rt in g.g else "route table unknown"
