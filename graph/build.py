@@ -67,7 +67,9 @@ class Graph:
         self.default_sgs: dict[str, str] = {}
         # Memo for derived facts the analyzer reads many times (a role's grants, say); keyed by tuples.
         self.cache: dict[tuple, object] = {}
+        self._built = False  # the graph never changes once built, so lookups can be memoised
         self._build()
+        self._built = True
 
     # --- lookups ----------------------------------------------------------------------------------
     def obj(self, node: object) -> m.Obj | None:
@@ -81,6 +83,15 @@ class Graph:
         return self.g.nodes[node].get("kind")
 
     def out(self, node: str, edge_kind: str) -> list[tuple[str, dict]]:
+        if self._built:
+            key = ("out", node, edge_kind)
+            hit = self.cache.get(key)
+            if hit is None:
+                hit = self.cache[key] = self._out(node, edge_kind)
+            return hit  # type: ignore[return-value]
+        return self._out(node, edge_kind)
+
+    def _out(self, node: str, edge_kind: str) -> list[tuple[str, dict]]:
         if node not in self.g:
             return []
         # The adjacency dict directly: edge views cost more than the walk itself on large templates.
