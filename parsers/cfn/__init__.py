@@ -94,7 +94,7 @@ def parse_template(doc: dict, path: str, params: dict[str, str] | None = None) -
             handler(ctx, rid, props, loc)
         obj = net.objects.get(rid)
         if isinstance(obj, m.Function):
-            _function_extras(obj, res, raw_props, types)
+            _function_extras(obj, net.depends[rid], types)
         _metadata(net, rid, res, obj)
     mount_standalone_rules(ctx)
     _attach_managed_policy_statements(net, types)
@@ -117,8 +117,8 @@ def _direct_dependencies(res: dict, raw_props: Any, types: dict[str, str]) -> se
     return {d for d in as_list(depends) if isinstance(d, str)} | referenced_ids(raw_props, set(types))
 
 
-def _function_extras(fn: m.Function, res: dict, raw_props: Any, types: dict[str, str]) -> None:
-    fn.depends_on = _direct_dependencies(res, raw_props, types)
+def _function_extras(fn: m.Function, depends: set[str], types: dict[str, str]) -> None:
+    fn.depends_on = set(depends)
     fn.environment = {str(k): env_value(v, types) for k, v in fn.environment.items()}
 
 
