@@ -13,6 +13,7 @@ from typing import Any
 
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
+from vpcreach.graph.ports import ENGINE_PORTS
 
 from .intrinsics import Derived, Resolver, ResRef
 from .values import as_list, to_bool, to_int, to_protocol, to_ref, to_refs, to_str
@@ -529,23 +530,6 @@ _TARGETS: dict[str, tuple[str, str, Any, str, str]] = {
     "AWS::Neptune::DBCluster": ("db_cluster", "Port", 8182, "DBSubnetGroupName", "VpcSecurityGroupIds"),
 }
 
-_ENGINE_PORTS = {
-    "mysql": 3306,
-    "mariadb": 3306,
-    "aurora": 3306,
-    "aurora-mysql": 3306,
-    "postgres": 5432,
-    "aurora-postgresql": 5432,
-    "oracle": 1521,
-    "sqlserver": 1433,
-    "redis": 6379,
-    "valkey": 6379,
-    "memcached": 11211,
-    "MYSQL": 3306,
-    "POSTGRESQL": 5432,
-    "SQLSERVER": 1433,
-}
-
 
 @handles(*_TARGETS)
 def _private_target(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
@@ -555,11 +539,11 @@ def _private_target(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
         if default == "engine":
             engine = p.get("Engine")
             engine_key = engine.split("-")[0] if isinstance(engine, str) and engine.startswith("oracle") else engine
-            port = _ENGINE_PORTS.get(
+            port = ENGINE_PORTS.get(
                 engine_key if isinstance(engine_key, str) else "", Unknown("port depends on an unknown engine")
             )
         elif default == "family":
-            port = _ENGINE_PORTS.get(str(p.get("EngineFamily")), Unknown("proxy engine family unknown"))
+            port = ENGINE_PORTS.get(str(p.get("EngineFamily")), Unknown("proxy engine family unknown"))
         else:
             port = default
     subnets_raw = p.get(subnet_prop)

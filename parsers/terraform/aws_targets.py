@@ -8,6 +8,7 @@ from typing import Any
 
 from vpcreach.graph import model as m
 from vpcreach.graph.model import External, Unknown
+from vpcreach.graph.ports import ENGINE_PORTS
 
 from .aws_context import HANDLERS, Context, handles, key_of
 from .instance import ResourceInstance
@@ -38,22 +39,6 @@ _TARGETS: dict[str, tuple[str, Any, str, str]] = {
     "aws_neptune_cluster": ("db_cluster", 8182, "neptune_subnet_group_name", "vpc_security_group_ids"),
 }
 
-_ENGINE_PORTS = {
-    "mysql": 3306,
-    "mariadb": 3306,
-    "aurora": 3306,
-    "aurora-mysql": 3306,
-    "postgres": 5432,
-    "aurora-postgresql": 5432,
-    "oracle": 1521,
-    "sqlserver": 1433,
-    "redis": 6379,
-    "valkey": 6379,
-    "memcached": 11211,
-    "MYSQL": 3306,
-    "POSTGRESQL": 5432,
-    "SQLSERVER": 1433,
-}
 # Engines a resource type assumes when `engine` is omitted.
 _DEFAULT_ENGINES = {"aws_rds_cluster": "aurora", "aws_elasticache_replication_group": "redis"}
 GROUP_TYPES = (
@@ -69,13 +54,13 @@ def _engine_port(ctx: Context, inst: ResourceInstance, default: Any) -> int | Un
     v = inst.values
     if default == "family":
         family = ctx.text(v.get("engine_family"))
-        return _ENGINE_PORTS.get(family if isinstance(family, str) else "", Unknown("proxy engine family unknown"))
+        return ENGINE_PORTS.get(family if isinstance(family, str) else "", Unknown("proxy engine family unknown"))
     if default != "engine":
         return default
     engine = ctx.text(v.get("engine")) or _DEFAULT_ENGINES.get(inst.type)
     if isinstance(engine, str):
         key = engine.split("-")[0] if engine.startswith(("oracle", "sqlserver")) else engine
-        return _ENGINE_PORTS.get(key, Unknown(f"port of engine {engine} unknown"))
+        return ENGINE_PORTS.get(key, Unknown(f"port of engine {engine} unknown"))
     return Unknown("port depends on an unknown engine")
 
 
