@@ -9,7 +9,7 @@ from typing import Any
 from vpcreach.graph import model as m
 from vpcreach.graph.build import Graph, build
 
-from .catalogue import RULES, SEVERITIES
+from .catalogue import SEVERITIES
 from .findings import Finding
 from .flows import BLOCKED, UNKNOWN, Verdict
 from .needs import Need, function_needs
@@ -169,6 +169,3 @@ def at_or_above(severity: str, threshold: str) -> bool:
 
 def failing(findings: list[Finding], threshold: str) -> list[Finding]:
     return [f for f in findings if f.suppressed is None and at_or_above(f.severity, threshold)]
-
-
-__all__ = ["RULES", "Analysis", "FunctionResult", "NeedResult", "Options", "analyze", "failing"]

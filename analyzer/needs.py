@@ -107,7 +107,8 @@ def _iam_needs(graph: Graph, fn: m.Function) -> tuple[list[Need], list[str]]:
     poller_only = set().union(*(POLLER_ACTIONS.get(kind, set()) for kind in mappings)) if mappings else set()
     poller_lower = {a.lower() for a in poller_only}
     out: list[Need] = []
-    searchable = _searchable_domains(graph, fn)
+    # es:ESHttp* reach a domain inside the VPC when the source defines one (DESIGN decision 3).
+    searchable = graph.objects("search_domain")
     for grant in grants.grants:
         for action in grant.actions:
             if action.lower() in poller_lower:
@@ -120,10 +121,6 @@ def _iam_needs(graph: Graph, fn: m.Function) -> tuple[list[Need], list[str]]:
                 continue
             out.append(Need(service, "iam", f"{action} in {grant.source}"))
     return out, grants.unknowns
-
-
-def _searchable_domains(graph: Graph, fn: m.Function) -> list[str]:
-    return [n for n in graph.objects("search_domain")]
 
 
 def _env_needs(graph: Graph, fn: m.Function) -> list[Need]:

@@ -6,7 +6,6 @@ for python-hcl2 and `vpcreach --version` imports nothing but click.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 
@@ -134,8 +133,3 @@ def load(source: Source, options: LoadOptions):  # -> (Network | None, extra dic
 
         return parse_plan(source.path)
     raise ValueError(source.kind)
-
-
-def read_json(path: str) -> object:
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)

@@ -15,7 +15,7 @@ from vpcreach.graph.model import Loc, Unknown
 
 from .intrinsics import Derived, ResRef
 from .resources import Context, event_source_service, handles, managed_arns, statements
-from .values import as_list, to_bool, to_ref, to_refs, to_str
+from .values import as_list, to_bool, to_refs, to_str
 
 BASIC_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 VPC_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
@@ -44,7 +44,7 @@ def merge_globals(global_props: Any, props: Any) -> Any:
 
 
 def _is_intrinsic(value: dict) -> bool:
-    return (len(value) == 1 and next(iter(value)) in ("Ref",)) or any(str(k).startswith("Fn::") for k in value)
+    return any(str(k) == "Ref" or str(k).startswith("Fn::") for k in value)
 
 
 def _role_ref(value: Any) -> str | Unknown | None:
@@ -132,11 +132,3 @@ def _sam_events(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
                 f"{rid}{name}", loc, function=rid, source_service=detected if isinstance(detected, str) else service
             )
         )
-
-
-def vpc_ids_of(value: Any) -> list[str]:
-    refs = to_refs(value)
-    return [r for r in refs if isinstance(r, str)] if isinstance(refs, list) else []
-
-
-__all__ = ["merge_globals", "to_ref"]
