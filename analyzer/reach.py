@@ -348,17 +348,14 @@ class Walker:
         hops = [*hops, nat_subnet.id]
         fn_net = parse_net(fn_subnet.cidr_v4)
         nacl = self._nacl(nat_subnet.id)
-        for egress, ports, peer in (
-            (False, (flow.port, flow.port), fn_net),
-            (True, (flow.port, flow.port), ANY4),
-            (False, EPHEMERAL, ANY4),
-            (True, EPHEMERAL, fn_net),
-        ):
-            d = nacl_allows(self.graph, nacl, egress, "tcp", ports, peer, 4)
-            if d.status != REACHABLE:
-                v = _from_decision(d, [*hops, nacl], NACL)
-                v.nat = nat_id
-                return v
+        # The NAT subnet's ACL sees the function's request come in and leave for the internet, and the
+        # mirror pair on the way back: the same two-way check as for the function's own subnet.
+        blocked = self._acl_pair(nacl, flow, fn_net, hops, outbound_first=False) or self._acl_pair(
+            nacl, flow, ANY4, hops, outbound_first=True
+        )
+        if blocked:
+            blocked.nat = nat_id
+            return blocked
         rt = self._route_table(nat_subnet.id)
         hops = [*hops, rt]
         target, edge, problem = self.lookup(rt, 4, ANY4)
