@@ -29,6 +29,22 @@ class RoleGrants:
     # Actions of explicit Deny statements; a Deny wins over any Allow (resource scopes are not read).
     denied: list[str] = field(default_factory=list)
     known: bool = True  # False when the role itself is outside the source
+    # Many functions share a role, and several rules ask it the same questions.
+    _answers: dict[tuple[str, bool], Grant | None] = field(default_factory=dict, repr=False, compare=False)
+
+    def grant_for(self, action: str, *, on_role_only: bool = False) -> Grant | None:
+        """The grant that allows `action`, or None; an explicit Deny wins.
+
+        `on_role_only` asks where an Allow comes from (VR308): only grants that are part of the role itself
+        count, and Denies are not consulted.
+        """
+        key = (action, on_role_only)
+        if key not in self._answers:
+            if on_role_only:
+                self._answers[key] = grants_action([g for g in self.grants if not g.separate], action)
+            else:
+                self._answers[key] = grants_action(self.grants, action, self.denied)
+        return self._answers[key]
 
 
 def role_grants(graph: Graph, fn_id: str) -> RoleGrants:

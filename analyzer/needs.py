@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from vpcreach.graph import model as m
 from vpcreach.graph.build import Graph
 
-from .iam import role_grants
+from .iam import RoleGrants, role_grants
 from .iam_tables import NOT_NEEDS, POLLER_ACTIONS, SERVICE_OF_PREFIX
 
 _PRIVATE = re.compile(r"^tcp:(?P<port>\d+)@(?P<target>.+)$")
@@ -103,7 +103,16 @@ def _mapping_kinds(graph: Graph, fn_id: str) -> set[str]:
 
 def _iam_needs(graph: Graph, fn: m.Function) -> tuple[list[Need], list[str]]:
     grants = role_grants(graph, fn.id)
-    mappings = _mapping_kinds(graph, fn.id)
+    mappings = frozenset(_mapping_kinds(graph, fn.id))
+    # Functions sharing a role and event sources share these needs.
+    key = ("iam_needs", grants.role, grants.known, mappings)
+    cached = graph.cache.get(key)
+    if cached is None:
+        cached = graph.cache[key] = _role_needs(graph, grants, mappings)
+    return list(cached[0]), cached[1]
+
+
+def _role_needs(graph: Graph, grants: RoleGrants, mappings: frozenset[str]) -> tuple[list[Need], list[str]]:
     poller_only = set().union(*(POLLER_ACTIONS.get(kind, set()) for kind in mappings)) if mappings else set()
     poller_lower = {a.lower() for a in poller_only}
     out: list[Need] = []

@@ -45,6 +45,8 @@ class Walker:
         self.graph = graph
         self._cache: dict[tuple[str, str], Verdict] = {}
         self._routes: dict[tuple, tuple] = {}
+        # Groups share subnets and so ACLs: decide each (ACL, direction, ports, peer) once.
+        self._acls: dict[tuple, Decision] = {}
         # Interface endpoints found for a service but not usable through default DNS names: (group, service) → endpoint ids
         self.endpoint_dns_issues: dict[tuple[str, str], list[str]] = {}
         self.unrouted_gateway_endpoints: dict[tuple[str, str], list[str]] = {}
@@ -167,7 +169,10 @@ class Walker:
         else:
             checks = ((False, (flow.port, flow.port)), (True, EPHEMERAL))
         for egress, ports in checks:
-            d = nacl_allows(self.graph, nacl, egress, flow.protocol, ports, peer, flow.family)
+            key = (nacl, egress, flow.protocol, ports, peer, flow.family)
+            d = self._acls.get(key)
+            if d is None:
+                d = self._acls[key] = nacl_allows(self.graph, nacl, egress, flow.protocol, ports, peer, flow.family)
             if d.status != REACHABLE:
                 return _from_decision(d, [*hops, nacl], NACL)
         return None

@@ -73,14 +73,14 @@ class Graph:
 
     # --- lookups ----------------------------------------------------------------------------------
     def obj(self, node: object) -> m.Obj | None:
-        if not isinstance(node, str) or node not in self.g:
-            return None
-        return self.g.nodes[node].get("obj")
+        # The node-attribute dict networkx keeps (G._node, documented for subclasses): the walk asks this
+        # thousands of times, and NodeView lookups cost more than the answer.
+        data = self.g._node.get(node) if isinstance(node, str) else None
+        return None if data is None else data.get("obj")
 
     def kind(self, node: object) -> str | None:
-        if not isinstance(node, str) or node not in self.g:
-            return None
-        return self.g.nodes[node].get("kind")
+        data = self.g._node.get(node) if isinstance(node, str) else None
+        return None if data is None else data.get("kind")
 
     def out(self, node: str, edge_kind: str) -> list[tuple[str, dict]]:
         if self._built:

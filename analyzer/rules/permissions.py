@@ -23,7 +23,7 @@ def eni_permissions(analysis: Analysis) -> list[Finding]:
         grants = role_grants(analysis.graph, fn.id)
         if not grants.known:
             continue  # VR001 reports the unknown role
-        missing = [a for a in ENI_ACTIONS if grants_action(grants.grants, a, grants.denied) is None]
+        missing = [a for a in ENI_ACTIONS if grants.grant_for(a) is None]
         if missing and grants.unknowns:
             continue  # an unreadable policy may grant them: unknown, reported by VR001
         if missing:
@@ -42,7 +42,7 @@ def eni_permissions(analysis: Analysis) -> list[Finding]:
             )
             continue
         # VR308: every ENI action arrives only through separate resources the function does not wait for.
-        sources = [grants_action([g for g in grants.grants if not g.separate], a) for a in ENI_ACTIONS]
+        sources = [grants.grant_for(a, on_role_only=True) for a in ENI_ACTIONS]
         if all(s is not None for s in sources):
             continue
         if fn.action not in ("create", "replace"):
@@ -50,7 +50,7 @@ def eni_permissions(analysis: Analysis) -> list[Finding]:
         before = _transitive(analysis.network, fn)
         late = []
         for action in ENI_ACTIONS:
-            if grants_action([g for g in grants.grants if not g.separate], action):
+            if grants.grant_for(action, on_role_only=True):
                 continue
             separate = [g for g in grants.grants if g.separate and grants_action([g], action)]
             if separate and not any(g.source_id in before for g in separate):

@@ -9,7 +9,7 @@ from vpcreach.graph.model import Unknown
 
 from ..findings import Finding
 from ..flows import UNKNOWN
-from ..iam import grants_action, role_grants
+from ..iam import role_grants
 from ..iam_tables import ENI_ACTIONS
 from .common import label, on_function
 
@@ -59,7 +59,7 @@ def unresolved(analysis: Analysis) -> list[Finding]:
                     )
                 )
         grants = role_grants(graph, fn.id)
-        missing = [a for a in ENI_ACTIONS if grants_action(grants.grants, a, grants.denied) is None]
+        missing = [a for a in ENI_ACTIONS if grants.grant_for(a) is None]
         if missing and (not grants.known or grants.unknowns):
             reason = "; ".join(grants.unknowns) or "the role is unknown"
             out.append(
