@@ -117,9 +117,9 @@ def analyse_paths(req: RunRequest, config, options) -> list:  # type: ignore[no-
 
 
 # A pool pays ~0.015 s to fork its workers plus their warm-up and the trip back of each result. On 2 cores
-# (bench/run.py --dirs, 16 KB templates) it ties with one process at 4 templates (63 KB), wins by 16% at 8
-# (127 KB) and by 31% at 32; below this much input (templates, .tf files, plans) one process is used.
-POOL_MIN_BYTES = 96 * 1024
+# (bench/run.py --dirs, 16 KB templates) it ties with one process at 8 templates (127 KB), wins by 10% at 16
+# (254 KB) and by 20% at 32; below this much input (templates, .tf files, plans) one process is used.
+POOL_MIN_BYTES = 192 * 1024
 
 
 def choose_jobs(sources: list) -> int:  # list[Source] or paths
