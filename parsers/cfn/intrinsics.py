@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Container
 from typing import Any
 
 from vpcreach.graph.model import Unknown
@@ -391,7 +392,7 @@ _HANDLERS = {
 }
 
 
-def referenced_ids(value: Any, resource_ids: set[str]) -> set[str]:
+def referenced_ids(value: Any, resource_ids: Container[str]) -> set[str]:
     """Resource ids a raw (unresolved) value points at through Ref, Fn::GetAtt or Fn::Sub."""
     out: set[str] = set()
     stack = [value]
