@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import subprocess
@@ -51,19 +52,27 @@ def test_pool_and_serial_scans_give_the_same_report(folder, fmt):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the pool forks (Linux)")
-def test_pool_reports_the_first_broken_file_in_discovery_order_as_one_line(folder, tmp_path):
+def test_pool_reports_every_broken_file_in_discovery_order_and_the_rest_as_a_serial_scan_does(folder, tmp_path):
     broken = tmp_path / "broken"
     broken.mkdir()
     for path in folder.rglob("*.yaml"):
         (broken / path.name).write_text(path.read_text())
     (broken / "stack1.yaml").write_text("Resources:\n  Fn: {Type: AWS::Lambda::Function, Properties: [1\n")
     (broken / "stack4.yaml").write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources: [\n")
-    serial = scan(broken, "1")
-    pooled = scan(broken, "2")
+    serial = scan(broken, "1", "--format", "json")
+    pooled = scan(broken, "2", "--format", "json")
     assert serial.returncode == pooled.returncode == 2
-    assert pooled.stderr == serial.stderr
-    (line,) = pooled.stderr.splitlines()
-    assert line.startswith(f"vpcreach: error: {broken / 'stack1.yaml'}:"), line
+    assert (pooled.stdout, pooled.stderr) == (serial.stdout, serial.stderr)
+    first, second = pooled.stderr.splitlines()
+    assert first.startswith(f"vpcreach: error: {broken / 'stack1.yaml'}:"), first
+    assert second.startswith(f"vpcreach: error: {broken / 'stack4.yaml'}:"), second
+    report = json.loads(pooled.stdout)
+    # The other four templates are still analysed and reported.
+    assert report["sources"] == [str(broken / f"stack{i}.yaml") for i in (0, 2, 3, 5)]
+    assert [(e["file"], e["line"]) for e in report["errors"]] == [
+        (str(broken / "stack1.yaml"), 3),
+        (str(broken / "stack4.yaml"), 3),
+    ]
 
 
 def test_choose_jobs(monkeypatch, tmp_path):
@@ -101,7 +110,7 @@ def test_input_error_crosses_a_process_boundary_intact():
     )
 
 
-def test_worker_exception_that_does_not_pickle_keeps_its_type_name_and_text(monkeypatch):
+def test_worker_exception_that_does_not_pickle_comes_back_as_its_report_line(monkeypatch):
     class Odd(Exception):
         def __init__(self) -> None:
             super().__init__("odd failure")
@@ -113,5 +122,8 @@ def test_worker_exception_that_does_not_pickle_keeps_its_type_name_and_text(monk
     monkeypatch.setattr(run_module, "_analyse_source", explode)
     status, value = run_module._pool_task(Source("cfn", "x.yaml"), None, None)
     assert status == "error"
-    assert (value.type_name, str(value)) == ("Odd", "odd failure")
-    pickle.dumps(value)
+    back = pickle.loads(pickle.dumps(value))
+    assert (type(back), str(back)) == (
+        InputError,
+        "x.yaml: internal error while analysing it: Odd: odd failure (please report this)",
+    )

@@ -47,14 +47,15 @@ def run(req: RunRequest) -> int:
         if not os.path.exists(path):
             return _error(f"{path}: no such file or directory")
     try:
-        analyses = analyse_paths(req, config, options)
+        analyses, problems = analyse_all(req, config, options)
     except InputError as exc:
         return _error(str(exc))
-    except RecursionError:
-        return _error("input nested too deeply to analyse")
-    except Exception as exc:
-        where = getattr(exc, "vpcreach_source", "input")
-        return _error(f"internal error while analysing {where}: {type(exc).__name__}: {exc} (please report this)")
+    # Each input that could not be read gets its line; the others are still analysed and reported, and the
+    # exit code is 2 — one broken file neither hides the rest nor passes silently.
+    for problem in problems:
+        _error(str(problem))
+    if problems and not analyses:
+        return 2
     findings = sorted((f for a in analyses for f in a.findings), key=lambda f: f.sort_key())
     from .config import unexplained_suppressions
 
@@ -62,7 +63,9 @@ def run(req: RunRequest) -> int:
         click.echo(f"vpcreach: warning: {warning}", err=True)
     from .baseline import apply_baseline, write_baseline
 
-    if req.create_baseline:
+    if req.create_baseline and problems:
+        _error(f"baseline not written to {req.create_baseline}: {len(problems)} input(s) could not be read")
+    elif req.create_baseline:
         # The baseline records every current finding (before any --baseline filter): it accepts them all.
         write_baseline(findings, req.create_baseline)
     if req.baseline:
@@ -71,7 +74,7 @@ def run(req: RunRequest) -> int:
         except ValueError as exc:
             return _error(str(exc))
     threshold = req.severity_threshold or config.severity_threshold or "warning"
-    text = render(analyses, findings, req, threshold)
+    text = render(analyses, findings, req, threshold, problems)
     if req.output:
         with open(req.output, "w", encoding="utf-8") as fh:
             fh.write(text if text.endswith("\n") else text + "\n")
@@ -83,14 +86,25 @@ def run(req: RunRequest) -> int:
         write_html(analyses, req.graph_out)
     from vpcreach.analyzer.engine import failing
 
+    if problems:
+        return 2
     return 1 if failing(findings, threshold) else 0
 
 
 def analyse_paths(req: RunRequest, config, options) -> list:  # type: ignore[no-untyped-def]
-    """Load and analyse every source under req.paths, in discovery order.
+    """Every source under req.paths analysed, in discovery order; the first input that cannot be read raises."""
+    analyses, problems = analyse_all(req, config, options)
+    if problems:
+        raise problems[0]
+    return analyses
+
+
+def analyse_all(req: RunRequest, config, options) -> tuple[list, list]:  # type: ignore[no-untyped-def]
+    """(analyses, problems): every source under req.paths, in discovery order, and an InputError for each
+    source that could not be read or analysed.
 
     Several sources with enough work between them are analysed in a pool of forked processes (see
-    `choose_jobs`); results and the first error come back in the same order as a serial run gives them.
+    `choose_jobs`); results and problems come back in the same order as a serial run gives them.
     """
     from .sources import LoadOptions, Source, discover
 
@@ -104,16 +118,28 @@ def analyse_paths(req: RunRequest, config, options) -> list:  # type: ignore[no-
     jobs = choose_jobs(sources)
     if jobs > 1:
         return _analyse_pool(sources, load_options, options, jobs)
-    analyses = []
+    analyses, problems = [], []
     for source in sources:
         try:
             analysis = _analyse_source(source, load_options, options)
         except Exception as exc:
-            exc.vpcreach_source = source.path  # type: ignore[attr-defined]
-            raise
+            problems.append(as_problem(exc, source.path))
+            continue
         if analysis is not None:
             analyses.append(analysis)
-    return analyses
+    return analyses, problems
+
+
+def as_problem(exc: BaseException, path: str):  # type: ignore[no-untyped-def]  # -> InputError
+    """The one line a source that failed is reported with."""
+    from vpcreach.parsers.errors import InputError
+
+    if isinstance(exc, InputError):
+        return exc
+    if isinstance(exc, RecursionError):
+        return InputError(path, "input nested too deeply to analyse")
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return InputError(path, f"internal error while analysing it: {type(exc).__name__}: {text} (please report this)")
 
 
 # A pool pays ~0.015 s to fork its workers plus their warm-up and the trip back of each result. On 2 cores
@@ -176,32 +202,17 @@ def _analyse_source(source, load_options, options):  # type: ignore[no-untyped-d
 
 
 def _pool_task(source, load_options, options):  # type: ignore[no-untyped-def]
-    """Runs in a worker: ("ok", analysis) or ("error", exception) — never raises across the pipe."""
-    import pickle
+    """Runs in a worker: ("ok", analysis) or ("error", InputError) — never raises across the pipe.
 
+    The failure is turned into its one report line here, so what crosses the pipe always pickles.
+    """
     try:
         return "ok", _analyse_source(source, load_options, options)
     except Exception as exc:
-        try:
-            pickle.loads(pickle.dumps(exc))
-            return "error", exc
-        except Exception:
-            return "error", _WorkerError(type(exc).__name__, str(exc))
+        return "error", as_problem(exc, source.path)
 
 
-class _WorkerError(Exception):
-    """An exception from a worker that could not be sent back as itself; keeps its type name and text."""
-
-    def __init__(self, type_name: str, text: str) -> None:
-        super().__init__(type_name, text)
-        self.type_name = type_name
-        self.text = text
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def _analyse_pool(sources: list, load_options, options, jobs: int) -> list:  # type: ignore[no-untyped-def]
+def _analyse_pool(sources: list, load_options, options, jobs: int) -> tuple[list, list]:  # type: ignore[no-untyped-def]
     import contextlib
     import gc
     import importlib
@@ -226,7 +237,7 @@ def _analyse_pool(sources: list, load_options, options, jobs: int) -> list:  # t
         gc.unfreeze()
 
 
-def _collect(sources: list, order: list[int], load_options, options, jobs: int) -> list:  # type: ignore[no-untyped-def]
+def _collect(sources: list, order: list[int], load_options, options, jobs: int) -> tuple[list, list]:  # type: ignore[no-untyped-def]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -235,7 +246,7 @@ def _collect(sources: list, order: list[int], load_options, options, jobs: int) 
 
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
         futures = {i: pool.submit(_pool_task, sources[i], load_options, options) for i in order}
-        analyses = []
+        analyses, problems = [], []
         for i, source in enumerate(sources):
             try:
                 status, value = futures[i].result()
@@ -247,34 +258,33 @@ def _collect(sources: list, order: list[int], load_options, options, jobs: int) 
                     "(VPCREACH_JOBS=1 scans one file at a time)",
                 ) from None
             if status == "error":
-                pool.shutdown(wait=False, cancel_futures=True)
-                if isinstance(value, _WorkerError):
-                    value = type(value.type_name, (Exception,), {})(value.text)
-                value.vpcreach_source = source.path
-                raise value
-            if value is not None:
+                problems.append(value)
+            elif value is not None:
                 analyses.append(value)
-    return analyses
+    return analyses, problems
 
 
-def render(analyses: list, findings: list, req: RunRequest, threshold: str) -> str:
+def render(analyses: list, findings: list, req: RunRequest, threshold: str, problems: list | None = None) -> str:
+    """The report in req.fmt; `problems` (inputs that could not be read) go into the machine-readable formats
+    too, since a CI system may keep only the report file."""
     fmt = req.fmt or "text"
+    problems = problems or []
     if fmt == "json":
         import json
 
         from .reports.data import to_dict
 
-        return json.dumps(to_dict(analyses, findings), indent=2)
+        return json.dumps(to_dict(analyses, findings, problems), indent=2)
     if fmt == "sarif":
         import json
 
         from .reports.sarif import to_sarif
 
-        return json.dumps(to_sarif(analyses, findings), indent=2)
+        return json.dumps(to_sarif(analyses, findings, problems), indent=2)
     if fmt == "junit":
         from .reports.junit import to_junit
 
-        return to_junit(analyses, findings, threshold)
+        return to_junit(analyses, findings, threshold, problems)
     from .reports.text import render as render_text
 
     colour = req.color if req.color is not None else (sys.stdout.isatty() and not req.output)

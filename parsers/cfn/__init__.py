@@ -114,7 +114,9 @@ def _direct_dependencies(res: dict, raw_props: Any, types: dict[str, str]) -> se
     depends = res.get("DependsOn")
     if isinstance(depends, str):
         depends = [depends]
-    return {d for d in as_list(depends) if isinstance(d, str)} | referenced_ids(raw_props, types)  # the dict of ids: a set copy per resource is quadratic
+    return {d for d in as_list(depends) if isinstance(d, str)} | referenced_ids(
+        raw_props, types
+    )  # the dict of ids: a set copy per resource is quadratic
 
 
 def _function_extras(fn: m.Function, depends: set[str], types: dict[str, str]) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from vpcreach.analyzer.engine import Analysis
 from vpcreach.analyzer.eni import per_vpc, subnet_uses
 from vpcreach.analyzer.findings import Finding
+from vpcreach.parsers.errors import InputError
 
 CONTRACT_VERSION = 1
 
@@ -27,7 +28,9 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def to_dict(analyses: list[Analysis], findings: list[Finding] | None = None) -> dict[str, Any]:
+def to_dict(
+    analyses: list[Analysis], findings: list[Finding] | None = None, problems: list[InputError] | None = None
+) -> dict[str, Any]:
     sources: list[str] = []
     functions: list[dict] = []
     groups: list[dict] = []
@@ -105,6 +108,8 @@ def to_dict(analyses: list[Analysis], findings: list[Finding] | None = None) -> 
         "eni_groups": groups,
         "vpcs": vpcs,
         "unknowns": unknowns,
+        # Inputs that could not be read (the exit code is then 2); the report covers the others.
+        "errors": [{"file": p.file, "line": p.line, "message": p.message} for p in problems or []],
     }
     if any(a.options.mode == "plan" for a in analyses):
         out["changes"] = plan_changes(analyses)

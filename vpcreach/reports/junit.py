@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from vpcreach.analyzer.engine import Analysis, failing
 from vpcreach.analyzer.findings import Finding
+from vpcreach.parsers.errors import InputError
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -45,7 +46,9 @@ def _testcases(a: Analysis, findings: list[Finding]) -> list[tuple[str, str, int
     return cases
 
 
-def to_junit(analyses: list[Analysis], findings: list[Finding], threshold: str) -> str:
+def to_junit(
+    analyses: list[Analysis], findings: list[Finding], threshold: str, problems: list[InputError] | None = None
+) -> str:
     # The findings to report are a subset (after ignores and the baseline) of the analyses' own findings.
     owner = {id(f): a for a in analyses for f in a.findings}
     per_analysis: dict[int, list[Finding]] = defaultdict(list)
@@ -88,8 +91,16 @@ def to_junit(analyses: list[Analysis], findings: list[Finding], threshold: str) 
         suite.set("skipped", "0")
         totals["tests"] += tests
         totals["failures"] += failures
-    root.set("tests", str(totals["tests"]))
+    errors = len(problems or [])
+    for problem in problems or []:
+        # An input that could not be read is an errored test (not a failed one): the check could not run.
+        suite = ET.SubElement(root, "testsuite", name=problem.file, tests="1", failures="0", errors="1", skipped="0")
+        case = ET.SubElement(suite, "testcase", name="read", classname=problem.file, file=problem.file)
+        if problem.line:
+            case.set("line", str(problem.line))
+        ET.SubElement(case, "error", message=str(problem), type="input")
+    root.set("tests", str(totals["tests"] + errors))
     root.set("failures", str(totals["failures"]))
-    root.set("errors", "0")
+    root.set("errors", str(errors))
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True)

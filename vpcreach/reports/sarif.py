@@ -24,6 +24,7 @@ from vpcreach.analyzer.engine import Analysis
 from vpcreach.analyzer.findings import Finding
 from vpcreach.analyzer.rules.common import label
 from vpcreach.graph import model as m
+from vpcreach.parsers.errors import InputError
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -172,7 +173,9 @@ def _suppression_kind(f: Finding, a: Analysis | None) -> str:
     return "external"
 
 
-def to_sarif(analyses: list[Analysis], findings: list[Finding]) -> dict[str, Any]:
+def to_sarif(
+    analyses: list[Analysis], findings: list[Finding], problems: list[InputError] | None = None
+) -> dict[str, Any]:
     root = os.getcwd()
     rules = list(RULES.values())
     index = {r.id: i for i, r in enumerate(rules)}
@@ -195,7 +198,24 @@ def to_sarif(analyses: list[Analysis], findings: list[Finding]) -> dict[str, Any
                 },
                 "originalUriBaseIds": {SRCROOT: {"uri": Path(root).as_uri() + "/"}},
                 "results": results,
+                "invocations": [_invocation(root, problems or [])],
                 "columnKind": "unicodeCodePoints",
             }
+        ],
+    }
+
+
+def _invocation(root: str, problems: list[InputError]) -> dict[str, Any]:
+    """Inputs that could not be read are tool execution notifications: not results, but never silent."""
+    where = _Locator(root, None)
+    return {
+        "executionSuccessful": not problems,
+        "toolExecutionNotifications": [
+            {
+                "level": "error",
+                "message": {"text": p.message},
+                "locations": [{"physicalLocation": where.physical(p.file, p.line)}],
+            }
+            for p in problems
         ],
     }
