@@ -3,10 +3,11 @@ huge expansions refused quickly."""
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
-from conftest import run_cli
+from conftest import FIXTURES, run_cli
 from vpcreach.parsers.errors import InputError
 from vpcreach.parsers.terraform import parse_module
 
@@ -121,3 +122,33 @@ def test_reference_cycles_are_unknown_not_a_hang(tmp_path):
     (vpc,) = parse_module(str(tmp_path), {}, []).of(m.Vpc)
     (cidr,) = vpc.cidrs_v4
     assert isinstance(cidr, m.Unknown) and "refers to itself" in cidr.reason
+
+
+PROVIDER = 'provider "aws" {\n  region = "eu-west-2"\n}\n'
+
+
+def test_a_root_with_only_a_provider_points_at_the_terraform_below_it(tmp_path):
+    (tmp_path / "provider.tf").write_text(PROVIDER)
+    for env in ("dev", "prod"):
+        (tmp_path / "environments" / env).mkdir(parents=True)
+        shutil.copy(FIXTURES / "terraform" / "example_private_nat" / "main.tf", tmp_path / "environments" / env)
+    code, out, err = run_cli("scan", str(tmp_path))
+    assert (code, out) == (0, "summary: 0 errors, 0 warnings, 0 infos\n")
+    assert err == (
+        f"vpcreach: note: {tmp_path} declares no resource vpcreach reads, and its subdirectories hold Terraform "
+        f"(environments/dev, environments/prod); if those are root modules, scan them: "
+        f"vpcreach scan {tmp_path / 'environments' / 'dev'}\n"
+    )
+    code, _, err = run_cli("scan", str(tmp_path / "environments" / "dev"))
+    assert (code, err) == (1, "")
+
+
+def test_no_hint_for_a_root_that_declares_resources_or_has_nothing_below(tmp_path):
+    shutil.copy(FIXTURES / "terraform" / "example_private_nat" / "main.tf", tmp_path)
+    (tmp_path / "modules" / "x").mkdir(parents=True)
+    (tmp_path / "modules" / "x" / "main.tf").write_text(PROVIDER)
+    assert run_cli("scan", str(tmp_path))[2] == ""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "provider.tf").write_text(PROVIDER)
+    assert run_cli("scan", str(empty)) == (0, "summary: 0 errors, 0 warnings, 0 infos\n", "")

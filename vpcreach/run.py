@@ -56,6 +56,13 @@ def run(req: RunRequest) -> int:
         _error(str(problem))
     if problems and not analyses:
         return 2
+    from .sources import empty_root_hint
+
+    for a in analyses:
+        if not a.network.objects and a.network.sources and os.path.isdir(a.network.sources[0]):
+            hint = empty_root_hint(a.network.sources[0])
+            if hint:
+                click.echo(f"vpcreach: note: {hint}", err=True)
     findings = sorted((f for a in analyses for f in a.findings), key=lambda f: f.sort_key())
     from .config import unexplained_suppressions
 

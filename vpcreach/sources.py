@@ -96,6 +96,28 @@ def _walk(root: str) -> list[Source]:
     return found
 
 
+def empty_root_hint(directory: str) -> str | None:
+    """For a Terraform directory that declared nothing vpcreach reads: where the real root modules may be.
+
+    A repository whose top level holds only `provider.tf` is read as one (empty) root module, and its
+    `environments/*` or `modules/*` folders are never reached; say so rather than report a clean scan.
+    """
+    nested = []
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        if dirpath != directory and any(f.endswith(".tf") for f in filenames):
+            nested.append(dirpath)
+            if len(nested) == 4:
+                break
+    if not nested:
+        return None
+    shown = ", ".join(os.path.relpath(d, directory) for d in nested[:3]) + (", ..." if len(nested) > 3 else "")
+    return (
+        f"{directory} declares no resource vpcreach reads, and its subdirectories hold Terraform ({shown}); "
+        f"if those are root modules, scan them: vpcreach scan {nested[0]}"
+    )
+
+
 def looks_like_template_text(path: str) -> bool:
     try:
         with open(path, "rb") as fh:
