@@ -327,6 +327,9 @@ class Network:
     """Everything one source (a template, a Terraform root module, a plan) declares."""
 
     sources: list[str] = field(default_factory=list)
+    # Other folders the source read: the local modules a Terraform root calls (so a directory walk does
+    # not analyse them again as roots of their own).
+    also_read: list[str] = field(default_factory=list)
     objects: dict[str, Obj] = field(default_factory=dict)
     # Values that could not be resolved and are not tied to a single object field.
     unknowns: list[tuple[str, str]] = field(default_factory=list)

@@ -120,7 +120,7 @@ def test_worker_exception_that_does_not_pickle_comes_back_as_its_report_line(mon
         raise Odd()
 
     monkeypatch.setattr(run_module, "_analyse_source", explode)
-    status, value = run_module._pool_task(Source("cfn", "x.yaml"), None, None)
+    status, value = run_module._outcome(Source("cfn", "x.yaml"), None, None)
     assert status == "error"
     back = pickle.loads(pickle.dumps(value))
     assert (type(back), str(back)) == (

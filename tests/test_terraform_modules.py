@@ -300,3 +300,26 @@ module "fn" {
     assert findings_of(scan_json(tmp_path), "VR308") == [("VR308", "module.fn.aws_lambda_function.api_function", 4)]
     (tmp_path / "main.tf").write_text(text[:start] + call % "  depends_on = [aws_iam_role_policy.eni_policy]\n")
     assert findings_of(scan_json(tmp_path), "VR308") == []
+
+
+def test_a_directory_walk_does_not_analyse_a_called_local_module_again_as_a_root(tmp_path):
+    shutil.copytree(TF / "module_local_subnets", tmp_path / "app")
+    report = scan_json(tmp_path)
+    # modules/function alone gives two VR001 (its subnet and security-group variables have no value).
+    assert report["sources"] == [str(tmp_path / "app")]
+    assert not [f for f in report["findings"] if f["resource"] == "aws_lambda_function.this"]
+    # Named on the command line, a module is analysed as its own root.
+    alone = scan_json(tmp_path / "app" / "modules" / "function")
+    assert findings_of(alone, "VR001") == [
+        ("VR001", "aws_lambda_function.this", 26),
+        ("VR001", "aws_lambda_function.this", 26),
+    ]
+
+
+def test_modules_of_a_root_that_cannot_be_read_are_analysed_on_their_own(tmp_path):
+    shutil.copytree(TF / "module_local_subnets", tmp_path / "app")
+    (tmp_path / "app" / "main.tf").write_text('module "network" {\n  source = \n}\n')
+    code, out, err = run_cli("scan", str(tmp_path), "--format", "json")
+    assert code == 2
+    assert err.startswith(f"vpcreach: error: {tmp_path / 'app' / 'main.tf'}:2: invalid HCL")
+    assert json.loads(out)["sources"] == [str(tmp_path / "app" / "modules" / d) for d in ("function", "network")]

@@ -124,16 +124,30 @@ def analyse_all(req: RunRequest, config, options) -> tuple[list, list]:  # type:
     sources = [Source("plan", p) for p in req.paths] if req.mode == "plan" else discover(req.paths)
     jobs = choose_jobs(sources)
     if jobs > 1:
-        return _analyse_pool(sources, load_options, options, jobs)
+        outcomes = _analyse_pool(sources, load_options, options, jobs)
+    else:
+        outcomes = [_outcome(source, load_options, options) for source in sources]
+    return _settle(sources, outcomes)
+
+
+def _settle(sources: list, outcomes: list[tuple[str, object]]) -> tuple[list, list]:
+    """Analyses and problems in source order, without the Terraform folders a directory walk found that
+    another root calls as a local module: analysed there, with the inputs its caller gives it, they would
+    only repeat its findings and add unknowns for the variables no root sets."""
+    called = {
+        os.path.realpath(d)
+        for status, value in outcomes
+        if status == "ok" and value is not None
+        for d in value.network.also_read  # type: ignore[attr-defined]
+    }
     analyses, problems = [], []
-    for source in sources:
-        try:
-            analysis = _analyse_source(source, load_options, options)
-        except Exception as exc:
-            problems.append(as_problem(exc, source.path))
+    for source, (status, value) in zip(sources, outcomes):
+        if source.kind == "terraform" and not source.explicit and os.path.realpath(source.path) in called:
             continue
-        if analysis is not None:
-            analyses.append(analysis)
+        if status == "error":
+            problems.append(value)
+        elif value is not None:
+            analyses.append(value)
     return analyses, problems
 
 
@@ -208,10 +222,10 @@ def _analyse_source(source, load_options, options):  # type: ignore[no-untyped-d
     return None if network is None else analyze(network, options)
 
 
-def _pool_task(source, load_options, options):  # type: ignore[no-untyped-def]
-    """Runs in a worker: ("ok", analysis) or ("error", InputError) — never raises across the pipe.
+def _outcome(source, load_options, options):  # type: ignore[no-untyped-def]
+    """("ok", analysis or None) or ("error", InputError): never raises, in a worker or in this process.
 
-    The failure is turned into its one report line here, so what crosses the pipe always pickles.
+    The failure is turned into its one report line here, so what crosses a pool's pipe always pickles.
     """
     try:
         return "ok", _analyse_source(source, load_options, options)
@@ -219,7 +233,7 @@ def _pool_task(source, load_options, options):  # type: ignore[no-untyped-def]
         return "error", as_problem(exc, source.path)
 
 
-def _analyse_pool(sources: list, load_options, options, jobs: int) -> tuple[list, list]:  # type: ignore[no-untyped-def]
+def _analyse_pool(sources: list, load_options, options, jobs: int) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
     import contextlib
     import gc
     import importlib
@@ -244,7 +258,7 @@ def _analyse_pool(sources: list, load_options, options, jobs: int) -> tuple[list
         gc.unfreeze()
 
 
-def _collect(sources: list, order: list[int], load_options, options, jobs: int) -> tuple[list, list]:  # type: ignore[no-untyped-def]
+def _collect(sources: list, order: list[int], load_options, options, jobs: int) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -252,11 +266,11 @@ def _collect(sources: list, order: list[int], load_options, options, jobs: int) 
     from vpcreach.parsers.errors import InputError
 
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {i: pool.submit(_pool_task, sources[i], load_options, options) for i in order}
-        analyses, problems = [], []
+        futures = {i: pool.submit(_outcome, sources[i], load_options, options) for i in order}
+        outcomes = []
         for i, source in enumerate(sources):
             try:
-                status, value = futures[i].result()
+                outcomes.append(futures[i].result())
             except BrokenProcessPool:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise InputError(
@@ -264,11 +278,7 @@ def _collect(sources: list, order: list[int], load_options, options, jobs: int) 
                     "a worker process died while this or another file was being analysed "
                     "(VPCREACH_JOBS=1 scans one file at a time)",
                 ) from None
-            if status == "error":
-                problems.append(value)
-            elif value is not None:
-                analyses.append(value)
-    return analyses, problems
+    return outcomes
 
 
 def render(analyses: list, findings: list, req: RunRequest, threshold: str, problems: list | None = None) -> str:

@@ -33,7 +33,7 @@ def parse_module(path: str, variables: dict[str, str], var_files: list[str]) -> 
         raise InputError(exc.file or path, exc.message, exc.line) from None
     except RecursionError:
         raise InputError(path, "the configuration is nested too deeply to analyse") from None
-    net = m.Network(sources=[path], region=result.region)
+    net = m.Network(sources=[path], also_read=result.module_dirs, region=result.region)
     net.unknowns.extend(result.notes)
     map_resources(result.instances, net)
     return net

@@ -748,6 +748,7 @@ class Result:
     instances: list[ResourceInstance]
     notes: list[tuple[str, str]]
     region: str | None
+    module_dirs: list[str]  # every module directory read besides the root's (real paths)
 
 
 def load_instances(directory: str, variables: dict[str, str], var_files: list[str]) -> Result:
@@ -759,7 +760,8 @@ def load_instances(directory: str, variables: dict[str, str], var_files: list[st
     tree.region = _provider_region(root)
     instances: list[ResourceInstance] = []
     root.emit(instances)
-    return Result(instances, tree.notes, tree.region)
+    root_key = os.path.realpath(directory)
+    return Result(instances, tree.notes, tree.region, [d for d in tree.configs if d != root_key])
 
 
 def _provider_region(root: ModuleInstance) -> str | None:
