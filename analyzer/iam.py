@@ -26,8 +26,11 @@ class RoleGrants:
     role: str | None
     grants: list[Grant] = field(default_factory=list)
     unknowns: list[str] = field(default_factory=list)
-    # Actions of explicit Deny statements; a Deny wins over any Allow (resource scopes are not read).
+    # Actions of explicit Deny statements for every request ("*", no Condition): a Deny wins over any Allow.
     denied: list[str] = field(default_factory=list)
+    # Actions of Deny statements limited by a Resource or Condition: they may or may not apply to the
+    # request Lambda makes, so they make the answer unknown rather than remove the Allow.
+    scoped_denials: list[tuple[str, str]] = field(default_factory=list)  # (action pattern, source)
     known: bool = True  # False when the role itself is outside the source
     # Many functions share a role, and several rules ask it the same questions.
     _answers: dict[tuple[str, bool], Grant | None] = field(default_factory=dict, repr=False, compare=False)
@@ -45,6 +48,10 @@ class RoleGrants:
             else:
                 self._answers[key] = grants_action(self.grants, action, self.denied)
         return self._answers[key]
+
+    def scoped_denial(self, action: str) -> str | None:
+        """The source of a Deny limited by a Resource or Condition that names `action`, if any."""
+        return next((src for pattern, src in self.scoped_denials if action_allows(pattern, action)), None)
 
 
 def role_grants(graph: Graph, fn_id: str) -> RoleGrants:
@@ -94,7 +101,10 @@ def _collect(
     actions: list[str] = []
     for st in statements:
         if st.effect == "Deny" and isinstance(st.actions, list):
-            out.denied.extend(st.actions)
+            if st.scoped:
+                out.scoped_denials.extend((a, source) for a in st.actions)
+            else:
+                out.denied.extend(st.actions)
             continue
         if st.effect != "Allow":
             continue

@@ -235,6 +235,8 @@ class PolicyStatement:
     effect: str = "Allow"
     actions: list[str] | Unknown = field(default_factory=list)
     not_actions: list[str] | None = None
+    # Applies to only some requests: a Resource other than "*", a NotResource, or a Condition.
+    scoped: bool = False
 
 
 @dataclass

@@ -489,6 +489,17 @@ def test_explicit_deny_of_create_network_interface_overrides_the_managed_policy(
     assert findings_of(report, "VR304") == [("VR304", "ApiFunction", 61)]
 
 
+def test_deny_limited_by_resource_and_condition_is_unknown_not_missing():
+    report = scan("vr304_near_miss_scoped_deny.yaml")
+    assert findings_of(report, "VR304") == []
+    assert findings_of(report, "VR001") == [("VR001", "ApiFunction", 64)]
+    (finding,) = [f for f in report["findings"] if f["rule_id"] == "VR001"]
+    assert (
+        "a Deny in FunctionRole limited by a Resource or Condition names ec2:CreateNetworkInterface"
+        in (finding["message"])
+    )
+
+
 def test_managed_policy_attached_through_its_roles_property_is_separate():
     report = scan("vr308_managed_policy_roles.yaml")
     assert findings_of(report, "VR308") == [("VR308", "ApiFunction", 62)]

@@ -355,6 +355,12 @@ def test_explicit_deny_of_create_network_interface():
     assert findings_of(scan("vr304_explicit_deny"), "VR304") == [("VR304", "aws_lambda_function.api_function", 80)]
 
 
+def test_deny_limited_by_resources_and_condition_is_unknown_not_missing():
+    report = scan("vr304_near_miss_scoped_deny")
+    assert findings_of(report, "VR304") == []
+    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_function.api_function", 85)]
+
+
 # --- count and for_each layouts ----------------------------------------------------------------------------
 def test_count_and_for_each_layout_uses_terraform_addresses():
     report = scan("layout_count_for_each")

@@ -70,6 +70,22 @@ def unresolved(analysis: Analysis) -> list[Finding]:
                     key="role",
                 )
             )
+        elif not missing:
+            scoped = [(a, src) for a in ENI_ACTIONS if (src := grants.scoped_denial(a))]
+            if scoped:
+                actions = ", ".join(a for a, _ in scoped)
+                out.append(
+                    on_function(
+                        fn,
+                        "VR001",
+                        f"whether the execution role of {fn.id} may manage network interfaces is unknown: a Deny "
+                        f"in {scoped[0][1]} limited by a Resource or Condition names {actions}, and whether it "
+                        "matches the requests Lambda makes is decided at deploy time",
+                        [fn.id, grants.role or "", scoped[0][1]],
+                        key="role",
+                        fix="Scope the Deny so it cannot match the function's network interfaces, or confirm it does not.",
+                    )
+                )
     return out
 
 

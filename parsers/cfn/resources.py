@@ -15,6 +15,7 @@ from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
 from vpcreach.graph.ports import ENGINE_PORTS
 
+from ..iam_document import is_scoped
 from .intrinsics import Derived, Resolver, ResRef
 from .values import as_list, to_bool, to_int, to_protocol, to_ref, to_refs, to_str
 
@@ -412,6 +413,7 @@ def statements(document: Any) -> list[m.PolicyStatement]:
                 effect=str(s.get("Effect", "Allow")),
                 actions=_action_list(actions) if not_actions is None else [],
                 not_actions=_action_list(not_actions) if not_actions is not None else None,  # type: ignore[arg-type]
+                scoped=is_scoped(s),
             )
         )
     return out

@@ -9,6 +9,7 @@ from typing import Any
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Unknown
 
+from ..iam_document import is_scoped
 from .aws_context import Context, handles
 from .instance import ResourceInstance, TfRef
 from .values import ManagedPolicy, Named, decode_json
@@ -46,6 +47,7 @@ def statements(ctx: Context, document: Any) -> list[m.PolicyStatement]:
                 effect=effect if isinstance(effect, str) else "Allow",
                 actions=_actions(s.get("Action")) if not_actions is None else [],
                 not_actions=_actions(not_actions) if not_actions is not None else None,  # type: ignore[arg-type]
+                scoped=is_scoped(s),
             )
         )
     return out
