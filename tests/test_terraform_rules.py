@@ -355,6 +355,12 @@ def test_explicit_deny_of_create_network_interface():
     assert findings_of(scan("vr304_explicit_deny"), "VR304") == [("VR304", "aws_lambda_function.api_function", 80)]
 
 
+def test_policy_naming_a_role_whose_name_is_another_resources_attribute_reaches_that_role():
+    report = scan("vr304_near_miss_role_named_by_another_resource")
+    assert findings_of(report, "VR304") == []
+    assert findings_of(report, "VR308") == []
+
+
 def test_deny_limited_by_resources_and_condition_is_unknown_not_missing():
     report = scan("vr304_near_miss_scoped_deny")
     assert findings_of(report, "VR304") == []

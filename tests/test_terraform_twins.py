@@ -30,6 +30,7 @@ TF_ONLY = {
     "vr001_remote_module_not_downloaded",
     "vr104_near_miss_sg_egress_rule",
     "vr104_sg_without_egress",
+    "vr304_near_miss_role_named_by_another_resource",
 }
 
 

@@ -80,6 +80,10 @@ class Context:
         if isinstance(value, Named):
             value = value.ref
         if isinstance(value, TfRef):
+            # An attribute set from another resource's attribute stands for that one (a security group's
+            # vpc_id is its VPC), unless it is itself of the type asked for (a role's name is the role).
+            while value.via is not None and not (types and self._type(value.address) in types):
+                value = value.via
             if value.address not in self.by_addr:
                 if is_data_address(value.address):
                     return Unknown(f"{value.address}.{value.attr} is read from AWS when Terraform plans")
@@ -100,6 +104,10 @@ class Context:
                     return found
             return External(value)
         return Unknown(f"{what} is {value!r}, not an id")
+
+    def _type(self, address: str) -> str | None:
+        inst = self.by_addr.get(address)
+        return inst.type if inst else None
 
     def refs(self, value: Any, what: str = "value", types: tuple[str, ...] = ()) -> list[m.Ref] | Unknown:
         items = self.items(value, what)

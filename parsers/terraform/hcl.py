@@ -443,6 +443,8 @@ class ModuleInstance(Scope):
             if isinstance(value, Unknown):
                 # Unknown either way, but as this resource's attribute it still identifies the resource.
                 return TfRef(obj.address, name)
+            if isinstance(value, TfRef):
+                return TfRef(obj.address, name, via=value)
             return value
 
         return self.cache.get(("attr", obj.address, name), ctx, compute, f"{obj.address}.{name}")

@@ -20,6 +20,9 @@ class TfRef:
 
     address: str  # full instance address: "aws_subnet.private[0]", "module.net.aws_vpc.this"
     attr: str = "id"
+    # When this attribute is configured as another resource's attribute (a role `name` set from
+    # random_pet.this.id, say): that reference. Either may be what a reader wants (`Context.ref`).
+    via: TfRef | None = field(default=None, compare=False)
 
 
 @dataclass
