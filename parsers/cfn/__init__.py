@@ -114,9 +114,8 @@ def _direct_dependencies(res: dict, raw_props: Any, types: dict[str, str]) -> se
     depends = res.get("DependsOn")
     if isinstance(depends, str):
         depends = [depends]
-    return {d for d in as_list(depends) if isinstance(d, str)} | referenced_ids(
-        raw_props, types
-    )  # the dict of ids: a set copy per resource is quadratic
+    # `types` itself is the id lookup: a set copy of it per resource would make this quadratic.
+    return {d for d in as_list(depends) if isinstance(d, str)} | referenced_ids(raw_props, types)
 
 
 def _function_extras(fn: m.Function, depends: set[str], types: dict[str, str]) -> None:

@@ -613,10 +613,8 @@ def run_graph(
             return fail(f"{path}: no such file or directory")
     try:
         analyses = analyse_paths(req, cfg, cfg.options(req))
-    except InputError as exc:
+    except InputError as exc:  # every failure of a source arrives as one (run.as_problem)
         return fail(str(exc))
-    except RecursionError:
-        return fail("input nested too deeply to analyse")
     if not any(r.function.has_vpc_config for a in analyses for r in a.functions.values()):
         click.echo("vpcreach: note: no VPC-attached function found; the picture is empty", err=True)
     if functions:
