@@ -43,7 +43,7 @@ def test_each_unreadable_input_gets_its_line_and_the_rest_is_reported(repo):
     assert code == 2
     assert error_lines(err) == [
         "vpcreach: error: infra/b-broken.yaml:4: invalid YAML/JSON: did not find expected node content",
-        "vpcreach: error: tf/broken/main.tf:3: invalid HCL: unexpected '\\n}\\n\\n' at column 13",
+        "vpcreach: error: tf/broken/main.tf:3: invalid HCL: unexpected line break at column 13",
     ]
     report = json.loads(out)
     assert report["sources"][0] == "infra/a-good.yaml"
@@ -51,7 +51,7 @@ def test_each_unreadable_input_gets_its_line_and_the_rest_is_reported(repo):
     assert {f["resource"] for f in report["functions"]} >= {"ReportFunction", "aws_lambda_function.report_function"}
     assert report["errors"] == [
         {"file": "infra/b-broken.yaml", "line": 4, "message": "invalid YAML/JSON: did not find expected node content"},
-        {"file": "tf/broken/main.tf", "line": 3, "message": "invalid HCL: unexpected '\\n}\\n\\n' at column 13"},
+        {"file": "tf/broken/main.tf", "line": 3, "message": "invalid HCL: unexpected line break at column 13"},
     ]
 
 

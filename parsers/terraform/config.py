@@ -91,7 +91,13 @@ def parse_hcl(text: str, path: str) -> Any:
         return hcl2.parses(text)
     except UnexpectedToken as exc:
         token = exc.token
-        what = "end of file" if token.type == "$END" else repr(str(token))
+        text = str(token)
+        if token.type == "$END":
+            what = "end of file"
+        elif not text.strip() or text.startswith("\n"):
+            what = "line break"  # a newline-and-comment token: quoting it raw shows escaped newlines
+        else:
+            what = repr(text)
         raise InputError(path, f"invalid HCL: unexpected {what} at column {exc.column}", exc.line or None) from None
     except UnexpectedCharacters as exc:
         raise InputError(
