@@ -141,6 +141,14 @@ def test_a_root_with_only_a_provider_points_at_the_terraform_below_it(tmp_path):
     )
     code, _, err = run_cli("scan", str(tmp_path / "environments" / "dev"))
     assert (code, err) == (1, "")
+    # Folders the same scan analyses are not suggested again.
+    envs = [str(tmp_path / "environments" / env) for env in ("dev", "prod")]
+    assert run_cli("scan", str(tmp_path), *envs)[2] == ""
+    code, _, err = run_cli("scan", str(tmp_path), envs[0])
+    assert (
+        err.startswith(f"vpcreach: note: {tmp_path} declares no resource vpcreach reads")
+        and "(environments/prod)" in err
+    )
 
 
 def test_no_hint_for_a_root_that_declares_resources_or_has_nothing_below(tmp_path):

@@ -58,9 +58,10 @@ def run(req: RunRequest) -> int:
         return 2
     from .sources import empty_root_hint
 
+    covered = {os.path.realpath(p) for a in analyses for p in [*a.network.sources, *a.network.also_read]}
     for a in analyses:
         if not a.network.objects and a.network.sources and os.path.isdir(a.network.sources[0]):
-            hint = empty_root_hint(a.network.sources[0])
+            hint = empty_root_hint(a.network.sources[0], covered)
             if hint:
                 click.echo(f"vpcreach: note: {hint}", err=True)
     findings = sorted((f for a in analyses for f in a.findings), key=lambda f: f.sort_key())

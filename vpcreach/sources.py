@@ -96,15 +96,18 @@ def _walk(root: str) -> list[Source]:
     return found
 
 
-def empty_root_hint(directory: str) -> str | None:
+def empty_root_hint(directory: str, covered: set[str] | frozenset[str] = frozenset()) -> str | None:
     """For a Terraform directory that declared nothing vpcreach reads: where the real root modules may be.
 
     A repository whose top level holds only `provider.tf` is read as one (empty) root module, and its
     `environments/*` or `modules/*` folders are never reached; say so rather than report a clean scan.
+    Folders in `covered` (real paths the same scan analysed or read as modules) are not suggested.
     """
     nested = []
     for dirpath, dirnames, filenames in os.walk(directory):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        if os.path.realpath(dirpath) in covered:
+            continue
         if dirpath != directory and any(f.endswith(".tf") for f in filenames):
             nested.append(dirpath)
             if len(nested) == 4:
