@@ -7,6 +7,7 @@ for python-hcl2 and `vpcreach --version` imports nothing but click.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -83,8 +84,7 @@ def _walk(root: str) -> list[Source]:
         tf_root = True
     else:
         tf_root = False
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+    for dirpath, filenames in _pruned_walk(root):
         if dirpath != root and not tf_root and any(f.endswith(".tf") for f in filenames):
             found.append(Source("terraform", dirpath, explicit=False))
         for name in sorted(filenames):
@@ -96,6 +96,13 @@ def _walk(root: str) -> list[Source]:
     return found
 
 
+def _pruned_walk(root: str) -> Iterator[tuple[str, list[str]]]:
+    """(folder, file names) under root in a stable order, without tool, VCS and dependency folders."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        yield dirpath, filenames
+
+
 def empty_root_hint(directory: str, covered: set[str] | frozenset[str] = frozenset()) -> str | None:
     """For a Terraform directory that declared nothing vpcreach reads: where the real root modules may be.
 
@@ -104,8 +111,7 @@ def empty_root_hint(directory: str, covered: set[str] | frozenset[str] = frozens
     Folders in `covered` (real paths the same scan analysed or read as modules) are not suggested.
     """
     nested = []
-    for dirpath, dirnames, filenames in os.walk(directory):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+    for dirpath, filenames in _pruned_walk(directory):
         if os.path.realpath(dirpath) in covered:
             continue
         if dirpath != directory and any(f.endswith(".tf") for f in filenames):

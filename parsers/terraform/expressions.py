@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from vpcreach.graph.model import Unknown
@@ -641,37 +641,40 @@ def _for_bindings(intro: Any, key: Any, value: Any) -> dict[str, Any]:
     return {first: key, str(intro.second_iterator.token.value): value}
 
 
-def _for_tuple(node: Any, ctx: Ctx) -> Any:
+def _kept(node: Any, ctx: Ctx) -> Iterator[Any]:
+    """The scope of each item a for expression keeps (its `if` true), in order; an unknown iterable or
+    condition is yielded as the Unknown itself, and the caller returns it."""
     items = iterate(evaluate(node.for_intro.iterable, ctx), ctx)
     if is_unknown(items):
-        return items
-    out = []
+        yield items
+        return
     for key, value in items:
         inner = ctx.child(**_for_bindings(node.for_intro, key, value))
         if node.condition is not None:
             keep = to_bool(evaluate(node.condition.condition_expr, inner), "a for condition")
             if is_unknown(keep):
-                return unknown_from("a for expression's condition", [keep])
+                yield unknown_from("a for expression's condition", [keep])
+                return
             if not keep:
                 continue
+        yield inner
+
+
+def _for_tuple(node: Any, ctx: Ctx) -> Any:
+    out = []
+    for inner in _kept(node, ctx):
+        if is_unknown(inner):
+            return inner
         out.append(evaluate(node.value_expr, inner))
     return out
 
 
 def _for_object(node: Any, ctx: Ctx) -> Any:
-    items = iterate(evaluate(node.for_intro.iterable, ctx), ctx)
-    if is_unknown(items):
-        return items
     grouping = node.ellipsis is not None
     out: dict[str, Any] = {}
-    for key, value in items:
-        inner = ctx.child(**_for_bindings(node.for_intro, key, value))
-        if node.condition is not None:
-            keep = to_bool(evaluate(node.condition.condition_expr, inner), "a for condition")
-            if is_unknown(keep):
-                return unknown_from("a for expression's condition", [keep])
-            if not keep:
-                continue
+    for inner in _kept(node, ctx):
+        if is_unknown(inner):
+            return inner
         k = evaluate(node.key_expr, inner)
         if is_unknown(k):
             return unknown_from("a for expression's key", [k])
