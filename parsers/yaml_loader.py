@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from .errors import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, InputError
+from .errors import MAX_ALIASES, MAX_DEPTH, InputError
+from .files import read_input
 
 try:
     _BaseLoader: type = yaml.CSafeLoader
@@ -152,17 +153,7 @@ def _too_deep(value: Any, depth: int = 0) -> bool:
 
 def read_text(path: str) -> str:
     """Read a source file, refusing missing, oversized and binary files with one clear line."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(path, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refusing to parse it")
+    data = read_input(path)
     if b"\x00" in data:
         raise InputError(path, "binary file (contains NUL bytes), not a template")
     try:

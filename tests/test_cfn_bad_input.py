@@ -168,7 +168,7 @@ def test_resources_that_are_not_a_mapping_are_not_a_template(tmp_path):
 def test_file_over_20_mib_is_refused_before_parsing(tmp_path):
     path = tmp_path / "huge.yaml"
     path.write_text("Resources: {}\n" + "# padding\n" * (2_200_000))
-    assert one_error_line(path) == f"vpcreach: error: {path}: file is larger than 20 MiB; refusing to parse it"
+    assert one_error_line(path) == f"vpcreach: error: {path}: file is larger than 20 MiB; refusing to read it"
 
 
 def test_odd_but_valid_values_do_not_crash(tmp_path):

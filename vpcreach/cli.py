@@ -64,6 +64,12 @@ def common_options(fn):  # type: ignore[no-untyped-def]
             help="Write the current findings' fingerprints to FILE.",
         ),
         click.option("--color/--no-color", default=None, help="Colour text output (default: only on a terminal)."),
+        click.option(
+            "--root",
+            type=click.Path(exists=True, file_okay=False),
+            default=None,
+            help="Scan root: files an input names are read only inside it (default: the git work tree, else the path).",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)

@@ -12,6 +12,7 @@ params = { Environment = "prod" }                    # CloudFormation parameters
 variables = { enable_nat_gateway = true }            # Terraform variables
 suppress = { LegacyFn = [{ id = "VR302", reason = "single-AZ by design" }] }
 eni_quota = 250
+root = "."                                           # scan root: files inputs name are read only inside it
 ```
 
 Mistakes in the file (a misspelt setting or rule id, a wrong type) are errors naming the file: a config
@@ -54,6 +55,7 @@ class Config:
     variables: dict[str, str] = field(default_factory=dict)
     suppress: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     eni_quota: int = 250
+    root: str | None = None  # scan root; relative to the config file's folder
 
     def options(self, req: Any) -> Options:
         """Analysis options from this file and a request (anything with the RunRequest attributes, or None)."""
@@ -192,6 +194,14 @@ def _parse(path: str, table: dict) -> Config:
         if isinstance(quota, bool) or not isinstance(quota, int) or quota <= 0:
             raise fail(f"eni_quota must be a positive integer, not {quota!r}")
         cfg.eni_quota = quota
+    if "root" in table:
+        root = table["root"]
+        if not isinstance(root, str) or not root:
+            raise fail(f"root must be a folder path, not {root!r}")
+        folder = os.path.join(os.path.dirname(os.path.abspath(path)), root)
+        if not os.path.isdir(folder):
+            raise fail(f"root {root!r} is not a folder")
+        cfg.root = os.path.realpath(folder)
     return cfg
 
 

@@ -26,6 +26,7 @@ class RunRequest:
     explain_needs: bool = False
     graph_out: str | None = None
     mode: str = "scan"
+    root: str | None = None
 
 
 def _error(message: str) -> int:
@@ -122,7 +123,7 @@ def analyse_all(req: RunRequest, config, options) -> tuple[list, list]:  # type:
         var_files=list(req.var_files),
     )
     # `vpcreach plan` names plan files: read each as one, so a bad file gets the plan reader's error.
-    sources = [Source("plan", p) for p in req.paths] if req.mode == "plan" else discover(req.paths)
+    sources = [Source("plan", p) for p in req.paths] if req.mode == "plan" else discover(req.paths, req.root or config.root)
     jobs = choose_jobs(sources)
     if jobs > 1:
         outcomes = _analyse_pool(sources, load_options, options, jobs)

@@ -30,6 +30,9 @@ class Source:
     kind: str  # cfn | terraform | plan
     path: str
     explicit: bool = True  # named on the command line (errors are fatal) or found by walking a directory
+    # Files an input names (Terraform's file(), module sources, AWS::Include) are read only inside this
+    # folder: the git work tree holding the named path, the folder named, or --root / config `root`.
+    root: str = "."
 
 
 @dataclass
@@ -55,18 +58,28 @@ def _is_plan_json(path: str) -> bool:
     )
 
 
-def discover(paths: list[str]) -> list[Source]:
-    """Sources under the given paths, in a stable order. Missing paths are reported by the loader."""
+def discover(paths: list[str], root: str | None = None) -> list[Source]:
+    """Sources under the given paths, in a stable order. Missing paths are reported by the loader.
+
+    `root` is the scan root set by --root or the config; without it, each named path gets its own
+    (`find_scan_root`)."""
+    from vpcreach.parsers.files import find_scan_root
+
     out: list[Source] = []
     for path in paths:
+        found: list[Source]
         if os.path.isdir(path):
-            out.extend(_walk(path))
+            found = _walk(path)
         elif path.endswith(".tf"):
-            out.append(Source("terraform", os.path.dirname(path) or "."))
+            found = [Source("terraform", os.path.dirname(path) or ".")]
         elif path.endswith(".json") and _is_plan_json(path):
-            out.append(Source("plan", path))
+            found = [Source("plan", path)]
         else:
-            out.append(Source("cfn", path))
+            found = [Source("cfn", path)]
+        path_root = os.path.realpath(root) if root else find_scan_root(path)
+        for source in found:
+            source.root = path_root
+        out.extend(found)
     seen: set[tuple[str, str]] = set()
     unique = []
     for s in out:
@@ -154,11 +167,11 @@ def load(source: Source, options: LoadOptions):  # -> (Network | None, extra dic
             if source.explicit:
                 raise InputError(source.path, "not a CloudFormation/SAM template (no Resources with AWS:: types)")
             return None
-        return parse_template(doc, source.path, options.params)
+        return parse_template(doc, source.path, options.params, source.root)
     if source.kind == "terraform":
         from vpcreach.parsers.terraform import parse_module
 
-        return parse_module(source.path, options.variables, options.var_files)
+        return parse_module(source.path, options.variables, options.var_files, source.root)
     if source.kind == "plan":
         from vpcreach.parsers.terraform.plan import parse_plan
 

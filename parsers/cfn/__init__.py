@@ -53,7 +53,10 @@ def parse_file(path: str, params: dict[str, str] | None = None) -> m.Network:
     return parse_template(doc, path, params)
 
 
-def parse_template(doc: dict, path: str, params: dict[str, str] | None = None) -> m.Network:
+def parse_template(
+    doc: dict, path: str, params: dict[str, str] | None = None, root: str | None = None
+) -> m.Network:
+    """The network a template deploys. `root` is the scan root: files the template names are read only inside it."""
     resources = doc.get("Resources")
     if not isinstance(resources, dict):
         raise InputError(path, "Resources is not a mapping")

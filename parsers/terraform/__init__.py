@@ -16,8 +16,10 @@ from vpcreach.graph import model as m
 from ..errors import InputError
 
 
-def parse_module(path: str, variables: dict[str, str], var_files: list[str]) -> m.Network:
-    """Analyse the root module in directory `path` with Terraform's variable precedence applied."""
+def parse_module(path: str, variables: dict[str, str], var_files: list[str], root: str | None = None) -> m.Network:
+    """Analyse the root module in directory `path` with Terraform's variable precedence applied.
+
+    `root` is the scan root: file functions and local module sources read only inside it (default: `path`)."""
     from .aws import map_resources
     from .expressions import LimitError
     from .hcl import load_instances
@@ -28,7 +30,7 @@ def parse_module(path: str, variables: dict[str, str], var_files: list[str]) -> 
         raise InputError(path, "no .tf files in this directory")
     try:
         with _deep_stack():
-            result = load_instances(path, dict(variables or {}), list(var_files or []))
+            result = load_instances(path, dict(variables or {}), list(var_files or []), root or path)
     except LimitError as exc:
         raise InputError(exc.file or path, exc.message, exc.line) from None
     except RecursionError:

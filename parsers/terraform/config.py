@@ -13,7 +13,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import MAX_FILE_BYTES, InputError
+from ..errors import InputError
+from ..files import read_input
 
 
 @dataclass
@@ -59,17 +60,7 @@ def _meta_line(node: Any, attr: str = "line") -> int | None:
 
 
 def read_source(path: str) -> str:
-    try:
-        size = os.path.getsize(path)
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    if size > MAX_FILE_BYTES:
-        raise InputError(path, f"file is {size} bytes, more than vpcreach reads ({MAX_FILE_BYTES})")
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    raw = read_input(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -753,8 +753,13 @@ class Result:
     module_dirs: list[str]  # every module directory read besides the root's (real paths)
 
 
-def load_instances(directory: str, variables: dict[str, str], var_files: list[str]) -> Result:
-    """Evaluate the root module in `directory` and every module it calls into resource instances."""
+def load_instances(
+    directory: str, variables: dict[str, str], var_files: list[str], scan_root: str | None = None
+) -> Result:
+    """Evaluate the root module in `directory` and every module it calls into resource instances.
+
+    Files the configuration names are read only inside `scan_root` (default: `directory`)."""
+    scan_root = os.path.realpath(scan_root or directory)
     budget = Budget()
     values = root_values(directory, variables, var_files, budget)
     tree = Tree(directory, values, budget)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import bisect
 import copy
 import json
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,7 +28,8 @@ from typing import Any
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
 
-from ..errors import MAX_FILE_BYTES, InputError
+from ..errors import InputError
+from ..files import read_input
 from .aws import map_resources, resource_address
 from .instance import ResourceInstance, TfRef
 from .values import Derived
@@ -128,19 +128,7 @@ def _parse_plan(path: str, doc: dict, text: str) -> PlanNetwork:
 
 
 def _load(path: str) -> tuple[dict, str]:
-    try:
-        size = os.path.getsize(path)
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
-    if size > MAX_FILE_BYTES:
-        raise InputError(
-            path, f"file is {size // (1024 * 1024)} MiB, over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit"
-        )
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
+    raw = read_input(path)
     if raw.startswith(b"PK\x03\x04"):
         raise InputError(
             path, "this is a binary plan file; convert it first: terraform show -json PLANFILE > plan.json"
