@@ -85,11 +85,16 @@ gc.freeze()  # the imported modules stay shared with the children instead of bei
 timeout = int(sys.argv[1])
 results = []
 for args in json.load(sys.stdin):
+    cwd = None
+    if isinstance(args, dict):  # {"cwd": folder, "args": [...]}: run in that folder
+        cwd, args = args["cwd"], args["args"]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         sys.stdout.flush(); sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
             os.dup2(out.fileno(), 1); os.dup2(err.fileno(), 2)
+            if cwd:
+                os.chdir(cwd)
             signal.alarm(timeout)
             code = 0
             try:
@@ -113,19 +118,24 @@ json.dump(results, sys.stdout)
 """
 
 
-def run_batch(arg_lists: list[list[str]], workers: int | None = None) -> list[subprocess.CompletedProcess]:
-    """Run `vpcreach ARGS...` for each argument list (see DRIVER); results in the same order."""
+def run_batch(
+    arg_lists: list, workers: int | None = None, env: dict[str, str] | None = None, timeout: int = TIMEOUT
+) -> list[subprocess.CompletedProcess]:
+    """Run `vpcreach ARGS...` for each argument list (see DRIVER); results in the same order.
+
+    An item may also be {"cwd": folder, "args": [...]} to run in that folder; `env` is added to the
+    environment of every run."""
     import json
 
     if not arg_lists:
         return []
     workers = max(1, min(workers or os.cpu_count() or 1, 4, len(arg_lists)))
     slices = [arg_lists[i::workers] for i in range(workers)]
-    env = {**os.environ, "NO_COLOR": "1", "VPCREACH_JOBS": "1"}
+    env = {**os.environ, "NO_COLOR": "1", "VPCREACH_JOBS": "1", **(env or {})}
 
-    def drive(batch: list[list[str]]) -> list:
+    def drive(batch: list) -> list:
         proc = subprocess.run(
-            [sys.executable, "-c", DRIVER, str(TIMEOUT)],
+            [sys.executable, "-c", DRIVER, str(timeout)],
             input=json.dumps(batch),
             capture_output=True,
             text=True,
@@ -140,7 +150,9 @@ def run_batch(arg_lists: list[list[str]], workers: int | None = None) -> list[su
     out: list = [None] * len(arg_lists)
     for i, answer in enumerate(answers):
         for j, (code, stdout, stderr) in enumerate(answer):
-            out[i + j * workers] = subprocess.CompletedProcess(arg_lists[i + j * workers], code, stdout, stderr)
+            item = arg_lists[i + j * workers]
+            args = item["args"] if isinstance(item, dict) else item
+            out[i + j * workers] = subprocess.CompletedProcess(args, code, stdout, stderr)
     return out
 
 
