@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError
+from ..errors import MAX_FILE_BYTES, MAX_TERRAFORM_BYTES, InputError
 from ..files import read_input
 
 
@@ -52,6 +52,7 @@ class ModuleConfig:
     providers: list[Block] = field(default_factory=list)
     lines: dict[str, list[str]] = field(default_factory=dict)  # source lines, for annotations
     resource_types: set[str] = field(default_factory=set)
+    size: int = 0  # bytes of its .tf files
 
 
 def _meta_line(node: Any, attr: str = "line") -> int | None:
@@ -59,8 +60,8 @@ def _meta_line(node: Any, attr: str = "line") -> int | None:
     return getattr(meta, attr, None) if meta is not None and not getattr(meta, "empty", True) else None
 
 
-def read_source(path: str) -> str:
-    raw = read_input(path)
+def read_source(path: str, limit: int = MAX_FILE_BYTES) -> str:
+    raw = read_input(path, limit)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -160,14 +161,27 @@ def _is_override(name: str) -> bool:
     return name == "override.tf" or name.endswith("_override.tf")
 
 
-def load_module(directory: str) -> ModuleConfig:
-    """Every `.tf` file of `directory` as one module (override files merged last, as Terraform does)."""
+def load_module(directory: str, budget: int = MAX_TERRAFORM_BYTES) -> ModuleConfig:
+    """Every `.tf` file of `directory` as one module (override files merged last, as Terraform does).
+
+    `budget` is how many bytes of Terraform the root may still read (MAX_TERRAFORM_BYTES for all its modules
+    together): checked before a file is parsed, since parsing is what costs."""
     config = ModuleConfig(directory)
     names = _tf_files(directory)
     overrides = [n for n in names if _is_override(n)]
     for name in [n for n in names if not _is_override(n)] + overrides:
         path = os.path.join(directory, name)
-        text = read_source(path)
+        try:
+            text = read_source(path, budget - config.size)
+        except InputError as exc:
+            if not exc.message.startswith("file is larger than"):
+                raise
+            raise InputError(
+                path,
+                f"the Terraform files of this root and its modules pass {MAX_TERRAFORM_BYTES // (1024 * 1024)} MiB, "
+                "more than vpcreach parses within its time limit",
+            ) from None
+        config.size += len(text.encode("utf-8"))
         tree = parse_hcl(text, path)
         config.files.append(path)
         config.lines[path] = text.splitlines()

@@ -16,7 +16,7 @@ from typing import Any
 
 from vpcreach.graph.model import Loc, Unknown
 
-from ..errors import InputError
+from ..errors import MAX_TERRAFORM_BYTES, InputError
 from .annotations import block_annotations
 from .config import Attr, Block, ModuleConfig, load_module, parse_hcl, read_source
 from .expressions import (
@@ -100,6 +100,7 @@ class Tree:
         self.root_values = root_values
         self.budget = budget
         self.configs: dict[str, ModuleConfig] = {}
+        self.source_bytes = 0  # of every module read so far, against MAX_TERRAFORM_BYTES
         self.modules_json = _modules_json(root_dir)
         self.instances = 0
         self.notes: list[tuple[str, str]] = []
@@ -108,7 +109,9 @@ class Tree:
     def config(self, directory: str) -> ModuleConfig:
         key = os.path.realpath(directory)
         if key not in self.configs:
-            self.configs[key] = load_module(directory)
+            config = load_module(directory, MAX_TERRAFORM_BYTES - self.source_bytes)
+            self.source_bytes += config.size
+            self.configs[key] = config
         return self.configs[key]
 
     def count(self, n: int, file: str, line: int | None, what: str) -> None:
