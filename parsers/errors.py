@@ -23,6 +23,10 @@ class InputError(Exception):
 
 # Refuse inputs past these before parsing them: a pre-commit hook must never hang on one file.
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# CloudFormation accepts no template body over 1 MB (the "Template body size in an Amazon S3 object" quota,
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html). Five times
+# that leaves room for comments and indentation, and keeps the YAML load (~0.65 s/MiB) within the 10 s goal.
+MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 MAX_ALIASES = 1000
 MAX_DEPTH = 200
 # Terraform's .tf files of one root and every module it calls, together. python-hcl2 parses about 0.1 MiB/s

@@ -23,6 +23,10 @@ from .errors import MAX_FILE_BYTES, InputError
 _SYSTEM_TREES = ("/proc", "/sys", "/dev")
 
 
+class FileTooLarge(OSError):
+    """The file holds more bytes than the caller's limit."""
+
+
 class FileRefused(OSError):
     """A file vpcreach will not read: not regular, too large, or outside the scan root. `str()` is the reason
     (from `read_bytes` without the path, which the caller names; from `confine` with it)."""
@@ -80,8 +84,8 @@ def shown(path: str, root: str) -> str:
 
 
 def read_bytes(path: str, limit: int) -> bytes:
-    """The bytes of the regular file at `path`: FileRefused when it is not a regular file or holds more
-    than `limit` bytes; OSError when it cannot be opened."""
+    """The bytes of the regular file at `path`: FileRefused when it is not a regular file, FileTooLarge when
+    it holds more than `limit` bytes, OSError when it cannot be opened."""
     st = os.stat(path)
     if not stat.S_ISREG(st.st_mode):
         raise FileRefused("not a regular file")
@@ -92,14 +96,17 @@ def read_bytes(path: str, limit: int) -> bytes:
             raise FileRefused("not a regular file")
         data = fh.read(limit + 1)
     if len(data) > limit:
-        raise FileRefused(f"file is larger than {_size(limit)}; refusing to read it")
+        raise FileTooLarge(f"file is larger than {_size(limit)}; refusing to read it")
     return data
 
 
-def read_input(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
-    """`read_bytes` for a file the user gave or a scan found: every refusal is an InputError (one line, exit 2)."""
+def read_input(path: str, limit: int = MAX_FILE_BYTES, too_large: str | None = None) -> bytes:
+    """`read_bytes` for a file the user gave or a scan found: every refusal is an InputError (one line, exit 2),
+    `too_large` its message when the file holds more than `limit` bytes."""
     try:
         return read_bytes(path, limit)
+    except FileTooLarge as exc:
+        raise InputError(path, too_large or str(exc)) from None
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
     except IsADirectoryError:
@@ -122,4 +129,4 @@ def _size(n: int) -> str:
     return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 and n % (1024 * 1024) == 0 else f"{n} bytes"
 
 
-__all__ = ["FileRefused", "confine", "find_scan_root", "is_regular_file", "read_bytes", "read_input", "shown"]
+__all__ = ["FileRefused", "FileTooLarge", "confine", "find_scan_root", "is_regular_file", "read_bytes", "read_input", "shown"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .errors import MAX_ALIASES, MAX_DEPTH, InputError
+from .errors import MAX_ALIASES, MAX_DEPTH, MAX_TEMPLATE_BYTES, InputError
 from .files import read_input
 
 try:
@@ -152,8 +152,13 @@ def _too_deep(value: Any, depth: int = 0) -> bool:
 
 
 def read_text(path: str) -> str:
-    """Read a source file, refusing missing, oversized and binary files with one clear line."""
-    data = read_input(path)
+    """Read a template, refusing missing, oversized and binary files with one clear line."""
+    data = read_input(
+        path,
+        MAX_TEMPLATE_BYTES,
+        f"file is larger than {MAX_TEMPLATE_BYTES // (1024 * 1024)} MiB, five times the largest template "
+        "CloudFormation accepts (1 MB); refusing to read it",
+    )
     if b"\x00" in data:
         raise InputError(path, "binary file (contains NUL bytes), not a template")
     try:

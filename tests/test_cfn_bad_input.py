@@ -165,10 +165,13 @@ def test_resources_that_are_not_a_mapping_are_not_a_template(tmp_path):
     assert one_error_line(path).endswith("not a CloudFormation/SAM template (no Resources with AWS:: types)")
 
 
-def test_file_over_20_mib_is_refused_before_parsing(tmp_path):
+def test_template_over_5_mib_is_refused_before_parsing(tmp_path):
     path = tmp_path / "huge.yaml"
-    path.write_text("Resources: {}\n" + "# padding\n" * (2_200_000))
-    assert one_error_line(path) == f"vpcreach: error: {path}: file is larger than 20 MiB; refusing to read it"
+    path.write_text("Resources: {}\n" + "# padding\n" * (550_000))
+    assert one_error_line(path) == (
+        f"vpcreach: error: {path}: file is larger than 5 MiB, five times the largest template CloudFormation "
+        "accepts (1 MB); refusing to read it"
+    )
 
 
 def test_odd_but_valid_values_do_not_crash(tmp_path):

@@ -161,6 +161,10 @@ def as_problem(exc: BaseException, path: str):  # type: ignore[no-untyped-def]  
         return exc
     if isinstance(exc, RecursionError):
         return InputError(path, "input nested too deeply to analyse")
+    from vpcreach.analyzer.reach import WalkLimitExceeded
+
+    if isinstance(exc, WalkLimitExceeded):
+        return InputError(path, str(exc))
     text = str(exc).splitlines()[0] if str(exc) else ""
     return InputError(path, f"internal error while analysing it: {type(exc).__name__}: {text} (please report this)")
 

@@ -60,8 +60,8 @@ def _meta_line(node: Any, attr: str = "line") -> int | None:
     return getattr(meta, attr, None) if meta is not None and not getattr(meta, "empty", True) else None
 
 
-def read_source(path: str, limit: int = MAX_FILE_BYTES) -> str:
-    raw = read_input(path, limit)
+def read_source(path: str, limit: int = MAX_FILE_BYTES, too_large: str | None = None) -> str:
+    raw = read_input(path, limit, too_large)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -171,16 +171,12 @@ def load_module(directory: str, budget: int = MAX_TERRAFORM_BYTES) -> ModuleConf
     overrides = [n for n in names if _is_override(n)]
     for name in [n for n in names if not _is_override(n)] + overrides:
         path = os.path.join(directory, name)
-        try:
-            text = read_source(path, budget - config.size)
-        except InputError as exc:
-            if not exc.message.startswith("file is larger than"):
-                raise
-            raise InputError(
-                path,
-                f"the Terraform files of this root and its modules pass {MAX_TERRAFORM_BYTES // (1024 * 1024)} MiB, "
-                "more than vpcreach parses within its time limit",
-            ) from None
+        text = read_source(
+            path,
+            budget - config.size,
+            f"the Terraform files of this root and its modules pass {MAX_TERRAFORM_BYTES // (1024 * 1024)} MiB, "
+            "more than vpcreach parses within its time limit",
+        )
         config.size += len(text.encode("utf-8"))
         tree = parse_hcl(text, path)
         config.files.append(path)
