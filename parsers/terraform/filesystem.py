@@ -124,8 +124,8 @@ class FileSystem:
         return data
 
     def exists(self, text: str) -> bool:
-        """`fileexists()`: whether a regular file is there. As in Terraform, a folder, a device or a FIFO
-        is an error, not False."""
+        """`fileexists()`: whether a regular file is there. A folder is an error, as in Terraform; a device
+        or a FIFO (an error in Terraform too) is refused like any read of one."""
         real = self.locate(text)
         try:
             st = os.stat(real)
@@ -137,7 +137,7 @@ class FileSystem:
             return True
         if stat.S_ISDIR(st.st_mode):
             raise EvalError(f"{_quoted(text)} is a directory, not a file")
-        raise EvalError(f"{_quoted(text)} is not a regular file")
+        raise FileRefused(f"{_quoted(text)}: not a regular file")
 
     def glob(self, text: str, pattern: str, budget: Budget) -> list[str]:
         """`fileset()`: regular files under the folder `text` whose path relative to it matches `pattern`
