@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import MAX_FILE_BYTES, MAX_TERRAFORM_BYTES, InputError
-from ..files import FileRefused, confine, read_input
+from ..files import FileRefused, confine, read_input, shown
 
 
 @dataclass
@@ -68,7 +68,9 @@ def read_source(path: str, limit: int = MAX_FILE_BYTES, scan_root: str | None = 
         try:
             confine(path, scan_root)
         except FileRefused as exc:
-            raise InputError(path, f"not read: {exc}") from None
+            reason, named = str(exc), shown(path, scan_root)
+            reason = "it" + reason[len(named) :] if reason.startswith(named) else reason
+            raise InputError(path, f"not read: {reason}") from None
     raw = read_input(path, limit)
     try:
         text = raw.decode("utf-8-sig")
