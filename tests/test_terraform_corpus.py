@@ -30,7 +30,9 @@ def _examples() -> list[str]:
 
 @functools.cache
 def _analyse(name: str) -> Analysis:
-    return analyze(parse_module(str(ROOT / name), {}, []))
+    # Each example's top folder is a copy of its upstream repository, so it is the scan root a git work
+    # tree would give: `source = "../../modules/x"` calls stay inside it and are followed.
+    return analyze(parse_module(str(ROOT / name), {}, [], str(ROOT / name.split("/")[0])))
 
 
 @pytest.mark.parametrize("name", _examples() or ["<corpus absent>"])

@@ -201,7 +201,15 @@ def _parse(path: str, table: dict) -> Config:
         folder = os.path.join(os.path.dirname(os.path.abspath(path)), root)
         if not os.path.isdir(folder):
             raise fail(f"root {root!r} is not a folder")
-        cfg.root = os.path.realpath(folder)
+        # A config file may come with the pull request it checks: its root may narrow the scan root, never
+        # widen it past the repository holding the file (its git work tree, else its folder), where `root =
+        # "/"` would let file() read the runner's files. Only --root on the command line can go further.
+        from vpcreach.parsers.files import FileRefused, confine, find_scan_root
+
+        try:
+            cfg.root = confine(folder, find_scan_root(path))
+        except FileRefused:
+            raise fail(f"root {root!r} is outside the repository holding this config file") from None
     return cfg
 
 

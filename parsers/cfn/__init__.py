@@ -101,7 +101,35 @@ def parse_template(
         _metadata(net, rid, res, obj)
     mount_standalone_rules(ctx)
     _attach_managed_policy_statements(net, types)
+    net.unknowns.extend(_includes(doc, resources))
     return net
+
+
+def _includes(doc: dict, resources: dict) -> list[tuple[str, str]]:
+    """Notes for `AWS::Include` transforms that may splice resources in (the Transform section, or a
+    `Fn::Transform` in Resources). CloudFormation fetches the snippet from its `Location`, an Amazon S3 URI,
+    when it creates a change set (AWS::Include transform, CloudFormation Template Reference): vpcreach reads
+    no file and no URL for it, so what it adds is unknown, never silently absent. An include inside a
+    resource's properties is already an Unknown value of that property (Fn::Transform in intrinsics.py)."""
+    found: list[tuple[str, Any]] = []
+    transform = doc.get("Transform")
+    for item in transform if isinstance(transform, list) else [transform]:
+        found.append(("Transform", item))
+    for rid, res in resources.items():
+        if rid == "Fn::Transform":
+            found.append(("Resources", res))
+        elif isinstance(res, dict) and "Fn::Transform" in res:
+            found.append((str(rid), res["Fn::Transform"]))
+    out = []
+    for where, spec in found:
+        if isinstance(spec, dict) and spec.get("Name") == "AWS::Include":
+            params = spec.get("Parameters")
+            location = params.get("Location") if isinstance(params, dict) else None
+            named = f" from {location}" if isinstance(location, str) else ""
+            out.append(
+                (where, f"AWS::Include{named} adds template content when CloudFormation deploys it; vpcreach does not read it")
+            )
+    return out
 
 
 def _without_ignored(sam_globals: dict, ignore: Any) -> dict:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import MAX_FILE_BYTES, MAX_TERRAFORM_BYTES, InputError
-from ..files import read_input
+from ..files import FileRefused, confine, read_input, shown
 
 
 @dataclass
@@ -60,7 +60,19 @@ def _meta_line(node: Any, attr: str = "line") -> int | None:
     return getattr(meta, attr, None) if meta is not None and not getattr(meta, "empty", True) else None
 
 
-def read_source(path: str, limit: int = MAX_FILE_BYTES, too_large: str | None = None) -> str:
+def read_source(
+    path: str, limit: int = MAX_FILE_BYTES, scan_root: str | None = None, too_large: str | None = None
+) -> str:
+    """A configuration file's text. With `scan_root`, a file whose real path (after symlinks) lies outside
+    it is refused, not read: a `.tf` or `.tfvars` file in the pull request may be a symlink to a file of
+    the runner's, and a parse error would quote a piece of it."""
+    if scan_root is not None:
+        try:
+            confine(path, scan_root)
+        except FileRefused as exc:
+            reason, named = str(exc), shown(path, scan_root)
+            reason = "it" + reason[len(named) :] if reason.startswith(named) else reason
+            raise InputError(path, f"not read: {reason}") from None
     raw = read_input(path, limit, too_large)
     try:
         text = raw.decode("utf-8-sig")
@@ -161,11 +173,12 @@ def _is_override(name: str) -> bool:
     return name == "override.tf" or name.endswith("_override.tf")
 
 
-def load_module(directory: str, budget: int = MAX_TERRAFORM_BYTES) -> ModuleConfig:
+def load_module(directory: str, budget: int = MAX_TERRAFORM_BYTES, scan_root: str | None = None) -> ModuleConfig:
     """Every `.tf` file of `directory` as one module (override files merged last, as Terraform does).
 
     `budget` is how many bytes of Terraform the root may still read (MAX_TERRAFORM_BYTES for all its modules
-    together): checked before a file is parsed, since parsing is what costs."""
+    together): checked before a file is parsed, since parsing is what costs. With `scan_root`, only files
+    whose real path lies inside it are read (see `read_source`)."""
     config = ModuleConfig(directory)
     names = _tf_files(directory)
     overrides = [n for n in names if _is_override(n)]
@@ -174,6 +187,7 @@ def load_module(directory: str, budget: int = MAX_TERRAFORM_BYTES) -> ModuleConf
         text = read_source(
             path,
             budget - config.size,
+            scan_root,
             f"the Terraform files of this root and its modules pass {MAX_TERRAFORM_BYTES // (1024 * 1024)} MiB, "
             "more than vpcreach parses within its time limit",
         )

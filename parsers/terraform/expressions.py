@@ -13,12 +13,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vpcreach.graph.model import Unknown
 
 from .instance import TfRef
 from .values import Derived, Pending, first_unknown, is_unknown, template_text, unknown_from
+
+if TYPE_CHECKING:
+    from .filesystem import FileSystem
 
 
 class EvalError(Exception):
@@ -83,6 +86,7 @@ class Scope:
     """What names mean in one module instance; `parsers.terraform.hcl.ModuleInstance` implements it."""
 
     budget: Budget
+    files: FileSystem | None = None  # what file functions may read (filesystem.py); None: nothing
 
     def root(self, name: str, ctx: Ctx) -> Any:
         raise EvalError(f'unknown name "{name}"')

@@ -22,6 +22,7 @@ from typing import Any
 
 from vpcreach.graph.model import Unknown
 
+from ..files import FileRefused
 from .expressions import (
     MAX_COLLECTION,
     Ctx,
@@ -39,6 +40,7 @@ from .expressions import (
     type_name,
     values_equal,
 )
+from .filesystem import FileSystem
 from .instance import TfRef
 from .values import Derived, decode_json, first_unknown, is_unknown, unknown_from
 
@@ -55,14 +57,6 @@ _RUNTIME = {
     "timeadd": "a time computation",
     "timecmp": "a time computation",
     "formatdate": "a date",
-    "filebase64": "a file's bytes",
-    "filebase64sha256": "a file's hash",
-    "filebase64sha512": "a file's hash",
-    "filemd5": "a file's hash",
-    "filesha1": "a file's hash",
-    "filesha256": "a file's hash",
-    "filesha512": "a file's hash",
-    "fileset": "a file listing",
     "rsadecrypt": "a decryption",
     "yamlencode": "YAML output",
     "textencodebase64": "an encoding",
@@ -70,7 +64,6 @@ _RUNTIME = {
     "type": "a type",
     "ephemeralasnull": "an ephemeral value",
 }
-MAX_FILE = 1024 * 1024
 
 
 def strict(*names: str) -> Callable[[Strict], Strict]:
@@ -991,62 +984,129 @@ def _cidrcontains(prefix: Any, address: Any) -> Any:
 
 
 # --- files and paths -----------------------------------------------------------------------------------
-def _path(ctx: Ctx, value: Any) -> str:
-    path = os.path.expanduser(to_text(value))
-    if not os.path.isabs(path):
-        path = os.path.join(getattr(ctx.scope, "root_dir", "."), path)
-    return path
+# Every function that touches the file system goes through the scope's `FileSystem` (filesystem.py): paths
+# resolve inside the scan root only, and a refused path gives an Unknown with the reason.
 
 
-def _read(ctx: Ctx, value: Any) -> str:
-    path = _path(ctx, value)
+def _files(ctx: Ctx, fn: str) -> FileSystem:
+    files = ctx.scope.files
+    if files is None:
+        raise EvalError(f"{fn}() cannot read files here")
+    return files
+
+
+def _file_function(fn: str, args: list[Any], ctx: Ctx, use: Callable[[FileSystem, str], Any]) -> Any:
+    """Call `use(files, path)` for a file function whose first argument is the path: an unknown path or a
+    refused read is an Unknown naming the reason; what Terraform rejects stays an EvalError."""
+    if not args:
+        raise EvalError(f"{fn}() needs a path")
+    path = plain(args[0], ctx)
+    if is_unknown(path):
+        return unknown_from(f"{fn}()", [path])
+    files = _files(ctx, fn)
     try:
-        if os.path.getsize(path) > MAX_FILE:
-            raise EvalError(f"{value} is larger than vpcreach reads ({MAX_FILE} bytes)")
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EvalError(f"cannot read {value}: {exc}") from None
+        return use(files, to_text(path, f"{fn}()'s path"))
+    except FileRefused as exc:
+        return Unknown(f"{fn}() is not evaluated: {exc}")
+
+
+def _text_of(data: bytes, path: str) -> str:
+    try:
+        return check_string(data.decode("utf-8"), "file()")
+    except UnicodeDecodeError:
+        raise EvalError(f'contents of "{path}" are not valid UTF-8; use filebase64() for binary files') from None
 
 
 @lenient("file")
 def _file(args: list[Any], ctx: Ctx) -> Any:
-    (path,) = args
-    return unknown_from("file()", [path]) if is_unknown(path) else _read(ctx, path)
+    return _file_function("file", args, ctx, lambda files, path: _text_of(files.read(path), path))
+
+
+@lenient("filebase64")
+def _filebase64(args: list[Any], ctx: Ctx) -> Any:
+    def use(files: FileSystem, path: str) -> str:
+        return check_string(base64.b64encode(files.read(path)).decode(), "filebase64()")
+
+    return _file_function("filebase64", args, ctx, use)
+
+
+def _file_hasher(fn: str, algorithm: str, encoding: str) -> Lenient:
+    def digest(args: list[Any], ctx: Ctx) -> Any:
+        def use(files: FileSystem, path: str) -> str:
+            h = hashlib.new(algorithm, files.read(path))
+            return h.hexdigest() if encoding == "hex" else base64.b64encode(h.digest()).decode()
+
+        return _file_function(fn, args, ctx, use)
+
+    return digest
+
+
+for _fn, _algorithm, _encoding in (
+    ("filemd5", "md5", "hex"),
+    ("filesha1", "sha1", "hex"),
+    ("filesha256", "sha256", "hex"),
+    ("filesha512", "sha512", "hex"),
+    ("filebase64sha256", "sha256", "base64"),
+    ("filebase64sha512", "sha512", "base64"),
+):
+    _LENIENT[_fn] = _file_hasher(_fn, _algorithm, _encoding)
 
 
 @lenient("fileexists")
 def _fileexists(args: list[Any], ctx: Ctx) -> Any:
-    (path,) = args
-    return unknown_from("fileexists()", [path]) if is_unknown(path) else os.path.isfile(_path(ctx, path))
+    return _file_function("fileexists", args, ctx, lambda files, path: files.exists(path))
+
+
+@lenient("fileset")
+def _fileset(args: list[Any], ctx: Ctx) -> Any:
+    if len(args) != 2:
+        raise EvalError("fileset() takes a path and a pattern")
+    pattern = plain(args[1], ctx)
+    if is_unknown(pattern):
+        return unknown_from("fileset()", [pattern])
+    text = to_text(pattern, "fileset()'s pattern")
+    return _file_function("fileset", args[:1], ctx, lambda files, path: files.glob(path, text, ctx.scope.budget))
 
 
 class _TemplateScope(Scope):
-    """templatefile() sees only the variables it is given."""
+    """templatefile() sees only the variables it is given, and may not call itself (as in Terraform)."""
 
-    def __init__(self, budget: Any, root_dir: str) -> None:
+    def __init__(self, budget: Any, files: FileSystem | None) -> None:
         self.budget = budget
-        self.root_dir = root_dir
+        self.files = files
+
+    def call(self, name: str, args: list[Any], ctx: Ctx) -> Any:
+        if name == "templatefile":
+            raise EvalError("cannot recursively call templatefile from inside templatefile call")
+        return super().call(name, args, ctx)
 
 
 @lenient("templatefile")
 def _templatefile(args: list[Any], ctx: Ctx) -> Any:
     from .expressions import evaluate_template
 
-    path, variables = args[0], plain(args[1], ctx) if len(args) > 1 else {}
-    if is_unknown(path):
-        return unknown_from("templatefile()", [path])
+    if not args:
+        raise EvalError("templatefile() needs a path")
+    variables = plain(args[1], ctx) if len(args) > 1 else {}
     if not isinstance(variables, dict):
         if is_unknown(variables):
             return unknown_from("templatefile()", [variables])
         raise EvalError("templatefile(): the variables must be an object")
-    scope = _TemplateScope(ctx.scope.budget, getattr(ctx.scope, "root_dir", "."))
-    return evaluate_template(_read(ctx, path), Ctx(scope, dict(variables)), f"template {path}")
+
+    def render(files: FileSystem, path: str) -> Any:
+        scope = _TemplateScope(ctx.scope.budget, files)
+        return evaluate_template(_text_of(files.read(path), path), Ctx(scope, dict(variables)), f"template {path}")
+
+    return _file_function("templatefile", args[:1], ctx, render)
 
 
-@strict("abspath")
-def _abspath(p: Any) -> Any:
-    return os.path.abspath(to_text(p))
+@lenient("abspath")
+def _abspath(args: list[Any], ctx: Ctx) -> Any:
+    (path,) = args
+    path = plain(path, ctx)
+    if is_unknown(path):
+        return unknown_from("abspath()", [path])
+    return _files(ctx, "abspath").absolute(to_text(path))
 
 
 @strict("basename")
@@ -1061,7 +1121,12 @@ def _dirname(p: Any) -> Any:
 
 @strict("pathexpand")
 def _pathexpand(p: Any) -> Any:
-    return os.path.expanduser(to_text(p))
+    text = to_text(p)
+    if text.startswith("~"):
+        # Terraform puts the home folder of whoever runs it here: the runner's, which is not part of the
+        # scanned code and must not reach a report.
+        return Unknown("pathexpand() gives the home folder of the machine that runs Terraform")
+    return text
 
 
 __all__ = ["call", "names"]

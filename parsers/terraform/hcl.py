@@ -17,6 +17,7 @@ from typing import Any
 from vpcreach.graph.model import Loc, Unknown
 
 from ..errors import MAX_TERRAFORM_BYTES, InputError
+from ..files import FileRefused, confine, shown
 from .annotations import block_annotations
 from .config import Attr, Block, ModuleConfig, load_module, parse_hcl, read_source
 from .expressions import (
@@ -33,6 +34,7 @@ from .expressions import (
     to_number,
     traversal_text,
 )
+from .filesystem import FileSystem
 from .instance import ResourceInstance, TfRef
 from .types import convert, parse_type
 from .values import Named, Pending, first_unknown, is_unknown, unknown_from
@@ -47,14 +49,19 @@ PSEUDO_REGION = "<region>"
 
 
 class ConstScope(Scope):
-    """Variable defaults and tfvars values: literals only, as Terraform requires."""
+    """Variable defaults, tfvars values, module sources: literals only, as Terraform requires. Terraform
+    evaluates them with no evaluation context ("nil because no function calls or variable references are
+    allowed here", internal/command/meta_vars.go), so a name is "Variables not allowed" and a call
+    "Function calls not allowed" - which also means nothing here can read a file."""
 
-    def __init__(self, budget: Budget, root_dir: str) -> None:
+    def __init__(self, budget: Budget) -> None:
         self.budget = budget
-        self.root_dir = root_dir
 
     def root(self, name: str, ctx: Ctx) -> Any:
-        raise EvalError(f'"{name}" cannot be referenced here (only literal values are allowed)')
+        raise EvalError(f'Variables not allowed: "{name}" cannot be used here (only literal values are allowed)')
+
+    def call(self, name: str, args: list[Any], ctx: Ctx) -> Any:
+        raise EvalError(f"Function calls not allowed: {name}() cannot be called here (only literal values are allowed)")
 
 
 @dataclass
@@ -95,13 +102,14 @@ class CliValue:
 class Tree:
     """State shared by every module instance of one root module."""
 
-    def __init__(self, root_dir: str, root_values: dict[str, Any], budget: Budget) -> None:
+    def __init__(self, root_dir: str, root_values: dict[str, Any], budget: Budget, files: FileSystem) -> None:
         self.root_dir = root_dir
         self.root_values = root_values
         self.budget = budget
+        self.files = files
         self.configs: dict[str, ModuleConfig] = {}
         self.source_bytes = 0  # of every module read so far, against MAX_TERRAFORM_BYTES
-        self.modules_json = _modules_json(root_dir)
+        self.modules_json = _modules_json(files)
         self.instances = 0
         self.notes: list[tuple[str, str]] = []
         self.region: str | None = None
@@ -109,7 +117,7 @@ class Tree:
     def config(self, directory: str) -> ModuleConfig:
         key = os.path.realpath(directory)
         if key not in self.configs:
-            config = load_module(directory, MAX_TERRAFORM_BYTES - self.source_bytes)
+            config = load_module(directory, MAX_TERRAFORM_BYTES - self.source_bytes, self.files.scan_root)
             self.source_bytes += config.size
             self.configs[key] = config
         return self.configs[key]
@@ -124,19 +132,17 @@ class Tree:
             )
 
 
-def _modules_json(root_dir: str) -> dict[str, str]:
-    path = os.path.join(root_dir, ".terraform", "modules", "modules.json")
-    if not os.path.isfile(path):
-        return {}
+def _modules_json(files: FileSystem) -> dict[str, str]:
+    """`terraform init`'s record of downloaded modules: module key → folder as written (relative to the root
+    module's folder). Read like any file the configuration names: inside the scan root, bounded."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
+        data = json.loads(files.read(os.path.join(".terraform", "modules", "modules.json")))
+    except (FileRefused, EvalError, ValueError, RecursionError):
         return {}
     out = {}
     for entry in data.get("Modules") or [] if isinstance(data, dict) else []:
         if isinstance(entry, dict) and isinstance(entry.get("Key"), str) and isinstance(entry.get("Dir"), str):
-            out[entry["Key"]] = os.path.join(root_dir, entry["Dir"])
+            out[entry["Key"]] = entry["Dir"]
     return out
 
 
@@ -258,7 +264,7 @@ class ModuleInstance(Scope):
         # A module's depends_on makes everything in it wait for those addresses (and its parent's).
         self.waits_for = waits_for
         self.budget = tree.budget
-        self.root_dir = tree.root_dir
+        self.files = tree.files
         self.cache = _Cache()
         self.expansions: dict[str, Expansion] = {}
         self.objects: dict[str, Any] = {}
@@ -275,7 +281,14 @@ class ModuleInstance(Scope):
         if name in self._roots:
             return self._roots[name]
         if name == "path":
-            return {"module": self.config.dir, "root": self.tree.root_dir, "cwd": self.tree.root_dir}
+            # As Terraform gives them: module and root relative to the working directory (the root module's
+            # folder), cwd absolute - virtual, so that no runner path reaches a report (filesystem.py).
+            files = self.tree.files
+            return {
+                "module": files.relative(self.config.dir),
+                "root": files.relative(self.tree.root_dir),
+                "cwd": files.cwd(),
+            }
         if name == "terraform":
             return {"workspace": "default"}
         if name == "self":
@@ -294,7 +307,7 @@ class ModuleInstance(Scope):
 
     def _var_value(self, name: str, decl: Block, deps: set[str]) -> Any:
         vtype = parse_type(decl.attrs["type"].expr) if "type" in decl.attrs else None
-        const = Ctx(ConstScope(self.budget, self.root_dir))
+        const = Ctx(ConstScope(self.budget))
         value: Any = _MISSING
         if self.parent is None:
             value = self.tree.root_values.get(name, _MISSING)
@@ -550,7 +563,8 @@ class ModuleInstance(Scope):
         if isinstance(directory, Unknown):
             return directory
         if self.depth >= MAX_MODULE_DEPTH or os.path.realpath(directory) in self._ancestor_dirs():
-            raise LimitError(f"module {address} calls {directory}, which leads back to itself", call.file, call.line)
+            shown_dir = shown(os.path.abspath(directory), self.tree.files.scan_root)
+            raise LimitError(f"module {address} calls {shown_dir}, which leads back to itself", call.file, call.line)
         config = self.tree.config(directory)
         keys = exp.keys if exp.kind != "unknown" else [None]
         if exp.kind == "unknown":
@@ -585,25 +599,39 @@ class ModuleInstance(Scope):
 
     def _source_dir(self, name: str, call: Block, key_path: str, address: str) -> str | Unknown:
         attr = call.attrs.get("source")
-        source = (
-            evaluate_safely(attr.expr, Ctx(ConstScope(self.budget, self.root_dir)), "module source") if attr else None
-        )
+        source = evaluate_safely(attr.expr, Ctx(ConstScope(self.budget)), "module source") if attr else None
         if not isinstance(source, str):
             return Unknown(f"module {address} has no literal source")
         if source in (".", "..") or source.startswith(("./", "../", ".\\", "..\\")):
             directory = os.path.normpath(os.path.join(self.config.dir, source))
+            outside = self._outside(directory, f"module {address} comes from {source}")
+            if outside is not None:
+                return outside
             if os.path.isdir(directory):
                 return directory
             return Unknown(f"module {address} comes from {source}, which is not a directory")
         downloaded = self.tree.modules_json.get(key_path)
-        if downloaded and os.path.isdir(downloaded):
-            return downloaded
+        if downloaded:
+            directory = os.path.normpath(os.path.join(self.tree.root_dir, downloaded))
+            outside = self._outside(directory, f"module {address} ({source}) was downloaded to {downloaded}")
+            if outside is not None:
+                return outside
+            if os.path.isdir(directory):
+                return directory
         advice = "which is not on disk: run `terraform init` to download it, or scan a plan with `vpcreach plan`"
         return Pending(
             address,
             f"{{path}} is an output of module {address} ({source}), {advice}",
             f"module {address} comes from {source}, {advice}",
         )
+
+    def _outside(self, directory: str, what: str) -> Unknown | None:
+        """An Unknown when a module folder lies outside the scan root (its resources are not read), else None."""
+        try:
+            confine(directory, self.tree.files.scan_root)
+        except FileRefused:
+            return Unknown(f"{what}, outside the scan root; vpcreach does not read it")
+        return None
 
     def _depends_on(self, block: Block) -> frozenset[str]:
         """Addresses named in a block's depends_on, with this module's prefix."""
@@ -711,9 +739,15 @@ def _cli_value(text: str, vtype: Any, const: Ctx) -> Any:
 
 
 # --- variable values -------------------------------------------------------------------------------------
-def read_tfvars(path: str, budget: Budget, root_dir: str) -> dict[str, Any]:
-    """One tfvars file (HCL or .json): literal values by variable name."""
-    text = read_source(path)
+def read_tfvars(path: str, budget: Budget, scan_root: str | None = None) -> dict[str, Any]:
+    """One tfvars file (HCL or .json): literal values by variable name.
+
+    Terraform allows only literal values here and rejects a reference or a function call ("Variables not
+    allowed", "Function calls not allowed"), so they are an error naming the file and line, as `terraform
+    plan` would make them: in particular `file()` cannot read anything from a tfvars file. A JSON var file
+    holds literal strings (Terraform does not read `${...}` in them), so it is taken as it stands. Files
+    found next to the configuration are read only inside `scan_root`; a `--var-file` is the user's own."""
+    text = read_source(path, scan_root=scan_root)
     if path.endswith(".json"):
         try:
             data = json.loads(text)
@@ -726,23 +760,31 @@ def read_tfvars(path: str, budget: Budget, root_dir: str) -> dict[str, Any]:
 
     tree = parse_hcl(text, path)
     attrs, _ = body_of(tree.body, path)
-    const = Ctx(ConstScope(budget, root_dir))
-    return {
-        name: _guard(a, lambda a=a: evaluate_safely(a.expr, const, f"{a.name} in {path}")) for name, a in attrs.items()
-    }
+    const = Ctx(ConstScope(budget))
+    values = {}
+    for name, a in attrs.items():
+        try:
+            values[name] = _guard(a, lambda a=a: evaluate(a.expr, const))
+        except EvalError as exc:
+            raise InputError(path, f"{name}: {exc}", a.line) from None
+        except RecursionError:
+            raise InputError(path, f"{name}: the value is nested too deeply to read", a.line) from None
+    return values
 
 
-def root_values(directory: str, variables: dict[str, str], var_files: list[str], budget: Budget) -> dict[str, Any]:
+def root_values(
+    directory: str, variables: dict[str, str], var_files: list[str], budget: Budget, scan_root: str | None = None
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
     auto = [n for n in sorted(os.listdir(directory)) if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
     files = [os.path.join(directory, n) for n in ("terraform.tfvars", "terraform.tfvars.json")]
     files = [f for f in files if os.path.isfile(f)] + [os.path.join(directory, n) for n in auto]
+    for path in files:
+        values.update(read_tfvars(path, budget, scan_root))
     for path in var_files:
         if not os.path.isfile(path):
             raise InputError(path, "var file not found")
-        files.append(path)
-    for path in files:
-        values.update(read_tfvars(path, budget, directory))
+        values.update(read_tfvars(path, budget))
     for name, text in variables.items():
         values[name] = CliValue(str(text))
     return values
@@ -764,8 +806,8 @@ def load_instances(
     Files the configuration names are read only inside `scan_root` (default: `directory`)."""
     scan_root = os.path.realpath(scan_root or directory)
     budget = Budget()
-    values = root_values(directory, variables, var_files, budget)
-    tree = Tree(directory, values, budget)
+    values = root_values(directory, variables, var_files, budget, scan_root)
+    tree = Tree(directory, values, budget, FileSystem(directory, scan_root))
     root = ModuleInstance(tree, tree.config(directory))
     tree.region = _provider_region(root)
     instances: list[ResourceInstance] = []
