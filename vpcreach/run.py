@@ -6,7 +6,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-import click
+from .output import say, write_report
 
 
 @dataclass
@@ -30,7 +30,7 @@ class RunRequest:
 
 
 def _error(message: str) -> int:
-    click.echo(f"vpcreach: error: {message}", err=True)
+    say("error", message)
     return 2
 
 
@@ -64,12 +64,12 @@ def run(req: RunRequest) -> int:
         if not a.network.objects and a.network.sources and os.path.isdir(a.network.sources[0]):
             hint = empty_root_hint(a.network.sources[0], covered)
             if hint:
-                click.echo(f"vpcreach: note: {hint}", err=True)
+                say("note", hint)
     findings = sorted((f for a in analyses for f in a.findings), key=lambda f: f.sort_key())
     from .config import unexplained_suppressions
 
     for warning in unexplained_suppressions(analyses):
-        click.echo(f"vpcreach: warning: {warning}", err=True)
+        say("warning", warning)
     from .baseline import apply_baseline, write_baseline
 
     if req.create_baseline and problems:
@@ -84,11 +84,7 @@ def run(req: RunRequest) -> int:
             return _error(str(exc))
     threshold = req.severity_threshold or config.severity_threshold or "warning"
     text = render(analyses, findings, req, threshold, problems)
-    if req.output:
-        with open(req.output, "w", encoding="utf-8") as fh:
-            fh.write(text if text.endswith("\n") else text + "\n")
-    else:
-        click.echo(text, color=req.color)
+    write_report(text, req.output, color=req.color, human=(req.fmt or "text") == "text")
     if req.graph_out:
         from .reports.picture import write_html
 
@@ -289,17 +285,15 @@ def render(analyses: list, findings: list, req: RunRequest, threshold: str, prob
     fmt = req.fmt or "text"
     problems = problems or []
     if fmt == "json":
-        import json
-
+        from .output import json_text
         from .reports.data import to_dict
 
-        return json.dumps(to_dict(analyses, findings, problems), indent=2)
+        return json_text(to_dict(analyses, findings, problems))
     if fmt == "sarif":
-        import json
-
+        from .output import json_text
         from .reports.sarif import to_sarif
 
-        return json.dumps(to_sarif(analyses, findings, problems), indent=2)
+        return json_text(to_sarif(analyses, findings, problems))
     if fmt == "junit":
         from .reports.junit import to_junit
 

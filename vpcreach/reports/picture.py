@@ -16,7 +16,10 @@ import gc
 import html
 import json
 import os
+import re
 from typing import TYPE_CHECKING
+
+from vpcreach.output import escape
 
 from .picture_model import (
     BLOCKED,
@@ -102,7 +105,10 @@ def _tooltip(node: PNode, full: bool = True) -> str:
 
 # --- DOT ---------------------------------------------------------------------------------------------------
 def _dot_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    """A quoted DOT string; the newlines of `text` are line breaks of the label. The view model's texts are
+    escaped already; node ids are not, and get the same escape here."""
+    lines = (escape(line).replace("\\", "\\\\").replace('"', '\\"') for line in text.split("\n"))
+    return '"' + "\\n".join(lines) + '"'
 
 
 def to_dot(views: list[View]) -> str:
@@ -165,9 +171,16 @@ def _dot_node(node: PNode, prefix: str) -> str:
 
 
 # --- Mermaid -----------------------------------------------------------------------------------------------
+_MM_ENTITY = re.compile(r"#(?=\w*;)")  # a # that would start an entity code (#quot;, #35;)
+_MM_CODES = str.maketrans({'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#38;", "%": "#37;", "`": "#96;"})
+
+
 def _mm_text(text: str) -> str:
-    # Mermaid reads entity codes (#quot;) inside quoted labels; angle brackets would be taken as HTML.
-    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    """Text for a quoted Mermaid label. Mermaid reads entity codes (#quot;, #35;) inside quoted labels, so
+    every character with a meaning there is written as one: the quote that would end the label, angle
+    brackets and & (taken as HTML), % (a `%%{init: ...}%%` directive is searched for in the whole text,
+    labels included), ` (starts a markdown string) and a # that would start an entity itself."""
+    return _MM_ENTITY.sub("#35;", escape(text)).translate(_MM_CODES)
 
 
 _MM_SHAPE = {"internet": ('(("', '"))'), "aws_service": ('(["', '"])'), "function": ('(["', '"])')}
@@ -574,9 +587,9 @@ def render(analyses: list[Analysis], fmt: str, functions: list[str] | None = Non
 
 def write_html(analyses: list[Analysis], path: str | os.PathLike, functions: list[str] | None = None) -> None:
     """`scan --graph-out FILE`: the HTML picture of every scanned source."""
-    text = render(analyses, "html", functions)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    from vpcreach.output import write_report
+
+    write_report(render(analyses, "html", functions), os.fspath(path))
 
 
 def run_graph(
@@ -590,15 +603,14 @@ def run_graph(
     config: str | None = None,
 ) -> int:
     """`vpcreach graph`: load and analyse like `scan`, then draw. Exit 0, or 2 on bad input or usage."""
-    import click
-
+    from vpcreach.output import say, write_report
     from vpcreach.parsers.errors import InputError
 
     from ..config import ConfigError, load_config
     from ..run import RunRequest, analyse_paths
 
     def fail(message: str) -> int:
-        click.echo(f"vpcreach: error: {message}", err=True)
+        say("error", message)
         return 2
 
     req = RunRequest(
@@ -620,17 +632,12 @@ def run_graph(
     except InputError as exc:  # every failure of a source arrives as one (run.as_problem)
         return fail(str(exc))
     if not any(r.function.has_vpc_config for a in analyses for r in a.functions.values()):
-        click.echo("vpcreach: note: no VPC-attached function found; the picture is empty", err=True)
+        say("note", "no VPC-attached function found; the picture is empty")
     if functions:
         views = build_views(analyses, functions)
         if not views:
             known = sorted(fid for a in analyses for fid, r in a.functions.items() if r.function.has_vpc_config)
             hint = f"; VPC-attached functions: {', '.join(known[:20])}" if known else "; no VPC-attached function found"
             return fail(f"no function matches {', '.join(functions)}{hint}")
-    text = render(analyses, fmt, functions)
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        click.echo(text, nl=False)
+    write_report(render(analyses, fmt, functions), output)
     return 0

@@ -10,6 +10,11 @@ its security groups.
 Paths come from the verdicts the analysis already computed (one per ENI group and need), never from a walk
 of our own, so the picture cannot disagree with `scan`. Functions without any known need get their default
 route drawn in a neutral style so a user still sees where their traffic would go.
+
+Every text the model hands to a renderer is escaped like the text report (`vpcreach.output.escape`), once,
+when the view is done: a name or reason from the template cannot break a DOT or Mermaid statement or a
+line of a tooltip, nor put a character on the page that UTF-8 cannot encode. Node ids stay as they are
+(they are keys); the renderers quote them or replace them with ids of their own.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
+from vpcreach.output import escape
 
 if TYPE_CHECKING:
     from vpcreach.analyzer.engine import Analysis, FunctionResult
@@ -313,6 +319,7 @@ class _Builder:
         for members in groups.values():
             self._draw_function(members)
         self._attach_findings()
+        _escape_texts(self.view)
         for n in self.view.nodes.values():
             n.order = (n.cluster, n.title.lower(), n.id)
         return self.view
@@ -701,6 +708,24 @@ def _describe_other(_b: _Builder, node: PNode, _obj: object, data: dict) -> None
         node.lines.append("not in the source")  # an id from outside the template: subnet-0abc, nat-0abc
     if reason:
         node.details.append(reason)
+
+
+def _escape_texts(view: View) -> None:
+    """Escape every text of the view the renderers show (see the module docstring)."""
+    view.source = escape(view.source)
+    view.notes = [escape(t) for t in view.notes]
+    for n in view.nodes.values():
+        n.title, n.cluster, n.loc = escape(n.title), escape(n.cluster), escape(n.loc)
+        n.lines = [escape(t) for t in n.lines]
+        n.members = [(escape(name), escape(loc)) for name, loc in n.members]
+        n.details, n.reasons = Unique(map(escape, n.details)), Unique(map(escape, n.reasons))
+        n.findings = Unique(
+            PFinding(f.rule_id, f.severity, escape(f.message), escape(f.where), f.suppressed) for f in n.findings
+        )
+    for e in view.edges.values():
+        e.needs = Unique(map(escape, e.needs))
+    for p in view.paths:
+        p.need, p.detail = escape(p.need), escape(p.detail)
 
 
 def _clip_words(text: str, limit: int) -> str:
