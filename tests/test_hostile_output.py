@@ -1,6 +1,6 @@
 """Hostile input against the output: values and file names a pull request chooses cannot forge lines, break
 the JUnit XML or a Mermaid/DOT statement, or stop a report from being written; the HTML picture's layout is
-not quadratic.
+not quadratic; a stuck worker in the process pool cannot hold a scan forever.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pstats
 import re
 import subprocess
 import sys
+import time
 import xml.dom.minidom
 from pathlib import Path
 
@@ -409,3 +410,55 @@ def test_picture_model_work_grows_linearly_with_needs(tmp_path):
 
     small, large = calls(build_views, analysis(150)), calls(build_views, analysis(300))
     assert large / small < 2.4, (small, large)
+
+
+# --- the process pool's watchdog -------------------------------------------------------------------------
+def test_pool_timeout_grows_with_the_input_and_is_set_by_the_environment(monkeypatch):
+    monkeypatch.delenv("VPCREACH_POOL_TIMEOUT", raising=False)
+    assert run_module.pool_timeout(0) == run_module.POOL_TIMEOUT_FLOOR
+    assert run_module.pool_timeout(20 << 20) == run_module.POOL_TIMEOUT_FLOOR + 20 * run_module.POOL_TIMEOUT_PER_MIB
+    monkeypatch.setenv("VPCREACH_POOL_TIMEOUT", "2.5")
+    assert run_module.pool_timeout(20 << 20) == 2.5
+    monkeypatch.setenv("VPCREACH_POOL_TIMEOUT", "soon")  # not a number: ignored
+    assert run_module.pool_timeout(0) == run_module.POOL_TIMEOUT_FLOOR
+
+
+@pytest.mark.skipif(not run_module._can_fork(), reason="the pool forks (Linux)")
+def test_a_stuck_worker_is_stopped_and_its_file_reported(tmp_path, monkeypatch):
+    slow, fast = tmp_path / "slow.yaml", tmp_path / "fast.yaml"
+    example = (FIXTURES / "cfn" / "example_private_nat.yaml").read_text()
+    slow.write_text(example)
+    fast.write_text(example)
+    pid_file = tmp_path / "stuck.pid"
+    analyse = run_module._analyse_source
+
+    def stuck_on_slow(source, load_options, options):  # type: ignore[no-untyped-def]
+        if source.path.endswith("slow.yaml"):  # in the forked worker: a loop no bound catches
+            pid_file.write_text(str(os.getpid()))
+            time.sleep(60)
+        return analyse(source, load_options, options)
+
+    monkeypatch.setattr(run_module, "_analyse_source", stuck_on_slow)
+    monkeypatch.setenv("VPCREACH_JOBS", "2")
+    monkeypatch.setenv("VPCREACH_POOL_TIMEOUT", "2")
+    started = time.monotonic()
+    code, out, err = run_cli("scan", str(slow), str(fast), "--format", "json")
+    assert time.monotonic() - started < 30  # not the 60 s the worker would take
+    assert code == 2
+    assert err.splitlines() == [
+        f"vpcreach: error: {slow}: not analysed: the scan's time limit of 2 s passed first and its worker "
+        "processes were stopped (VPCREACH_POOL_TIMEOUT=SECONDS sets the limit; VPCREACH_JOBS=1 scans one file "
+        "at a time)"
+    ]
+    report = json.loads(out)
+    assert report["sources"] == [str(fast)]  # the rest is still reported
+    assert [e["file"] for e in report["errors"]] == [str(slow)]
+    pid = int(pid_file.read_text())
+    for _ in range(50):  # the worker was killed (and reaped)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"worker {pid} still running")

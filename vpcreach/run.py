@@ -256,17 +256,48 @@ def _analyse_pool(sources: list, load_options, options, jobs: int) -> list[tuple
         gc.unfreeze()
 
 
+# The pool's watchdog: a scan in workers must end within this many seconds plus so many per MiB of input
+# (bench/run.py: ~0.5 s per MiB of templates on 2 cores, so the limit is generous), or its unfinished
+# sources are reported as errors and the workers stopped. VPCREACH_POOL_TIMEOUT (seconds) replaces it.
+POOL_TIMEOUT_FLOOR = 120.0
+POOL_TIMEOUT_PER_MIB = 30.0
+
+
+def pool_timeout(input_bytes: int) -> float:
+    """Seconds a pooled scan of `input_bytes` may take before the watchdog stops it."""
+    setting = os.environ.get("VPCREACH_POOL_TIMEOUT", "").strip()
+    if setting:
+        try:
+            return max(0.0, float(setting))
+        except ValueError:
+            pass
+    return POOL_TIMEOUT_FLOOR + POOL_TIMEOUT_PER_MIB * input_bytes / (1 << 20)
+
+
 def _collect(sources: list, order: list[int], load_options, options, jobs: int) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     from vpcreach.parsers.errors import InputError
 
+    limit = pool_timeout(_input_bytes(sources))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
         futures = {i: pool.submit(_outcome, sources[i], load_options, options) for i in order}
-        outcomes = []
+        # A worker stuck in a loop no bound catches would otherwise hold the run (and a CI job) forever.
+        _done, late = wait(futures.values(), timeout=limit)
+        if late:
+            _stop_workers(pool)
+        outcomes: list[tuple[str, object]] = []
         for i, source in enumerate(sources):
+            if futures[i] in late:
+                message = (
+                    f"not analysed: the scan's time limit of {limit:.0f} s passed first and its worker processes "
+                    "were stopped (VPCREACH_POOL_TIMEOUT=SECONDS sets the limit; VPCREACH_JOBS=1 scans one file "
+                    "at a time)"
+                )
+                outcomes.append(("error", InputError(source.path, message)))
+                continue
             try:
                 outcomes.append(futures[i].result())
             except BrokenProcessPool:
@@ -277,6 +308,23 @@ def _collect(sources: list, order: list[int], load_options, options, jobs: int) 
                     "(VPCREACH_JOBS=1 scans one file at a time)",
                 ) from None
     return outcomes
+
+
+def _stop_workers(pool) -> None:  # type: ignore[no-untyped-def]
+    """Kill a process pool's workers and let it go without waiting for them.
+
+    ProcessPoolExecutor has kill_workers() from Python 3.14 (cpython gh-128041); before that the worker
+    processes are reachable only through its private `_processes` map (pid → Process, since Python 3.2),
+    which shutdown() clears: they are taken first.
+    """
+    kill = getattr(pool, "kill_workers", None)
+    if kill is not None:  # pragma: no cover - Python 3.14+
+        kill()
+    else:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def render(analyses: list, findings: list, req: RunRequest, threshold: str, problems: list | None = None) -> str:
