@@ -169,6 +169,17 @@ def test_escape_keeps_printable_text_and_makes_the_rest_visible():
     )
 
 
+def test_cfnlint_plugin_messages_are_escaped():
+    pytest.importorskip("cfnlint")
+    from vpcreach.analyzer.findings import Finding
+
+    from vpcreach.integrations.cfnlint_rules import _message
+
+    finding = Finding("VR101", "Fn" + FORGE, "t.yaml", 3, f"Fn{FORGE} cannot reach the internet")
+    assert _message(finding).startswith(f"Fn{SHOWN} cannot reach the internet [VR101] Fix: ")
+    assert not CONTROL.search(_message(finding))
+
+
 # --- JUnit, SARIF, JSON -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("to_file", [False, True], ids=["stdout", "output"])
 def test_junit_is_well_formed_xml_whatever_the_values(tmp_path, to_file):
