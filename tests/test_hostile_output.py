@@ -100,10 +100,14 @@ def assert_clean_lines(out: str, err: str) -> None:
 
 # --- text report and stderr -----------------------------------------------------------------------------
 def test_text_report_escapes_ids_tags_needs_and_unknown_reasons(tmp_path):
-    path = write(tmp_path, "t.json", template())
-    code, out, err = run_cli("scan", str(path), "--no-color")
+    data = template()
+    queue = {"Q" + FORGE: "https://sqs.us-east-1.amazonaws.com/123456789012/q"}  # a need found in the environment
+    data["Resources"]["Fn" + FORGE]["Properties"]["Environment"] = {"Variables": queue}
+    path = write(tmp_path, "t.json", data)
+    code, out, err = run_cli("scan", str(path), "--no-color", "--explain-needs")
     assert code == 1, err
     assert_clean_lines(out, err)
+    assert f"[env: environment variable Q{SHOWN} is an AWS URL]" in out
     assert f"  Fn{SHOWN} (line " in out  # the function's own heading, its id escaped in place
     assert f"    tcp:443@db{SHOWN.lower()} BLOCKED" in out  # a declared need (needs are lower case)
     assert f"role/r{SHOWN} is defined outside the template" in out  # an Unknown's reason quoting a value
