@@ -37,7 +37,8 @@ class Finding:
         """Survives line moves and message rewording: rule, file name, resource and key only."""
         basename = self.file.replace("\\", "/").rsplit("/", 1)[-1]
         raw = "|".join((self.rule_id, basename, self.resource, self.key))
-        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+        # surrogatepass: a name that is not UTF-8 (a lone surrogate) still has a fingerprint, the same every run
+        return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
     def sort_key(self) -> tuple:
         return (self.file, self.line or 0, self.rule_id, self.resource, self.key)

@@ -7,6 +7,7 @@ import sys
 import click
 
 from . import __version__
+from .output import say, write_report
 
 FORMATS = ("text", "json", "sarif", "junit")
 SEVERITIES = ("info", "warning", "error")
@@ -23,7 +24,7 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"vpcreach: error: {message}", err=True)
+    say("error", message)
     sys.exit(2)
 
 
@@ -150,7 +151,7 @@ def rules(rule_id: str | None, fmt: str) -> None:
     from .rules_doc import render_rules
 
     try:
-        click.echo(render_rules(rule_id, fmt))
+        write_report(render_rules(rule_id, fmt), human=fmt != "json")
     except KeyError:
         _fail(f"unknown rule {rule_id!r}; `vpcreach rules` lists them")
 

@@ -6,7 +6,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-import click
+from .output import say, write_report
 
 
 @dataclass
@@ -30,7 +30,7 @@ class RunRequest:
 
 
 def _error(message: str) -> int:
-    click.echo(f"vpcreach: error: {message}", err=True)
+    say("error", message)
     return 2
 
 
@@ -64,12 +64,12 @@ def run(req: RunRequest) -> int:
         if not a.network.objects and a.network.sources and os.path.isdir(a.network.sources[0]):
             hint = empty_root_hint(a.network.sources[0], covered)
             if hint:
-                click.echo(f"vpcreach: note: {hint}", err=True)
+                say("note", hint)
     findings = sorted((f for a in analyses for f in a.findings), key=lambda f: f.sort_key())
     from .config import unexplained_suppressions
 
     for warning in unexplained_suppressions(analyses):
-        click.echo(f"vpcreach: warning: {warning}", err=True)
+        say("warning", warning)
     from .baseline import apply_baseline, write_baseline
 
     if req.create_baseline and problems:
@@ -84,11 +84,7 @@ def run(req: RunRequest) -> int:
             return _error(str(exc))
     threshold = req.severity_threshold or config.severity_threshold or "warning"
     text = render(analyses, findings, req, threshold, problems)
-    if req.output:
-        with open(req.output, "w", encoding="utf-8") as fh:
-            fh.write(text if text.endswith("\n") else text + "\n")
-    else:
-        click.echo(text, color=req.color)
+    write_report(text, req.output, color=req.color, human=(req.fmt or "text") == "text")
     if req.graph_out:
         from .reports.picture import write_html
 
@@ -264,17 +260,48 @@ def _analyse_pool(sources: list, load_options, options, jobs: int) -> list[tuple
         gc.unfreeze()
 
 
+# The pool's watchdog: a scan in workers must end within this many seconds plus so many per MiB of input
+# (bench/run.py: ~0.5 s per MiB of templates on 2 cores, so the limit is generous), or its unfinished
+# sources are reported as errors and the workers stopped. VPCREACH_POOL_TIMEOUT (seconds) replaces it.
+POOL_TIMEOUT_FLOOR = 120.0
+POOL_TIMEOUT_PER_MIB = 30.0
+
+
+def pool_timeout(input_bytes: int) -> float:
+    """Seconds a pooled scan of `input_bytes` may take before the watchdog stops it."""
+    setting = os.environ.get("VPCREACH_POOL_TIMEOUT", "").strip()
+    if setting:
+        try:
+            return max(0.0, float(setting))
+        except ValueError:
+            pass
+    return POOL_TIMEOUT_FLOOR + POOL_TIMEOUT_PER_MIB * input_bytes / (1 << 20)
+
+
 def _collect(sources: list, order: list[int], load_options, options, jobs: int) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     from vpcreach.parsers.errors import InputError
 
+    limit = pool_timeout(_input_bytes(sources))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
         futures = {i: pool.submit(_outcome, sources[i], load_options, options) for i in order}
-        outcomes = []
+        # A worker stuck in a loop no bound catches would otherwise hold the run (and a CI job) forever.
+        _done, late = wait(futures.values(), timeout=limit)
+        if late:
+            _stop_workers(pool)
+        outcomes: list[tuple[str, object]] = []
         for i, source in enumerate(sources):
+            if futures[i] in late:
+                message = (
+                    f"not analysed: the scan's time limit of {limit:.0f} s passed first and its worker processes "
+                    "were stopped (VPCREACH_POOL_TIMEOUT=SECONDS sets the limit; VPCREACH_JOBS=1 scans one file "
+                    "at a time)"
+                )
+                outcomes.append(("error", InputError(source.path, message)))
+                continue
             try:
                 outcomes.append(futures[i].result())
             except BrokenProcessPool:
@@ -287,23 +314,38 @@ def _collect(sources: list, order: list[int], load_options, options, jobs: int) 
     return outcomes
 
 
+def _stop_workers(pool) -> None:  # type: ignore[no-untyped-def]
+    """Kill a process pool's workers and let it go without waiting for them.
+
+    ProcessPoolExecutor has kill_workers() from Python 3.14 (cpython gh-128041); before that the worker
+    processes are reachable only through its private `_processes` map (pid → Process, since Python 3.2),
+    which shutdown() clears: they are taken first.
+    """
+    kill = getattr(pool, "kill_workers", None)
+    if kill is not None:  # pragma: no cover - Python 3.14+
+        kill()
+    else:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def render(analyses: list, findings: list, req: RunRequest, threshold: str, problems: list | None = None) -> str:
     """The report in req.fmt; `problems` (inputs that could not be read) go into the machine-readable formats
     too, since a CI system may keep only the report file."""
     fmt = req.fmt or "text"
     problems = problems or []
     if fmt == "json":
-        import json
-
+        from .output import json_text
         from .reports.data import to_dict
 
-        return json.dumps(to_dict(analyses, findings, problems), indent=2)
+        return json_text(to_dict(analyses, findings, problems))
     if fmt == "sarif":
-        import json
-
+        from .output import json_text
         from .reports.sarif import to_sarif
 
-        return json.dumps(to_sarif(analyses, findings, problems), indent=2)
+        return json_text(to_sarif(analyses, findings, problems))
     if fmt == "junit":
         from .reports.junit import to_junit
 

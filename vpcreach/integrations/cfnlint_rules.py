@@ -26,6 +26,7 @@ from cfnlint.template import Template
 
 from vpcreach.analyzer.catalogue import RULES, Rule
 from vpcreach.analyzer.findings import Finding
+from vpcreach.output import escape
 
 LOGGER = logging.getLogger("cfnlint")
 
@@ -73,7 +74,7 @@ def _analyse(cfn: Template) -> _Result:
     network = parse_template(_document(cfn), filename, config.params)
     analysis = analyze(network, config.options(None))
     for warning in unexplained_suppressions([analysis]):
-        LOGGER.warning("vpcreach: %s", warning)
+        LOGGER.warning("vpcreach: %s", escape(warning))
     result = _Result()
     for f in analysis.findings:
         if f.suppressed is None:
@@ -103,10 +104,11 @@ def _path(cfn: Template, f: Finding) -> list[str]:
 
 
 def _message(f: Finding) -> str:
+    """One line for cfn-lint to print, its values escaped as in vpcreach's own reports (vpcreach.output)."""
     text = f"{f.message} [{f.rule_id}]"
     if f.severity != "info" and f.fix:
         text += f" Fix: {f.fix}"
-    return text
+    return escape(text)
 
 
 class VpcreachRule(CloudFormationLintRule):

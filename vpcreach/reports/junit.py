@@ -4,6 +4,11 @@ One test suite per analysed source; one test case per VPC-attached function and 
 has findings. A test case fails when it has an unsuppressed finding at or above the severity threshold
 (the same rule as the exit code); its findings below the threshold and its suppressed findings are listed
 in `system-out`, so the report shows everything the text output shows.
+
+Values are escaped as in the text report (`vpcreach.output.escape`): element text line by line as it is
+built, every attribute when the tree is done. That also keeps the document well-formed XML whatever the
+input holds: XML 1.0 forbids the C0 controls other than tab, newline and carriage return, lone surrogates
+and U+FFFE/U+FFFF, and ElementTree writes them unchecked (a parser then stops at the first one).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections import defaultdict
 
 from vpcreach.analyzer.engine import Analysis, failing
 from vpcreach.analyzer.findings import Finding
+from vpcreach.output import escape, lines
 from vpcreach.parsers.errors import InputError
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -20,14 +26,14 @@ _ORDER = {"error": 0, "warning": 1, "info": 2}
 
 def _describe(f: Finding) -> str:
     where = f"{f.file}:{f.line}" if f.line else f.file
-    lines = [f"{f.severity} {f.rule_id} {f.name} at {where}", f"  {f.message}"]
+    out = [f"{f.severity} {f.rule_id} {f.name} at {where}", f"  {f.message}"]
     if len(f.path) > 1:
-        lines.append("  path: " + " → ".join(f.path))
+        out.append("  path: " + " → ".join(f.path))
     if f.suppressed is not None:
-        lines.append(f"  suppressed: {f.suppressed}")
+        out.append(f"  suppressed: {f.suppressed}")
     elif f.fix and f.severity != "info":
-        lines.append(f"  fix: {f.fix}")
-    return "\n".join(lines)
+        out.append(f"  fix: {f.fix}")
+    return lines(out)
 
 
 def _testcases(a: Analysis, findings: list[Finding]) -> list[tuple[str, str, int | None, list[Finding]]]:
@@ -102,5 +108,7 @@ def to_junit(
     root.set("tests", str(totals["tests"] + errors))
     root.set("failures", str(totals["failures"]))
     root.set("errors", str(errors))
+    for element in root.iter():
+        element.attrib = {name: escape(value) for name, value in element.attrib.items()}
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True)

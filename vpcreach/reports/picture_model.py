@@ -10,22 +10,31 @@ its security groups.
 Paths come from the verdicts the analysis already computed (one per ENI group and need), never from a walk
 of our own, so the picture cannot disagree with `scan`. Functions without any known need get their default
 route drawn in a neutral style so a user still sees where their traffic would go.
+
+Every text the model hands to a renderer is escaped like the text report (`vpcreach.output.escape`), once,
+when the view is done: a name or reason from the template cannot break a DOT or Mermaid statement or a
+line of a tooltip, nor put a character on the page that UTF-8 cannot encode. Node ids stay as they are
+(they are keys); the renderers quote them or replace them with ids of their own.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
+from vpcreach.output import escape
 
 if TYPE_CHECKING:
     from vpcreach.analyzer.engine import Analysis, FunctionResult
     from vpcreach.analyzer.findings import Finding
     from vpcreach.analyzer.flows import Verdict
+
+T = TypeVar("T")
 
 # Lanes, left to right, in the order traffic flows.
 LANE_FUNCTION, LANE_ENI, LANE_SUBNET, LANE_RT, LANE_HOP, LANE_GATEWAY, LANE_DEST = range(7)
@@ -40,7 +49,27 @@ DEFAULT_ROUTE = "0.0.0.0/0"  # the label of a drawn default route when no need i
 _LIST_MEMBERS = 3
 
 
-@dataclass
+class Unique(list[T]):
+    """A list whose `add` appends an item only when it is not there yet, in constant time: on a picture of
+    thousands of functions a NAT gateway collects thousands of findings, and a `not in` scan per addition
+    would make building it quadratic. It is still a list for the renderers (and for json)."""
+
+    def __init__(self, items: Iterable[T] = ()) -> None:
+        super().__init__()
+        self._seen: set[T] = set()
+        for item in items:
+            self.append(item)
+
+    def append(self, item: T) -> None:
+        self._seen.add(item)
+        super().append(item)
+
+    def add(self, item: T) -> None:
+        if item not in self._seen:
+            self.append(item)
+
+
+@dataclass(frozen=True)
 class PFinding:
     rule_id: str
     severity: str
@@ -68,11 +97,11 @@ class PNode:
     cluster: str = ""  # the Availability Zone box a subnet is drawn in
     loc: str = ""
     members: list[tuple[str, str]] = field(default_factory=list)  # (function, file:line)
-    details: list[str] = field(default_factory=list)  # folded plumbing, for the tooltip
-    findings: list[PFinding] = field(default_factory=list)
+    details: Unique[str] = field(default_factory=Unique)  # folded plumbing, for the tooltip
+    findings: Unique[PFinding] = field(default_factory=Unique)
     marks: dict[str, str] = field(default_factory=dict)  # rule id → severity, drawn as badges
     status: str = ""  # blocked / unknown when a path stops here
-    reasons: list[str] = field(default_factory=list)  # why paths stop here
+    reasons: Unique[str] = field(default_factory=Unique)  # why paths stop here
     paths: set[int] = field(default_factory=set)
     order: tuple = ()
 
@@ -83,8 +112,8 @@ class PNode:
     def stop(self, status: str, reason: str) -> None:
         if status == BLOCKED or (status == UNKNOWN and self.status != BLOCKED):
             self.status = status
-        if reason and reason not in self.reasons:
-            self.reasons.append(reason)
+        if reason:
+            self.reasons.add(reason)
 
 
 @dataclass
@@ -92,9 +121,9 @@ class PEdge:
     src: str
     dst: str
     status: str
-    needs: list[str] = field(default_factory=list)
+    needs: Unique[str] = field(default_factory=Unique)
     paths: set[int] = field(default_factory=set)
-    rules: list[str] = field(default_factory=list)
+    rules: Unique[str] = field(default_factory=Unique)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -207,6 +236,10 @@ def _synthetic_kind(node: str) -> str:
     return k.UNRESOLVED
 
 
+# A function's need targets; its findings' positions by (hop list, the need they are about); by key.
+_FindingIndex = tuple[set[str], dict[tuple[tuple[str, ...], str | None], list[int]], dict[str, list[int]]]
+
+
 # --- building --------------------------------------------------------------------------------------------
 class _Builder:
     def __init__(self, analysis: Analysis, patterns: list[str] | None) -> None:
@@ -219,6 +252,7 @@ class _Builder:
         for f in analysis.findings:
             for fid in dict.fromkeys([*f.functions, f.resource]):
                 self._findings_by_fn.setdefault(fid, []).append(f)
+        self._indexes: dict[str, _FindingIndex] = {}
 
     # nodes ------------------------------------------------------------------------------------------
     def node(self, gid: str, lane: int) -> PNode:
@@ -285,6 +319,7 @@ class _Builder:
         for members in groups.values():
             self._draw_function(members)
         self._attach_findings()
+        _escape_texts(self.view)
         for n in self.view.nodes.values():
             n.order = (n.cluster, n.title.lower(), n.id)
         return self.view
@@ -352,8 +387,7 @@ class _Builder:
         path_id = len(self.view.paths)
         self.view.paths.append(PPath(a, need, status, [a, b], b, ""))
         edge = self.view.edges.setdefault((a, b, status), PEdge(a, b, status))
-        if need not in edge.needs:
-            edge.needs.append(need)
+        edge.needs.add(need)
         for nid in (a, b):
             self.view.nodes[nid].paths.add(path_id)
         edge.paths.add(path_id)
@@ -389,8 +423,7 @@ class _Builder:
             edge = self.view.edges.get((a, b, status))
             if edge is None:
                 edge = self.view.edges[(a, b, status)] = PEdge(a, b, status)
-            if need not in edge.needs:
-                edge.needs.append(need)
+            edge.needs.add(need)
             edge.paths.add(path_id)
         rules = self._path_findings(fid, need, walked, v)
         if stop is not None:
@@ -409,8 +442,7 @@ class _Builder:
         for a, b in itertools.pairwise(chain):
             edge = self.view.edges[(a, b, status)]
             for rid in path.rules:
-                if rid not in edge.rules:
-                    edge.rules.append(rid)
+                edge.rules.add(rid)
 
     def _display(self, hops: list[str], need: str) -> tuple[list[str], dict[str, str]]:
         """Hops → the nodes drawn, and where each folded hop went (for marking the blocking one)."""
@@ -473,30 +505,53 @@ class _Builder:
         if kind == k.NETWORK_ACL and node.kind == k.SUBNET:
             return  # the subnet node already says when its ACL is custom
         text = f"via {pretty(hop)}" + (f" ({_loc(self.g.nodes[hop])})" if _loc(self.g.nodes.get(hop)) else "")
-        if text not in node.details:
-            node.details.append(text)
+        node.details.add(text)
 
     # findings ---------------------------------------------------------------------------------------
     def _path_findings(self, fid: str, need: str, hops: list[str], v: Verdict) -> list[Finding]:
-        """The findings that explain this path: same function and hop list, or keyed by its need."""
-        labels = [fid, *(h.split(":", 1)[1] if h.startswith("unresolved:") else h for h in hops)]
+        """The findings that explain this path: same function and hop list, or keyed by its need.
+
+        Looked up in the function's index rather than filtered from all its findings: a function declaring
+        thousands of needs has a path and a finding per need, and a scan per path would be quadratic."""
+        labels = (fid, *(h.split(":", 1)[1] if h.startswith("unresolved:") else h for h in hops))
+        targets, by_path, by_key = self._index(fid)
+        blocked = v.status != REACHABLE
+        chosen = {*by_path.get((labels, None), ()), *by_path.get((labels, need), ())}
+        if blocked:
+            chosen.update(by_key.get(need, ()), by_key.get(f"need:{need}", ()))
+        findings = self._findings_by_fn.get(fid, [])
         out = []
-        fn_result = self.a.functions.get(fid)
-        others = {nr.need.target for nr in fn_result.needs} - {need} if fn_result else set()
-        for f in self._findings_by_fn.get(fid, []):
-            if f.key in others or f.key.removeprefix("need:") in others:
+        for i in sorted(chosen):  # in the findings' order, as a scan of them would give
+            f = findings[i]
+            bare = f.key.removeprefix("need:")
+            if (f.key in targets and f.key != need) or (bare in targets and bare != need):
                 continue  # about another need that happens to take the same hops (s3 and internet via NAT)
-            if len(f.path) < 3 and not (v.status != REACHABLE and f.key in (need, f"need:{need}")):
+            if len(f.path) < 3 and not (blocked and f.key in (need, f"need:{need}")):
                 continue  # a function-level note (VR301, VR302), not a path explanation
-            if f.path == labels or (v.status != REACHABLE and f.key in (need, f"need:{need}")):
-                out.append(f)
+            out.append(f)
         return out
+
+    def _index(self, fid: str) -> _FindingIndex:
+        """A function's need targets, and the positions of its findings by key and by (hop list, the need
+        they are about, or None when they are about none of the function's needs)."""
+        found = self._indexes.get(fid)
+        if found is None:
+            fn_result = self.a.functions.get(fid)
+            targets = {nr.need.target for nr in fn_result.needs} if fn_result else set()
+            by_path: dict[tuple[tuple[str, ...], str | None], list[int]] = {}
+            by_key: dict[str, list[int]] = {}
+            for i, f in enumerate(self._findings_by_fn.get(fid, [])):
+                about = {f.key, f.key.removeprefix("need:")} & targets
+                if len(about) < 2:  # about two needs: it explains no path's hops (see _path_findings)
+                    by_path.setdefault((tuple(f.path), next(iter(about), None)), []).append(i)
+                by_key.setdefault(f.key, []).append(i)
+            found = self._indexes[fid] = (targets, by_path, by_key)
+        return found
 
     def _add_finding(self, node: PNode, f: Finding) -> None:
         where = f"{f.file}:{f.line}" if f.line else f.file
         pf = PFinding(f.rule_id, f.severity, f.message, where, f.suppressed is not None)
-        if pf not in node.findings:
-            node.findings.append(pf)
+        node.findings.add(pf)
 
     def _attach_findings(self) -> None:
         fn_nodes: dict[str, PNode] = {}
@@ -653,6 +708,24 @@ def _describe_other(_b: _Builder, node: PNode, _obj: object, data: dict) -> None
         node.lines.append("not in the source")  # an id from outside the template: subnet-0abc, nat-0abc
     if reason:
         node.details.append(reason)
+
+
+def _escape_texts(view: View) -> None:
+    """Escape every text of the view the renderers show (see the module docstring)."""
+    view.source = escape(view.source)
+    view.notes = [escape(t) for t in view.notes]
+    for n in view.nodes.values():
+        n.title, n.cluster, n.loc = escape(n.title), escape(n.cluster), escape(n.loc)
+        n.lines = [escape(t) for t in n.lines]
+        n.members = [(escape(name), escape(loc)) for name, loc in n.members]
+        n.details, n.reasons = Unique(map(escape, n.details)), Unique(map(escape, n.reasons))
+        n.findings = Unique(
+            PFinding(f.rule_id, f.severity, escape(f.message), escape(f.where), f.suppressed) for f in n.findings
+        )
+    for e in view.edges.values():
+        e.needs = Unique(map(escape, e.needs))
+    for p in view.paths:
+        p.need, p.detail = escape(p.need), escape(p.detail)
 
 
 def _clip_words(text: str, limit: int) -> str:

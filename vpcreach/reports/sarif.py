@@ -24,6 +24,7 @@ from vpcreach.analyzer.engine import Analysis
 from vpcreach.analyzer.findings import Finding
 from vpcreach.analyzer.rules.common import label
 from vpcreach.graph import model as m
+from vpcreach.output import escape
 from vpcreach.parsers.errors import InputError
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -107,8 +108,10 @@ class _Locator:
 
 
 def _escape(text: str) -> str:
-    # In SARIF message text, [text](id) is a link; literal brackets must be escaped.
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    # In SARIF message text, [text](id) is a link; literal brackets must be escaped. Control characters and
+    # bidi overrides become visible escapes (vpcreach.output.escape), as in the text report: the message
+    # is shown to people, and its own "\nPath:" / "\nFix:" lines must be the only line breaks in it.
+    return escape(text).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
 def _result(f: Finding, index: dict[str, int], root: str, analysis: Analysis | None) -> dict[str, Any]:
@@ -213,7 +216,7 @@ def _invocation(root: str, problems: list[InputError]) -> dict[str, Any]:
         "toolExecutionNotifications": [
             {
                 "level": "error",
-                "message": {"text": p.message},
+                "message": {"text": escape(p.message)},
                 "locations": [{"physicalLocation": where.physical(p.file, p.line)}],
             }
             for p in problems

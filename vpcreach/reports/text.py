@@ -1,13 +1,21 @@
-"""Human output: findings grouped by function with the hop path; colour only on a terminal."""
+"""Human output: findings grouped by function with the hop path; colour only on a terminal.
+
+The report is built as a list of lines, each a string or a tuple of strings and `_Styled` parts, and every
+part is escaped (`vpcreach.output.escape`) when the lines are joined: a resource name, tag value or file
+name holding a newline or an escape sequence stays inside its line, and only the colours added here reach
+the terminal as escape sequences.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import NamedTuple
 
 import click
 
 from vpcreach.analyzer.engine import Analysis
 from vpcreach.analyzer.findings import Finding
+from vpcreach.output import escape
 
 _COLOURS = {
     "error": "red",
@@ -19,8 +27,30 @@ _COLOURS = {
 }
 
 
-def _style(text: str, key: str, colour: bool, bold: bool = False) -> str:
-    return click.style(text, fg=_COLOURS.get(key), bold=bold) if colour else text
+class _Styled(NamedTuple):
+    """Part of a line drawn in a colour (and bold) on a terminal, padded to `width` like an f-string's `:<`."""
+
+    text: str
+    key: str = ""
+    bold: bool = False
+    width: int = 0
+
+
+_Line = str | tuple[str | _Styled, ...]
+
+
+def _finish(line: _Line, colour: bool) -> str:
+    if isinstance(line, str):
+        return escape(line)
+    out = []
+    for part in line:
+        if isinstance(part, str):
+            out.append(escape(part))
+        else:
+            text = escape(part.text)
+            styled = click.style(text, fg=_COLOURS.get(part.key), bold=part.bold) if colour else text
+            out.append(styled.ljust(part.width))
+    return "".join(out)
 
 
 def _short(node: str) -> str:
@@ -35,7 +65,7 @@ def render(
     show_info: bool = True,
     graph_out: str | None = None,
 ) -> str:
-    lines: list[str] = []
+    lines: list[_Line] = []
     by_resource: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
         by_resource[(f.file, f.resource)].append(f)
@@ -46,39 +76,38 @@ def render(
         file_findings = [f for f in findings if f.file in a.network.sources]
         if not vpc_fns and not file_findings:
             continue
-        lines.append(_style(source, "", colour, bold=True))
+        lines.append((_Styled(source, bold=True),))
         for result in vpc_fns:
             fn = result.function
             key = (fn.loc.file, fn.id)
             shown.add(key)
             groups = ", ".join(result.groups) or "no ENI group (placement unknown)"
-            lines.append(f"  {_style(fn.id, '', colour, bold=True)} (line {fn.loc.line})  {groups}")
+            lines.append(("  ", _Styled(fn.id, bold=True), f" (line {fn.loc.line})  {groups}"))
             for nr in result.needs:
                 verdict = nr.verdict
                 via = " → ".join(_short(h) for h in [fn.id, *verdict.hops])
                 origin = nr.need.origin + (f": {nr.need.detail}" if explain_needs and nr.need.detail else "")
-                lines.append(
-                    f"    {nr.need.target:<14} {_style(verdict.status.upper(), verdict.status, colour):<9}  [{origin}]"
-                )
+                status = _Styled(verdict.status.upper(), verdict.status, width=9)
+                lines.append((f"    {nr.need.target:<14} ", status, f"  [{origin}]"))
                 if via:
                     lines.append(f"      {via}")
             if explain_needs and not result.needs:
                 lines.append("    no needs known (declare them with Metadata vpcreach: {needs: [...]})")
             for f in by_resource.get(key, []):
                 if f.rule_id != "VR301":  # the ENI section below shows the groups
-                    lines.extend(_finding_lines(f, colour, "    "))
+                    lines.extend(_finding_lines(f, "    "))
         others = [f for f in file_findings if (f.file, f.resource) not in shown]
         if others:
             lines.append("  network findings")
             for f in others:
-                lines.extend(_finding_lines(f, colour, "    "))
+                lines.extend(_finding_lines(f, "    "))
         lines.extend(_eni_lines(a))
         lines.extend(_change_lines(a))
         lines.append("")
-    lines.append(_summary(findings, colour))
+    lines.append(_summary(findings))
     if graph_out:
         lines.append(f"picture of the paths: {graph_out}")
-    return "\n".join(lines)
+    return "\n".join(_finish(line, colour) for line in lines)
 
 
 def _change_lines(a: Analysis) -> list[str]:
@@ -139,18 +168,18 @@ def _eni_lines(a: Analysis) -> list[str]:
     return lines
 
 
-def _finding_lines(f: Finding, colour: bool, indent: str) -> list[str]:
+def _finding_lines(f: Finding, indent: str) -> list[_Line]:
     where = f"{f.file}:{f.line}" if f.line else f.file
-    head = f"{_style(f.severity, f.severity, colour)} {f.rule_id} {f.name}"
+    head: _Line = (indent, _Styled(f.severity, f.severity), f" {f.rule_id} {f.name}  {where}")
     if f.suppressed is not None:
-        head = f"suppressed ({f.suppressed}) {f.rule_id} {f.name}"
-    out = [f"{indent}{head}  {where}", f"{indent}  {f.message}"]
+        head = f"{indent}suppressed ({f.suppressed}) {f.rule_id} {f.name}  {where}"
+    out: list[_Line] = [head, f"{indent}  {f.message}"]
     if f.suppressed is None and f.severity != "info":
         out.append(f"{indent}  fix: {f.fix}")
     return out
 
 
-def _summary(findings: list[Finding], colour: bool) -> str:
+def _summary(findings: list[Finding]) -> str:
     active = [f for f in findings if f.suppressed is None]
     counts = {s: sum(1 for f in active if f.severity == s) for s in ("error", "warning", "info")}
     parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()]
