@@ -191,15 +191,20 @@ def choose_jobs(sources: list) -> int:  # list[Source] or paths
 
 
 def _input_bytes(sources: list, cap: int | None = None) -> int:
+    """The bytes of input `sources` hold (a Terraform folder: its .tf files), counting regular files only and
+    stopping at `cap`. Only stat is used: a FIFO or device is never opened here (the reader refuses it)."""
     total = 0
     for source in sources:
         path = getattr(source, "path", source)
         try:
             if os.path.isdir(path):
-                total += sum(
-                    os.path.getsize(os.path.join(path, name)) for name in os.listdir(path) if name.endswith(".tf")
-                )
-            else:
+                with os.scandir(path) as listing:
+                    for entry in listing:
+                        if entry.name.endswith(".tf") and entry.is_file():
+                            total += entry.stat().st_size
+                            if cap is not None and total >= cap:
+                                return total
+            elif os.path.isfile(path):
                 total += os.path.getsize(path)
         except OSError:
             continue
