@@ -98,6 +98,106 @@ def scan(project: Path, *extra: str) -> tuple[int, str, str]:
     return run_cli("scan", str(project / "infra" / "template.yaml"), *extra)
 
 
+# --- configuration files ----------------------------------------------------------------------------------
+
+DEEP_ARRAY = b"a = " + b"[" * 100_000 + b"]" * 100_000 + b"\n"
+LONG_INT = "9" * 5000
+BAD_CONFIGS = {
+    "deep-array": (DEEP_ARRAY, "invalid TOML: nested too deeply"),
+    "not-utf8": (b'ignore = ["VR302"]\nseverity_threshold = "\xff"\n', "not UTF-8 text (at line 2)"),
+    "lone-surrogate-bytes": (b'ignore = ["\xed\xa0\x80"]\n', "not UTF-8 text (at line 1)"),
+    "huge-int": (
+        f"ignore = []\neni_quota = {LONG_INT}\n".encode(),
+        "an integer with more than 4300 digits (at line 2)",
+    ),
+    "tool-not-a-table": (b'tool = "x"\n', "tool must be a table"),
+    "needs-not-strings": (b"needs = {a = [1, {b = 2}]}\n", "needs.a must be a list of strings"),
+    "traffic-inf": (b"traffic = {f = {s3 = inf}}\n", "traffic.f.s3 must be a non-negative number"),
+    "traffic-nan": (b"traffic = {f = {s3 = nan}}\n", "traffic.f.s3 must be a non-negative number"),
+    "traffic-huge": (f"traffic = {{f = {{s3 = {'9' * 4000}}}}}\n".encode(), "traffic.f.s3 must be a non-negative"),
+    "eni-quota-huge": (f"eni_quota = {'9' * 4000}\n".encode(), "eni_quota must be a positive integer"),
+    "variables-date": (b"variables = {a = 2024-01-01}\n", "variables.a: a TOML date or time"),
+    "variables-nan": (b"variables = {a = [1, nan]}\n", "variables.a must be a Terraform value"),
+    "params-table": (b"params = {a = {b = 1}}\n", "params.a must be a string, number, boolean"),
+    "params-inf": (b"params = {a = inf}\n", "params.a must be a string, number, boolean"),
+    "suppress-reason-table": (
+        b'suppress = {F = [{id = "VR302", reason = {x = 1}}]}\n',
+        "suppress.F: reason must be a string",
+    ),
+    "suppress-misspelt-reason": (b'suppress = {F = [{id = "VR302", reasn = "x"}]}\n', "unknown key(s) reasn"),
+    "escape-in-key": (b'traffic = {"f\\u001b[2J\\u202e" = 3}\n', "must map a service to GB/month"),
+    "long-value": (b'severity_threshold = "' + b"x" * 100_000 + b'"\n', "must be info, warning or error"),
+    "both-places": (b'ignore = ["VR302"]\n[tool.vpcreach]\nignore = ["VR201"]\n', "keep one"),
+    "dotted-key": (b"a" + b".a" * 16_000 + b" = 1\n", "too many dotted key parts"),
+    "oversized": (b"# padding\n" * 120_000, "larger than 1 MiB"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
+def test_a_broken_vpcreach_toml_is_one_line_naming_it(project, case):
+    content, message = BAD_CONFIGS[case]
+    config = project / ".vpcreach.toml"
+    config.write_bytes(content)
+    code, _, err = scan(project)
+    line = one_error(code, err, f"vpcreach: error: {config}: ", message)
+    assert len(line) < 400, line  # a value is quoted short, never whole
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[project\n", "invalid TOML: Expected ']'"),
+        (b'[project]\nname = "\xc3"\n', "not UTF-8 text (at line 2)"),
+        (DEEP_ARRAY, "nested too deeply"),
+        (f"[project]\nversion = {LONG_INT}\n".encode(), "more than 4300 digits (at line 2)"),
+        (b"[tool.other]\na" + b".a" * 16_000 + b" = 1\n", "too many dotted key parts"),
+    ],
+    ids=["syntax", "not-utf8", "deep-array", "huge-int", "dotted-key"],
+)
+def test_a_pyproject_met_walking_upward_that_cannot_be_parsed_is_an_error(project, content, message):
+    # Decision: it may hold [tool.vpcreach]; scanning with the defaults instead would change the findings
+    # without a word. ruff, black and pytest refuse such a file too. --config names the config instead.
+    pyproject = project / "pyproject.toml"
+    pyproject.write_bytes(content)
+    code, _, err = scan(project)
+    one_error(code, err, f"{pyproject}: ", message, "--config")
+    other = project / "ci.toml"
+    other.write_text('ignore = ["VR302"]\n')
+    code, _, err = scan(project, "--config", str(other))
+    assert code == 1 and err == "", err
+
+
+def test_a_pyproject_whose_tool_is_not_a_table_is_passed_over(project):
+    # `tool = 3` cannot hold [tool.vpcreach]: the file is other tools' business, not a reason to stop.
+    (project / "pyproject.toml").write_text("tool = 3\n")
+    code, _, err = scan(project)
+    assert (code, err) == (1, "")
+
+
+def test_a_vpcreach_toml_that_is_a_fifo_is_refused(project):
+    os.mkfifo(project / ".vpcreach.toml")
+    code, _, err = child("scan", str(project / "infra" / "template.yaml"))
+    one_error(code, err, f"{project / '.vpcreach.toml'}: cannot read config: not a regular file")
+
+
+@pytest.mark.parametrize("name", [".vpcreach.toml", "pyproject.toml"])
+def test_a_config_that_is_a_link_to_dev_zero_is_refused(project, name):
+    (project / "infra" / name).symlink_to("/dev/zero")
+    code, _, err = child("scan", str(project / "infra" / "template.yaml"), timeout=20)
+    one_error(code, err, f"{name}: cannot read config: not a regular file")
+
+
+def test_a_config_found_beside_the_code_cannot_widen_the_scan_root(project, tmp_path_factory):
+    (project / ".vpcreach.toml").write_text('root = "/"\n')
+    code, _, err = scan(project)
+    one_error(code, err, "root '/' is outside the repository holding this config")
+    # Named on the command line, the config is the CI author's: its root is taken as written.
+    ci = tmp_path_factory.mktemp("ci") / "ci.toml"
+    ci.write_text(f"root = {json.dumps(str(project))}\n")
+    code, _, err = scan(project, "--config", str(ci))
+    assert (code, err) == (1, "")
+
+
 # --- directory walks ----------------------------------------------------------------------------------------
 
 
