@@ -14,6 +14,7 @@ import os
 import re
 import resource
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -196,6 +197,78 @@ def test_a_config_found_beside_the_code_cannot_widen_the_scan_root(project, tmp_
     ci.write_text(f"root = {json.dumps(str(project))}\n")
     code, _, err = scan(project, "--config", str(ci))
     assert (code, err) == (1, "")
+
+
+# --- baselines ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"version": 1, "findings": [\n{"fingerprint": "\xed\xa0\x80"}]}', "not UTF-8 text"),
+        (b'{"version": 1,\n "findings": [\n}', ":3: not a vpcreach baseline (invalid JSON"),
+        (b'{"version": true, "findings": []}', "baseline version True is not supported"),
+        (b'{"version": 1, "findings": [{"fingerprint": "x", "file": 3}]}', "findings[0].file is not a string"),
+        (b'{"version": 1, "findings": [{"fingerprint": 7}]}', "findings[0] has no fingerprint string"),
+        (b'{"version": ' + b"9" * 5000 + b', "findings": []}', "a number too long to read"),
+        (b'{"version": "' + b"x" * 100_000 + b'", "findings": []}', "is not supported"),
+        (b" " * (21 << 20), "larger than 20 MiB"),
+    ],
+    ids=[
+        "deep",
+        "surrogate-bytes",
+        "syntax",
+        "version-true",
+        "file-int",
+        "fingerprint-int",
+        "huge-int",
+        "long-version",
+        "oversized",
+    ],
+)
+def test_a_broken_baseline_is_one_line(project, content, message):
+    baseline = project / "baseline.json"
+    baseline.write_bytes(content)
+    code, _, err = scan(project, "--baseline", str(baseline))
+    line = one_error(code, err, str(baseline), message)
+    assert len(line) < 400, line
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_baseline_that_is_not_a_regular_file_is_refused(project, kind):
+    baseline = project / "baseline.json"
+    if kind == "fifo":
+        os.mkfifo(baseline)
+    else:
+        baseline.symlink_to("/dev/zero")
+    code, _, err = child("scan", str(project / "infra" / "template.yaml"), "--baseline", str(baseline), timeout=20)
+    one_error(code, err, f"{baseline}: cannot read the baseline: not a regular file")
+
+
+def test_creating_a_baseline_on_a_fifo_is_refused_not_blocked(project):
+    target = project / "baseline.json"
+    os.mkfifo(target)
+    code, _, err = child("scan", str(project / "infra" / "template.yaml"), "--create-baseline", str(target))
+    one_error(code, err, f"{target}: not a regular file")
+    assert stat.S_ISFIFO(os.lstat(target).st_mode)
+
+
+def test_creating_a_baseline_never_writes_through_a_link(project, tmp_path_factory):
+    # A pull request can replace the baseline with a link to a file of the CI job (~/.bashrc, a token).
+    victim = tmp_path_factory.mktemp("home") / ".bashrc"
+    victim.write_text("export PATH=/usr/bin\n")
+    target = project / "baseline.json"
+    target.symlink_to(victim)
+    code, _, err = scan(project, "--create-baseline", str(target))
+    one_error(code, err, f"{target}: is a symbolic link")
+    assert victim.read_text() == "export PATH=/usr/bin\n"
+
+
+def test_creating_a_baseline_in_a_missing_folder_is_one_line(project):
+    target = project / "missing" / "baseline.json"
+    code, _, err = scan(project, "--create-baseline", str(target))
+    one_error(code, err, f"{target}: cannot write the baseline: No such file or directory")
 
 
 # --- directory walks ----------------------------------------------------------------------------------------

@@ -70,17 +70,20 @@ def run(req: RunRequest) -> int:
 
     for warning in unexplained_suppressions(analyses):
         click.echo(f"vpcreach: warning: {warning}", err=True)
-    from .baseline import apply_baseline, write_baseline
+    from .baseline import BaselineError, apply_baseline, write_baseline
 
     if req.create_baseline and problems:
         _error(f"baseline not written to {req.create_baseline}: {len(problems)} input(s) could not be read")
     elif req.create_baseline:
         # The baseline records every current finding (before any --baseline filter): it accepts them all.
-        write_baseline(findings, req.create_baseline)
+        try:
+            write_baseline(findings, req.create_baseline)
+        except BaselineError as exc:
+            return _error(str(exc))
     if req.baseline:
         try:
             findings = apply_baseline(findings, req.baseline)
-        except ValueError as exc:
+        except BaselineError as exc:
             return _error(str(exc))
     threshold = req.severity_threshold or config.severity_threshold or "warning"
     text = render(analyses, findings, req, threshold, problems)
