@@ -312,6 +312,32 @@ def test_links_in_a_scanned_folder_to_devices_loops_and_files_outside_are_refuse
     assert {Path(f["file"]).name for f in report["findings"]} == {"inside.yaml", "template.yaml"}
 
 
+@pytest.mark.parametrize("kind", ["file", "folder"])
+def test_a_named_path_that_links_out_of_the_repository_is_refused(tmp_path, kind):
+    # The CI job names infra/template.yaml (or infra); the pull request makes it a link to the job's files.
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "infra").mkdir()
+    outside = tmp_path / "runner"
+    outside.mkdir()
+    (outside / "stolen.yaml").write_text(EXAMPLE.read_text().replace("ReportFunction", "StolenSecretName"))
+    if kind == "file":
+        named = repo / "infra" / "template.yaml"
+        named.symlink_to(outside / "stolen.yaml")
+    else:
+        named = repo / "infra" / "stacks"
+        named.symlink_to(outside)
+    code, out, err = run_cli("scan", str(named))
+    one_error(code, err, f"{named}: a symbolic link to a file or folder outside the scan root")
+    assert "StolenSecretName" not in out + err
+    # A link inside the repository is read; --root names a wider root on purpose.
+    code, out, _ = run_cli("scan", "--root", str(tmp_path), str(named))
+    assert code == 1 and "StolenSecretName" in out
+    (repo / "infra" / "real.yaml").write_text(EXAMPLE.read_text())
+    (repo / "infra" / "alias.yaml").symlink_to("real.yaml")
+    assert run_cli("scan", str(repo / "infra" / "alias.yaml"))[0] == 1
+
+
 def check_permissions_apply(tmp_path: Path) -> None:
     probe = tmp_path / "probe"
     probe.write_text("x")

@@ -86,7 +86,10 @@ def discover(paths: list[str], root: str | None = None) -> list[Source]:
     for path in paths:
         found: list[Source]
         path_root = os.path.realpath(root) if root else find_scan_root(path)
-        if os.path.isdir(path):
+        escape = _named_link_escapes(path, root)
+        if escape:
+            found = [Source("refused", path, problem=escape)]
+        elif os.path.isdir(path):
             found = _walk(path, path_root)
         elif path.endswith(".tf"):
             found = [Source("terraform", os.path.dirname(path) or ".")]
@@ -105,6 +108,26 @@ def discover(paths: list[str], root: str | None = None) -> list[Source]:
             seen.add(key)
             unique.append(s)
     return unique
+
+
+def _named_link_escapes(path: str, root: str | None) -> str | None:
+    """Why a path named on the command line that is itself a symbolic link is not read, or None.
+
+    A CI job names `infra/template.yaml`; the pull request it checks out can make that a link to the job's
+    ~/.aws/credentials or to /etc. The link must resolve inside --root (or the config's root), else inside
+    the scan root of the folder holding the link: its git work tree, else that folder.
+    """
+    from vpcreach.parsers.files import FileRefused, confine, find_scan_root
+
+    link = path.rstrip(os.sep) or path  # with a trailing slash, lstat would follow the link
+    if not os.path.islink(link):
+        return None
+    bound = root or find_scan_root(os.path.dirname(os.path.abspath(link)))
+    try:
+        confine(link, bound)
+    except FileRefused:
+        return "a symbolic link to a file or folder outside the scan root; not read (name its target, or set --root)"
+    return None
 
 
 def _walk(top: str, root: str) -> list[Source]:
