@@ -86,6 +86,19 @@ def shown(path: str, root: str) -> str:
 def read_bytes(path: str, limit: int) -> bytes:
     """The bytes of the regular file at `path`: FileRefused when it is not a regular file, FileTooLarge when
     it holds more than `limit` bytes, OSError when it cannot be opened."""
+    data = _read_regular(path, limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(f"file is larger than {_size(limit)}; refusing to read it")
+    return data
+
+
+def read_head(path: str, size: int) -> bytes:
+    """At most the first `size` bytes of the regular file at `path`, whatever its length (to tell what kind
+    of file it is from its start); FileRefused when it is not a regular file, OSError when it cannot be opened."""
+    return _read_regular(path, size)
+
+
+def _read_regular(path: str, size: int) -> bytes:
     st = os.stat(path)
     if not stat.S_ISREG(st.st_mode):
         raise FileRefused("not a regular file")
@@ -94,10 +107,7 @@ def read_bytes(path: str, limit: int) -> bytes:
     with os.fdopen(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
             raise FileRefused("not a regular file")
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise FileTooLarge(f"file is larger than {_size(limit)}; refusing to read it")
-    return data
+        return fh.read(size)
 
 
 def read_input(path: str, limit: int = MAX_FILE_BYTES, too_large: str | None = None) -> bytes:
@@ -129,4 +139,14 @@ def _size(n: int) -> str:
     return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 and n % (1024 * 1024) == 0 else f"{n} bytes"
 
 
-__all__ = ["FileRefused", "FileTooLarge", "confine", "find_scan_root", "is_regular_file", "read_bytes", "read_input", "shown"]
+__all__ = [
+    "FileRefused",
+    "FileTooLarge",
+    "confine",
+    "find_scan_root",
+    "is_regular_file",
+    "read_bytes",
+    "read_head",
+    "read_input",
+    "shown",
+]

@@ -560,7 +560,10 @@ def test_config_cannot_widen_the_scan_root(world: World) -> None:
         (world.repo / ".vpcreach.toml").write_text(f"root = {json.dumps(root)}\n")
         for fmt, proc in _scan_everywhere(world, world.repo, runner_paths_shown=True).items():
             assert proc.returncode == 2, (root, fmt)
-            assert proc.stderr.strip().endswith(f"root {root!r} is outside the repository holding this config file")
+            assert proc.stderr.strip().endswith(
+                f"root {root!r} is outside the repository holding this config; "
+                "a wider scan root can only be given with --root or --config"
+            )
     (world.repo / "sub").mkdir()
     (world.repo / "main.tf").rename(world.repo / "sub" / "main.tf")
     (world.repo / ".vpcreach.toml").write_text('root = "sub"\n')  # narrowing is fine

@@ -70,17 +70,20 @@ def run(req: RunRequest) -> int:
 
     for warning in unexplained_suppressions(analyses):
         say("warning", warning)
-    from .baseline import apply_baseline, write_baseline
+    from .baseline import BaselineError, apply_baseline, write_baseline
 
     if req.create_baseline and problems:
         _error(f"baseline not written to {req.create_baseline}: {len(problems)} input(s) could not be read")
     elif req.create_baseline:
         # The baseline records every current finding (before any --baseline filter): it accepts them all.
-        write_baseline(findings, req.create_baseline)
+        try:
+            write_baseline(findings, req.create_baseline)
+        except BaselineError as exc:
+            return _error(str(exc))
     if req.baseline:
         try:
             findings = apply_baseline(findings, req.baseline)
-        except ValueError as exc:
+        except BaselineError as exc:
             return _error(str(exc))
     threshold = req.severity_threshold or config.severity_threshold or "warning"
     text = render(analyses, findings, req, threshold, problems)
@@ -191,15 +194,20 @@ def choose_jobs(sources: list) -> int:  # list[Source] or paths
 
 
 def _input_bytes(sources: list, cap: int | None = None) -> int:
+    """The bytes of input `sources` hold (a Terraform folder: its .tf files), counting regular files only and
+    stopping at `cap`. Only stat is used: a FIFO or device is never opened here (the reader refuses it)."""
     total = 0
     for source in sources:
         path = getattr(source, "path", source)
         try:
             if os.path.isdir(path):
-                total += sum(
-                    os.path.getsize(os.path.join(path, name)) for name in os.listdir(path) if name.endswith(".tf")
-                )
-            else:
+                with os.scandir(path) as listing:
+                    for entry in listing:
+                        if entry.name.endswith(".tf") and entry.is_file():
+                            total += entry.stat().st_size
+                            if cap is not None and total >= cap:
+                                return total
+            elif os.path.isfile(path):
                 total += os.path.getsize(path)
         except OSError:
             continue

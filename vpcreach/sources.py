@@ -7,7 +7,8 @@ for python-hcl2 and `vpcreach --version` imports nothing but click.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -23,6 +24,11 @@ SKIP_DIRS = {
     "cdk.out.bak",
 }
 _TEMPLATE_HINTS = ("AWSTemplateFormatVersion", "Resources", "AWS::")
+# A directory walk stops at these, with an error line, rather than run for minutes or out of stack: a pull
+# request can add a folder nested a thousand deep or a hundred thousand folders. A walk reads about 50,000
+# entries a second here; real repositories nest templates a dozen folders deep.
+MAX_WALK_DEPTH = 100
+MAX_WALK_ENTRIES = 250_000
 
 
 @dataclass
@@ -33,6 +39,8 @@ class Source:
     # Files an input names (Terraform's file(), module sources, AWS::Include) are read only inside this
     # folder: the git work tree holding the named path, the folder named, or --root / config `root`.
     root: str = "."
+    # kind "refused": a file or folder a directory walk found but will not read, and why (its error line).
+    problem: str = ""
 
 
 @dataclass
@@ -43,11 +51,9 @@ class LoadOptions:
 
 
 def _is_plan_json(path: str) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096).decode("utf-8", "replace")
-    except OSError:
-        return False
+    head = _head(path, 4096)
+    if head is None:
+        return False  # the reader says why it cannot be read
     stripped = head.lstrip()
     return (
         stripped.startswith("{")
@@ -58,25 +64,39 @@ def _is_plan_json(path: str) -> bool:
     )
 
 
+def _head(path: str, size: int) -> str | None:
+    """The start of a regular file, decoded leniently; None when it is not one or cannot be read."""
+    from vpcreach.parsers.files import read_head
+
+    try:
+        return read_head(path, size).decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
 def discover(paths: list[str], root: str | None = None) -> list[Source]:
     """Sources under the given paths, in a stable order. Missing paths are reported by the loader.
 
     `root` is the scan root set by --root or the config; without it, each named path gets its own
-    (`find_scan_root`)."""
+    (`find_scan_root`). What a directory walk cannot read becomes a source of kind "refused", which the
+    loader reports as that path's error line, in discovery order."""
     from vpcreach.parsers.files import find_scan_root
 
     out: list[Source] = []
     for path in paths:
         found: list[Source]
-        if os.path.isdir(path):
-            found = _walk(path)
+        path_root = os.path.realpath(root) if root else find_scan_root(path)
+        escape = _named_link_escapes(path, root)
+        if escape:
+            found = [Source("refused", path, problem=escape)]
+        elif os.path.isdir(path):
+            found = _walk(path, path_root)
         elif path.endswith(".tf"):
             found = [Source("terraform", os.path.dirname(path) or ".")]
         elif path.endswith(".json") and _is_plan_json(path):
             found = [Source("plan", path)]
         else:
             found = [Source("cfn", path)]
-        path_root = os.path.realpath(root) if root else find_scan_root(path)
         for source in found:
             source.root = path_root
         out.extend(found)
@@ -90,30 +110,144 @@ def discover(paths: list[str], root: str | None = None) -> list[Source]:
     return unique
 
 
-def _walk(root: str) -> list[Source]:
+def _named_link_escapes(path: str, root: str | None) -> str | None:
+    """Why a path named on the command line that is itself a symbolic link is not read, or None.
+
+    A CI job names `infra/template.yaml`; the pull request it checks out can make that a link to the job's
+    ~/.aws/credentials or to /etc. The link must resolve inside --root (or the config's root), else inside
+    the scan root of the folder holding the link: its git work tree, else that folder.
+    """
+    from vpcreach.parsers.files import FileRefused, confine, find_scan_root
+
+    link = path.rstrip(os.sep) or path  # with a trailing slash, lstat would follow the link
+    if not os.path.islink(link):
+        return None
+    bound = root or find_scan_root(os.path.dirname(os.path.abspath(link)))
+    try:
+        confine(link, bound)
+    except FileRefused:
+        return "a symbolic link to a file or folder outside the scan root; not read (name its target, or set --root)"
+    return None
+
+
+def _walk(top: str, root: str) -> list[Source]:
     found: list[Source] = []
-    if any(name.endswith(".tf") for name in os.listdir(root)):
-        found.append(Source("terraform", root, explicit=True))
-        tf_root = True
-    else:
-        tf_root = False
-    for dirpath, filenames in _pruned_walk(root):
-        if dirpath != root and not tf_root and any(f.endswith(".tf") for f in filenames):
+
+    def refuse(path: str, problem: str) -> None:
+        found.append(Source("refused", path, explicit=False, problem=problem))
+
+    tf_root = False
+    # A file a walk meets through a symlink is read only when it lies inside the folder walked or the scan
+    # root: a link in the repository to ~/.aws/credentials or /dev/zero is not part of the scanned code.
+    bounds = (os.path.realpath(top), root)
+    for dirpath, filenames in _pruned_walk(top, refuse):
+        if dirpath == top:
+            tf_root = any(f.endswith(".tf") for f in filenames)
+            if tf_root:
+                found.append(Source("terraform", top, explicit=True))
+        elif not tf_root and any(f.endswith(".tf") for f in filenames):
             found.append(Source("terraform", dirpath, explicit=False))
-        for name in sorted(filenames):
+        for name in filenames:
+            if not name.endswith(TEMPLATE_SUFFIXES):
+                continue
             full = os.path.join(dirpath, name)
-            if name.endswith(".json") and _is_plan_json(full):
+            problem = _unreadable(full, bounds)
+            if problem:
+                refuse(full, problem)
+            elif name.endswith(".json") and _is_plan_json(full):
                 found.append(Source("plan", full, explicit=False))
-            elif name.endswith(TEMPLATE_SUFFIXES):
+            else:
                 found.append(Source("cfn", full, explicit=False))
     return found
 
 
-def _pruned_walk(root: str) -> Iterator[tuple[str, list[str]]]:
-    """(folder, file names) under root in a stable order, without tool, VCS and dependency folders."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-        yield dirpath, filenames
+_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _unreadable(path: str, bounds: tuple[str, ...]) -> str | None:
+    """Why a file a walk found will not be read (not a regular file, a broken or looping link, a link out of
+    `bounds`), or None. Decided from stat and the link, without opening the file."""
+    from vpcreach.parsers.files import FileRefused, confine
+
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    if not stat.S_ISREG(st.st_mode):
+        return f"not a regular file ({_KINDS.get(stat.S_IFMT(st.st_mode), 'a special file')}); not read"
+    if os.path.islink(path):
+        for bound in bounds:
+            try:
+                confine(path, bound)
+                return None
+            except FileRefused:
+                continue
+        return "a symbolic link to a file outside the scan root; not read"
+    return None
+
+
+def _pruned_walk(top: str, onerror: Callable[[str, str], None] | None = None) -> Iterator[tuple[str, list[str]]]:
+    """(folder, sorted names of what is not a folder) under `top`, parent before children and in name order,
+    without tool, VCS and dependency folders.
+
+    Iterative and bounded (MAX_WALK_DEPTH, MAX_WALK_ENTRIES); symbolic links to folders are not followed, so
+    a link to a parent folder is no loop. Each folder that cannot be listed, and each bound reached, is given
+    to `onerror(path, message)`, where os.walk would drop it silently.
+    """
+    report = onerror or (lambda path, message: None)
+    stack = [(top, 0)]
+    budget = MAX_WALK_ENTRIES
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            files, subfolders = _list(folder, budget)
+        except _TooMany:
+            report(
+                top,
+                f"more than {MAX_WALK_ENTRIES} files and folders; the walk stopped (scan the folders that hold the templates)",
+            )
+            return
+        except OSError as exc:
+            report(folder, f"cannot read folder: {exc.strerror or exc}")
+            continue
+        budget -= len(files) + len(subfolders)
+        yield folder, files
+        for name in reversed(subfolders):
+            path = os.path.join(folder, name)
+            if depth == MAX_WALK_DEPTH:
+                report(path, f"nested more than {MAX_WALK_DEPTH} folders deep under the scanned folder; not read")
+            else:
+                stack.append((path, depth + 1))
+
+
+class _TooMany(Exception):
+    pass
+
+
+def _list(folder: str, budget: int) -> tuple[list[str], list[str]]:
+    """(names of what is not a folder, names of the subfolders to walk) in `folder`, sorted; _TooMany past
+    `budget` entries. Links to folders are in neither list, as os.walk does without followlinks."""
+    files: list[str] = []
+    subfolders: list[str] = []
+    with os.scandir(folder) as listing:
+        for count, entry in enumerate(listing, 1):
+            if count > budget:
+                raise _TooMany
+            try:
+                is_dir = entry.is_dir()
+            except OSError:  # a link that loops or cannot be followed: a file the reader refuses
+                is_dir = False
+            if not is_dir:
+                files.append(entry.name)
+            elif not entry.is_symlink() and entry.name not in SKIP_DIRS and not entry.name.startswith("."):
+                subfolders.append(entry.name)
+    return sorted(files), sorted(subfolders)
 
 
 def empty_root_hint(directory: str, covered: set[str] | frozenset[str] = frozenset()) -> str | None:
@@ -141,18 +275,18 @@ def empty_root_hint(directory: str, covered: set[str] | frozenset[str] = frozens
 
 
 def looks_like_template_text(path: str) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(65536).decode("utf-8", "replace")
-    except OSError:
-        return False
-    return any(h in head for h in _TEMPLATE_HINTS)
+    """Whether a file's start names CloudFormation; also True for a file that cannot be read, so that the
+    caller keeps it and the reader reports why instead of passing over it in silence."""
+    head = _head(path, 65536)
+    return head is None or any(h in head for h in _TEMPLATE_HINTS)
 
 
 def load(source: Source, options: LoadOptions):  # -> (Network | None, extra dict)
     """Parse one source. Returns None for a walked file that is not a template (skipped silently)."""
     from vpcreach.parsers.errors import InputError
 
+    if source.kind == "refused":
+        raise InputError(source.path, source.problem)
     if source.kind == "cfn":
         from vpcreach.parsers.cfn import looks_like_template, parse_template
         from vpcreach.parsers.yaml_loader import load_document, read_text
