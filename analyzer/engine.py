@@ -2,62 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
-from dataclasses import dataclass, field
-from typing import Any
 
 from vpcreach.graph import model as m
-from vpcreach.graph.build import Graph, build
+from vpcreach.graph.build import build
 
+from .analysis import Analysis, FunctionResult, NeedResult, Options
 from .catalogue import SEVERITIES
 from .findings import Finding
 from .flows import BLOCKED, UNKNOWN, Verdict
 from .needs import Need, function_needs
 from .reach import IPV6_DISABLED, UNRESOLVED, Walker, combine
+from .rules import run_all
 
-
-@dataclass
-class Options:
-    severity_threshold: str = "warning"
-    ignore: set[str] = field(default_factory=set)
-    severity_overrides: dict[str, str] = field(default_factory=dict)
-    needs: dict[str, list[str]] = field(default_factory=dict)  # function name or glob → needs
-    traffic: dict[str, dict[str, float]] = field(default_factory=dict)  # function glob → service → GB/month
-    suppressions: dict[str, list[m.Suppression]] = field(default_factory=dict)  # resource glob → ids (config)
-    mode: str = "scan"
-    eni_quota: int = 250
-    sprawl_threshold: int = 5
-
-
-@dataclass
-class NeedResult:
-    need: Need
-    verdict: Verdict
-    groups: dict[str, Verdict] = field(default_factory=dict)
-
-
-@dataclass
-class FunctionResult:
-    function: m.Function
-    groups: list[str]
-    needs: list[NeedResult] = field(default_factory=list)
-    need_unknowns: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Analysis:
-    network: m.Network
-    graph: Graph
-    walker: Walker
-    options: Options
-    functions: dict[str, FunctionResult] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)  # plan mode: changes
-
-    def vpc_functions(self) -> list[FunctionResult]:
-        return [
-            r for r in self.functions.values() if r.function.has_vpc_config and r.function.managed_instances is None
-        ]
+__all__ = ["Analysis", "FunctionResult", "NeedResult", "Options", "analyze", "at_or_above", "failing"]
 
 
 def _matches(fn: m.Function, pattern: str) -> bool:
@@ -91,8 +50,9 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
         for pattern, volumes in options.traffic.items():
             if _matches(fn, pattern):
                 fn.traffic_gb = {**volumes, **fn.traffic_gb}
-    from .rules import run_all  # rules import the engine's types
-
+    if options.mode == "plan" and network.previous is not None:
+        # The network before the change, for the plan rules to compare with (the rules never analyse).
+        analysis.before = analyze(network.previous, dataclasses.replace(options, mode="scan"))
     findings = run_all(analysis)
     analysis.findings = _finalise(analysis, findings)
     return analysis

@@ -28,18 +28,15 @@ import generate  # bench/ is a directory of scripts, not a package
 
 def measure(functions: int, outdir: str) -> tuple[float, float, int]:
     """(analysis CPU s, picture CPU s, page bytes) for one generated template."""
-    from vpcreach.config import load_config
     from vpcreach.reports.picture import write_html
-    from vpcreach.run import RunRequest, analyse_paths
+    from vpcreach.run import RunRequest, execute
 
     spec = generate.layout(functions, azs=2, private_per_az=1, security_groups=functions)
     path = os.path.join(outdir, f"picture{functions}.yaml")
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(generate.to_cfn(spec))
-    req = RunRequest(paths=[path])
-    config = load_config(None, req.paths)
     start = time.process_time()
-    analyses = analyse_paths(req, config, config.options(req))
+    analyses = execute(RunRequest(paths=[path])).analyses
     scanned = time.process_time()
     page = os.path.join(outdir, f"picture{functions}.html")
     write_html(analyses, page)

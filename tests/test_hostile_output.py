@@ -412,16 +412,13 @@ def test_clipping_a_long_title_is_linear():
 def test_picture_model_work_grows_linearly_with_needs(tmp_path):
     # One function declaring many needs: a path and a finding per need. Before: every path scanned all the
     # function's findings, and each finding was compared with all those already on its node.
-    from vpcreach.config import load_config
     from vpcreach.reports.picture_model import build_views
 
     def analysis(n: int):  # type: ignore[no-untyped-def]
         data = template(fn="Fn", extra="")
         data["Resources"]["Fn"]["Metadata"]["vpcreach"]["needs"] = [f"tcp:{1000 + i}@Db{i}" for i in range(n)]
         path = write(tmp_path, f"needs{n}.json", data)
-        req = run_module.RunRequest(paths=[str(path)])
-        config = load_config(None, req.paths)
-        return run_module.analyse_paths(req, config, config.options(req))
+        return run_module.execute(run_module.RunRequest(paths=[str(path)])).analyses
 
     small, large = calls(build_views, analysis(150)), calls(build_views, analysis(300))
     assert large / small < 2.4, (small, large)

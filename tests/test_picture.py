@@ -263,13 +263,10 @@ def graph(*args: str) -> str:
 
 
 def view_of(path: str):  # -> picture_model.View
-    from vpcreach.config import load_config
     from vpcreach.reports.picture_model import build_views
-    from vpcreach.run import RunRequest, analyse_paths
+    from vpcreach.run import RunRequest, execute
 
-    req = RunRequest(paths=[path])
-    cfg = load_config(None, req.paths)
-    (view,) = build_views(analyse_paths(req, cfg, cfg.options(req)))
+    (view,) = build_views(execute(RunRequest(paths=[path])).analyses)
     return view
 
 

@@ -7,7 +7,7 @@ import sys
 import click
 
 from . import __version__
-from .output import say, write_report
+from .output import error, exit_code, write_report
 
 FORMATS = ("text", "json", "sarif", "junit")
 SEVERITIES = ("info", "warning", "error")
@@ -24,8 +24,7 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 
 
 def _fail(message: str) -> None:
-    say("error", message)
-    sys.exit(2)
+    sys.exit(error(message))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,7 +107,7 @@ def scan(
 
         paths = tuple(templates_only(list(paths)))
         if not paths:
-            sys.exit(0)
+            sys.exit(exit_code())
     request = RunRequest(
         paths=list(paths),
         params=_pairs(param, "--param"),
@@ -176,20 +175,18 @@ def graph(
     config: str | None,
 ) -> None:
     """Draw each function's paths: Graphviz DOT, Mermaid, or a self-contained HTML page."""
-    from .reports.picture import run_graph
+    from .run import RunRequest
+    from .run import graph as draw
 
-    sys.exit(
-        run_graph(
-            list(paths),
-            fmt,
-            output,
-            list(functions),
-            _pairs(param, "--param"),
-            _pairs(variables, "--var"),
-            list(var_file),
-            config,
-        )
+    request = RunRequest(
+        paths=list(paths),
+        params=_pairs(param, "--param"),
+        variables=_pairs(variables, "--var"),
+        var_files=list(var_file),
+        config=config,
+        output=output,
     )
+    sys.exit(draw(request, fmt, list(functions)))
 
 
 if __name__ == "__main__":  # pragma: no cover

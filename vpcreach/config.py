@@ -39,7 +39,7 @@ else:  # pragma: no cover
 from vpcreach.parsers.errors import MAX_DEPTH
 
 if TYPE_CHECKING:
-    from vpcreach.analyzer.engine import Analysis, Options
+    from vpcreach.analyzer.analysis import Analysis, Options
 
 SEVERITIES = ("info", "warning", "error")
 FILE_NAMES = (".vpcreach.toml", "pyproject.toml")
@@ -65,7 +65,7 @@ class Config:
 
     def options(self, req: Any) -> Options:
         """Analysis options from this file and a request (anything with the RunRequest attributes, or None)."""
-        from vpcreach.analyzer.engine import Options
+        from vpcreach.analyzer.analysis import Options
         from vpcreach.graph.model import Suppression
 
         ignore = {

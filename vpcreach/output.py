@@ -10,7 +10,8 @@ undecodable file name) cannot be encoded as UTF-8 at all.
 
 - `escape` turns each such character into a visible escape (`\\n`, `\\x1b`, `\\u202e`, `\\ud800`); it is
   applied where values enter each report, line by line, so a report's own line breaks are the only ones.
-- `say` writes the `vpcreach: error: ...` / `warning:` / `note:` lines on stderr, escaped.
+- `say` writes the `vpcreach: error: ...` / `warning:` / `note:` lines on stderr, escaped; `error` is the one
+  caller that writes an error line, and `exit_code` the one decision of the exit status.
 - `write_report` writes a finished report to a file or stdout without ever failing to encode it.
 - `json_text` is the JSON of the machine-readable reports: every string as it is (JSON escapes control
   characters itself), except lone surrogates, which strict JSON readers reject, spelled like `escape`.
@@ -56,6 +57,25 @@ def lines(items: list[str]) -> str:
 def say(level: str, message: str) -> None:
     """One `vpcreach: <level>: <message>` line on stderr (level: error, warning or note)."""
     click.echo(f"vpcreach: {level}: {escape(message)}", err=True)
+
+
+# The exit statuses of every vpcreach command (cfn-lint has its own bitmask).
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def exit_code(errors: bool = False, failing: bool = False) -> int:
+    """The exit status of a command: 2 when bad input or usage was reported (an error line), else 1 when a
+    finding at or above the severity threshold remains, else 0."""
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def error(message: str) -> int:
+    """The one way a `vpcreach: error: ...` line is printed; returns the exit status of a command that stops
+    on it (a run that carries on past it passes `errors=True` to `exit_code` at its end)."""
+    say("error", message)
+    return exit_code(errors=True)
 
 
 def json_text(data: Any) -> str:

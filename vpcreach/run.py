@@ -1,12 +1,19 @@
-"""One scan, from paths to a report and an exit code (0 clean, 1 findings, 2 bad input or usage)."""
+"""The one run path: `execute` takes a request from its config to its analyses (config → discover → load →
+analyse → results); `run` (scan, plan) and `graph` render them and decide the exit code, and the cfn-lint
+rules read them. Renderers (vpcreach.reports) only render."""
 
 from __future__ import annotations
 
 import os
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from .output import say, write_report
+from .output import error, exit_code, say, write_report
+
+if TYPE_CHECKING:
+    from vpcreach.analyzer.analysis import Analysis
+    from vpcreach.parsers.errors import InputError
 
 
 @dataclass
@@ -27,65 +34,96 @@ class RunRequest:
     graph_out: str | None = None
     mode: str = "scan"
     root: str | None = None
+    # Sources already chosen by the caller (cfn-lint hands over the template it has read): no discovery, and
+    # `paths` only locate the config file.
+    sources: list[Any] | None = None
 
 
-def _error(message: str) -> int:
-    say("error", message)
-    return 2
+class RunError(Exception):
+    """Bad input or usage that stops the run: its message is the one `vpcreach: error:` line (exit 2)."""
 
 
-def run(req: RunRequest) -> int:
+@dataclass
+class Results:
+    """What `execute` found: an analysis per source read, an InputError per source that could not be, and
+    the notes and warnings the run has for the person reading it (printed, or logged, by the caller)."""
+
+    config: Any
+    analyses: list[Analysis]
+    problems: list[InputError]
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def execute(req: RunRequest) -> Results:
+    """The one run path of `vpcreach scan`, `plan` and `graph` and of the cfn-lint rules: config → discover →
+    load → analyse → results. Raises RunError for what stops the run; what follows is the caller's to
+    render (renderers never load a config, discover, or analyse)."""
     from vpcreach.parsers.errors import InputError
 
-    from .config import ConfigError, load_config
+    from .config import ConfigError, load_config, unexplained_suppressions
 
     try:
         config = load_config(req.config, req.paths)
     except ConfigError as exc:
-        return _error(str(exc))
+        raise RunError(str(exc)) from None
+    if req.sources is None:
+        for path in req.paths:
+            if not os.path.exists(path):
+                raise RunError(f"{path}: no such file or directory")
     options = config.options(req)
-    for path in req.paths:
-        if not os.path.exists(path):
-            return _error(f"{path}: no such file or directory")
     try:
         analyses, problems = analyse_all(req, config, options)
     except InputError as exc:
-        return _error(str(exc))
+        raise RunError(str(exc)) from None
+    results = Results(config, analyses, problems)
+    if analyses:
+        from .sources import empty_root_hint
+
+        covered = {os.path.realpath(p) for a in analyses for p in [*a.network.sources, *a.network.also_read]}
+        for a in analyses:
+            if not a.network.objects and a.network.sources and os.path.isdir(a.network.sources[0]):
+                hint = empty_root_hint(a.network.sources[0], covered)
+                if hint:
+                    results.notes.append(hint)
+        results.warnings = unexplained_suppressions(analyses)
+    return results
+
+
+def run(req: RunRequest) -> int:
+    """`vpcreach scan` and `vpcreach plan`: the report, and the exit code."""
+    try:
+        results = execute(req)
+    except RunError as exc:
+        return error(str(exc))
+    analyses, problems = results.analyses, results.problems
     # Each input that could not be read gets its line; the others are still analysed and reported, and the
     # exit code is 2 — one broken file neither hides the rest nor passes silently.
     for problem in problems:
-        _error(str(problem))
+        error(str(problem))
     if problems and not analyses:
-        return 2
-    from .sources import empty_root_hint
-
-    covered = {os.path.realpath(p) for a in analyses for p in [*a.network.sources, *a.network.also_read]}
-    for a in analyses:
-        if not a.network.objects and a.network.sources and os.path.isdir(a.network.sources[0]):
-            hint = empty_root_hint(a.network.sources[0], covered)
-            if hint:
-                say("note", hint)
+        return exit_code(errors=True)
+    for note in results.notes:
+        say("note", note)
     findings = sorted((f for a in analyses for f in a.findings), key=lambda f: f.sort_key())
-    from .config import unexplained_suppressions
-
-    for warning in unexplained_suppressions(analyses):
+    for warning in results.warnings:
         say("warning", warning)
     from .baseline import BaselineError, apply_baseline, write_baseline
 
     if req.create_baseline and problems:
-        _error(f"baseline not written to {req.create_baseline}: {len(problems)} input(s) could not be read")
+        error(f"baseline not written to {req.create_baseline}: {len(problems)} input(s) could not be read")
     elif req.create_baseline:
         # The baseline records every current finding (before any --baseline filter): it accepts them all.
         try:
             write_baseline(findings, req.create_baseline)
         except BaselineError as exc:
-            return _error(str(exc))
+            return error(str(exc))
     if req.baseline:
         try:
             findings = apply_baseline(findings, req.baseline)
         except BaselineError as exc:
-            return _error(str(exc))
-    threshold = req.severity_threshold or config.severity_threshold or "warning"
+            return error(str(exc))
+    threshold = req.severity_threshold or results.config.severity_threshold or "warning"
     text = render(analyses, findings, req, threshold, problems)
     write_report(text, req.output, color=req.color, human=(req.fmt or "text") == "text")
     if req.graph_out:
@@ -94,22 +132,34 @@ def run(req: RunRequest) -> int:
         write_html(analyses, req.graph_out)
     from vpcreach.analyzer.engine import failing
 
-    if problems:
-        return 2
-    return 1 if failing(findings, threshold) else 0
+    return exit_code(errors=bool(problems), failing=bool(failing(findings, threshold)))
 
 
-def analyse_paths(req: RunRequest, config, options) -> list:  # type: ignore[no-untyped-def]
-    """Every source under req.paths analysed, in discovery order; the first input that cannot be read raises."""
-    analyses, problems = analyse_all(req, config, options)
-    if problems:
-        raise problems[0]
-    return analyses
+def graph(req: RunRequest, fmt: str, functions: list[str] | None = None) -> int:
+    """`vpcreach graph`: load and analyse like `scan`, then draw. Exit 0, or 2 on bad input or usage."""
+    try:
+        results = execute(req)
+    except RunError as exc:
+        return error(str(exc))
+    if results.problems:  # the picture would be of part of the input: stop at the first that was not read
+        return error(str(results.problems[0]))
+    analyses = results.analyses
+    if not any(r.function.has_vpc_config for a in analyses for r in a.functions.values()):
+        say("note", "no VPC-attached function found; the picture is empty")
+    from .reports.picture import render as render_picture
+    from .reports.picture_model import build_views
+
+    if functions and not build_views(analyses, functions):
+        known = sorted(fid for a in analyses for fid, r in a.functions.items() if r.function.has_vpc_config)
+        hint = f"; VPC-attached functions: {', '.join(known[:20])}" if known else "; no VPC-attached function found"
+        return error(f"no function matches {', '.join(functions)}{hint}")
+    write_report(render_picture(analyses, fmt, functions), req.output)
+    return exit_code()
 
 
 def analyse_all(req: RunRequest, config, options) -> tuple[list, list]:  # type: ignore[no-untyped-def]
-    """(analyses, problems): every source under req.paths, in discovery order, and an InputError for each
-    source that could not be read or analysed.
+    """(analyses, problems): every source under req.paths (or req.sources), in discovery order, and an
+    InputError for each source that could not be read or analysed.
 
     Several sources with enough work between them are analysed in a pool of forked processes (see
     `choose_jobs`); results and problems come back in the same order as a serial run gives them.
@@ -121,8 +171,13 @@ def analyse_all(req: RunRequest, config, options) -> tuple[list, list]:  # type:
         variables={**config.variables, **req.variables},
         var_files=list(req.var_files),
     )
-    # `vpcreach plan` names plan files: read each as one, so a bad file gets the plan reader's error.
-    sources = [Source("plan", p) for p in req.paths] if req.mode == "plan" else discover(req.paths, req.root or config.root)
+    if req.sources is not None:
+        sources = list(req.sources)
+    elif req.mode == "plan":
+        # `vpcreach plan` names plan files: read each as one, so a bad file gets the plan reader's error.
+        sources = [Source("plan", p) for p in req.paths]
+    else:
+        sources = discover(req.paths, req.root or config.root)
     jobs = choose_jobs(sources)
     if jobs > 1:
         outcomes = _analyse_pool(sources, load_options, options, jobs)

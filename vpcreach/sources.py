@@ -38,9 +38,12 @@ class Source:
     explicit: bool = True  # named on the command line (errors are fatal) or found by walking a directory
     # Files an input names (Terraform's file(), module sources, AWS::Include) are read only inside this
     # folder: the git work tree holding the named path, the folder named, or --root / config `root`.
-    root: str = "."
+    # None: the parser's own default (cfn-lint's templates).
+    root: str | None = "."
     # kind "refused": a file or folder a directory walk found but will not read, and why (its error line).
     problem: str = ""
+    # kind "cfn": the template already read by the caller (cfn-lint's, with SAM Globals applied), not `path`.
+    document: dict | None = None
 
 
 @dataclass
@@ -287,6 +290,10 @@ def load(source: Source, options: LoadOptions):  # -> (Network | None, extra dic
 
     if source.kind == "refused":
         raise InputError(source.path, source.problem)
+    if source.kind == "cfn" and source.document is not None:
+        from vpcreach.parsers.cfn import parse_template
+
+        return parse_template(source.document, source.path, options.params, source.root)
     if source.kind == "cfn":
         from vpcreach.parsers.cfn import looks_like_template, parse_template
         from vpcreach.parsers.yaml_loader import load_document, read_text

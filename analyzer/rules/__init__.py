@@ -13,7 +13,7 @@ from ..findings import Finding
 from . import capacity, cost, paths, permissions, placement, plan, unresolved
 
 if TYPE_CHECKING:
-    from ..engine import Analysis
+    from ..analysis import Analysis
 
 CHECKS: list[Callable[[Analysis], Iterable[Finding]]] = [
     *unresolved.CHECKS,

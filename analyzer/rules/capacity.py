@@ -9,7 +9,7 @@ from ..findings import Finding
 from .common import on_function, on_node
 
 if TYPE_CHECKING:
-    from ..engine import Analysis
+    from ..analysis import Analysis
 
 CAPACITY_WARNING = 0.8  # DESIGN decision 7
 

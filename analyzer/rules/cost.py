@@ -13,7 +13,7 @@ from ..reach import GATEWAY_SERVICES
 from .common import on_function, on_node
 
 if TYPE_CHECKING:
-    from ..engine import Analysis
+    from ..analysis import Analysis
 
 
 def _cost_sentence(fn: m.Function, service: str, gateway: bool, azs: int) -> str:

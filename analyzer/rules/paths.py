@@ -10,7 +10,7 @@ from ..flows import BLOCKED
 from .common import label, on_function
 
 if TYPE_CHECKING:
-    from ..engine import Analysis, FunctionResult, NeedResult
+    from ..analysis import Analysis, FunctionResult, NeedResult
 
 _INTERNET = {
     r.SG_EGRESS: "VR104",

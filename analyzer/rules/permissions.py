@@ -12,7 +12,7 @@ from ..iam_tables import ENI_ACTIONS
 from .common import on_function
 
 if TYPE_CHECKING:
-    from ..engine import Analysis
+    from ..analysis import Analysis
 
 
 def eni_permissions(analysis: Analysis) -> list[Finding]:

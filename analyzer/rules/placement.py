@@ -12,7 +12,7 @@ from ..findings import Finding
 from .common import on_function
 
 if TYPE_CHECKING:
-    from ..engine import Analysis
+    from ..analysis import Analysis
 
 
 def public_subnet(analysis: Analysis) -> list[Finding]:

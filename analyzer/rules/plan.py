@@ -11,14 +11,13 @@ Hyperplane ENIs by (subnet, set of security groups) [LNET][ENIF], so:
   releases an ENI only after no function or published version uses its pair, up to 20 minutes later, and
   Terraform warns such deletes take up to 45 minutes [LNET][TFSG][TFL].
 
-The same catalogue runs on the network before the change, and the needs whose verdict moves between the
-two (broken, repaired, changed) are reported in the summary; the rules on the planned network already
-explain why a need is blocked.
+The engine runs the same catalogue on the network before the change (`Analysis.before`), and the needs
+whose verdict moves between the two (broken, repaired, changed) are reported in the summary; the rules
+on the planned network already explain why a need is blocked.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from vpcreach.graph import model as m
@@ -29,7 +28,7 @@ from ..flows import BLOCKED, REACHABLE
 from .common import on_function
 
 if TYPE_CHECKING:
-    from ..engine import Analysis
+    from ..analysis import Analysis
 
 # Actions after which a resource is a new object (a new id): an ENI pair naming it is a new pair.
 _NEW = ("create", "replace")
@@ -39,13 +38,11 @@ _GONE = ("delete", "replace")
 def change_impact(analysis: Analysis) -> list[Finding]:
     """VR306 findings; the full summary goes to `analysis.extra["changes"]` for the reports."""
     net = analysis.network
-    if analysis.options.mode != "plan" or net.previous is None:
+    before = analysis.before  # the engine analysed the network before the change (plan mode only)
+    if analysis.options.mode != "plan" or before is None:
         return []
-    from ..engine import analyze  # the engine imports the rules, so import it only when running
-
     actions: dict[str, str] = getattr(net, "actions", {})
     types: dict[str, str] = getattr(net, "types", {})
-    before = analyze(net.previous, dataclasses.replace(analysis.options, mode="scan"))
     impact = _Impact(analysis, before, actions, types)
     analysis.extra["changes"] = impact.summary()
     return impact.findings

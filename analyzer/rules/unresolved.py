@@ -14,7 +14,7 @@ from ..iam_tables import ENI_ACTIONS
 from .common import label, on_function
 
 if TYPE_CHECKING:
-    from ..engine import Analysis
+    from ..analysis import Analysis
 
 
 def _placement_reasons(graph_has, fn: m.Function) -> list[str]:

@@ -63,22 +63,27 @@ def _document(cfn: Template) -> dict[str, Any]:
 
 
 def _analyse(cfn: Template) -> _Result:
-    from vpcreach.analyzer.engine import analyze
-    from vpcreach.config import load_config, unexplained_suppressions
-    from vpcreach.parsers.cfn import parse_template
+    """The template through vpcreach's one run path (`vpcreach.run.execute`), as a source already read."""
+    from vpcreach import run
+    from vpcreach.sources import Source
 
     filename = cfn.filename or "template"
-    config = load_config(None, [filename] if cfn.filename else [])
     # Parameters come from the vpcreach config: cfn-lint's --parameters are dropped from its context when a
     # transform (SAM) is declared, so they cannot be relied on here.
-    network = parse_template(_document(cfn), filename, config.params)
-    analysis = analyze(network, config.options(None))
-    for warning in unexplained_suppressions([analysis]):
+    request = run.RunRequest(
+        paths=[filename] if cfn.filename else [],  # where the config is looked for
+        sources=[Source("cfn", filename, root=None, document=_document(cfn))],
+    )
+    results = run.execute(request)
+    if results.problems:
+        raise results.problems[0]
+    for warning in results.warnings:
         LOGGER.warning("vpcreach: %s", escape(warning))
     result = _Result()
-    for f in analysis.findings:
-        if f.suppressed is None:
-            result.findings.setdefault(f.rule_id, []).append(f)
+    for analysis in results.analyses:
+        for f in analysis.findings:
+            if f.suppressed is None:
+                result.findings.setdefault(f.rule_id, []).append(f)
     return result
 
 

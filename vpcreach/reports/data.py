@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vpcreach.analyzer.engine import Analysis
+from vpcreach.analyzer.analysis import Analysis
 from vpcreach.analyzer.eni import per_vpc, subnet_uses
 from vpcreach.analyzer.findings import Finding
 from vpcreach.parsers.errors import InputError

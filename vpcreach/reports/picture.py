@@ -36,7 +36,7 @@ from .picture_model import (
 )
 
 if TYPE_CHECKING:
-    from vpcreach.analyzer.engine import Analysis
+    from vpcreach.analyzer.analysis import Analysis
 
 FORMATS = ("dot", "mermaid", "html")
 
@@ -590,54 +590,3 @@ def write_html(analyses: list[Analysis], path: str | os.PathLike, functions: lis
     from vpcreach.output import write_report
 
     write_report(render(analyses, "html", functions), os.fspath(path))
-
-
-def run_graph(
-    paths: list[str],
-    fmt: str,
-    output: str | None = None,
-    functions: list[str] | None = None,
-    params: dict[str, str] | None = None,
-    variables: dict[str, str] | None = None,
-    var_files: list[str] | None = None,
-    config: str | None = None,
-) -> int:
-    """`vpcreach graph`: load and analyse like `scan`, then draw. Exit 0, or 2 on bad input or usage."""
-    from vpcreach.output import say, write_report
-    from vpcreach.parsers.errors import InputError
-
-    from ..config import ConfigError, load_config
-    from ..run import RunRequest, analyse_paths
-
-    def fail(message: str) -> int:
-        say("error", message)
-        return 2
-
-    req = RunRequest(
-        paths=list(paths),
-        params=params or {},
-        variables=variables or {},
-        var_files=list(var_files or []),
-        config=config,
-    )
-    try:
-        cfg = load_config(config, req.paths)
-    except ConfigError as exc:
-        return fail(str(exc))
-    for path in req.paths:
-        if not os.path.exists(path):
-            return fail(f"{path}: no such file or directory")
-    try:
-        analyses = analyse_paths(req, cfg, cfg.options(req))
-    except InputError as exc:  # every failure of a source arrives as one (run.as_problem)
-        return fail(str(exc))
-    if not any(r.function.has_vpc_config for a in analyses for r in a.functions.values()):
-        say("note", "no VPC-attached function found; the picture is empty")
-    if functions:
-        views = build_views(analyses, functions)
-        if not views:
-            known = sorted(fid for a in analyses for fid, r in a.functions.items() if r.function.has_vpc_config)
-            hint = f"; VPC-attached functions: {', '.join(known[:20])}" if known else "; no VPC-attached function found"
-            return fail(f"no function matches {', '.join(functions)}{hint}")
-    write_report(render(analyses, fmt, functions), output)
-    return 0

@@ -30,7 +30,7 @@ from vpcreach.graph import model as m
 from vpcreach.output import escape
 
 if TYPE_CHECKING:
-    from vpcreach.analyzer.engine import Analysis, FunctionResult
+    from vpcreach.analyzer.analysis import Analysis, FunctionResult
     from vpcreach.analyzer.findings import Finding
     from vpcreach.analyzer.flows import Verdict
 

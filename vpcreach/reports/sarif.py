@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from vpcreach import __version__
+from vpcreach.analyzer.analysis import Analysis
 from vpcreach.analyzer.catalogue import DOCS_URL, RULES, Rule
-from vpcreach.analyzer.engine import Analysis
 from vpcreach.analyzer.findings import Finding
 from vpcreach.analyzer.rules.common import label
 from vpcreach.graph import model as m

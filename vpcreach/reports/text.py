@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import click
 
-from vpcreach.analyzer.engine import Analysis
+from vpcreach.analyzer.analysis import Analysis
 from vpcreach.analyzer.findings import Finding
 from vpcreach.output import escape
 
