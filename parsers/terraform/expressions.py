@@ -13,15 +13,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from vpcreach.graph.model import Unknown
 
 from .instance import TfRef
 from .values import Derived, Pending, first_unknown, is_unknown, template_text, unknown_from
-
-if TYPE_CHECKING:
-    from .filesystem import FileSystem
 
 
 class EvalError(Exception):
@@ -83,18 +80,21 @@ class Lazy:
 
 
 class Scope:
-    """What names mean in one module instance; `parsers.terraform.hcl.ModuleInstance` implements it."""
+    """What names and function calls mean in one module instance; `parsers.terraform.hcl.ModuleInstance`
+    implements it."""
 
     budget: Budget
-    files: FileSystem | None = None  # what file functions may read (filesystem.py); None: nothing
+    # What file functions may read: a filesystem.FileSystem (which spends this module's Budget, so it is not
+    # imported here), or None: nothing.
+    files: Any = None
 
     def root(self, name: str, ctx: Ctx) -> Any:
         raise EvalError(f'unknown name "{name}"')
 
     def call(self, name: str, args: list[Any], ctx: Ctx) -> Any:
-        from .functions import call
-
-        return call(name, args, ctx)
+        """The function `name` applied to `args`: each scope says which functions it may call (a module's,
+        functions.call; literal-only values, none), so the evaluator does not depend on the library."""
+        raise EvalError(f'Call to unknown function "{name}"')
 
 
 class Ctx:

@@ -1078,7 +1078,7 @@ class _TemplateScope(Scope):
     def call(self, name: str, args: list[Any], ctx: Ctx) -> Any:
         if name == "templatefile":
             raise EvalError("cannot recursively call templatefile from inside templatefile call")
-        return super().call(name, args, ctx)
+        return call(name, args, ctx)
 
 
 @lenient("templatefile")

@@ -35,6 +35,7 @@ from .expressions import (
     traversal_text,
 )
 from .filesystem import FileSystem
+from .functions import call as call_function
 from .instance import ResourceInstance, TfRef
 from .types import convert, parse_type
 from .values import Named, Pending, first_unknown, is_unknown, unknown_from
@@ -277,6 +278,9 @@ class ModuleInstance(Scope):
         return self.prefix[:-1] if self.prefix else "the root module"
 
     # --- names ----------------------------------------------------------------------------------------
+    def call(self, name: str, args: list[Any], ctx: Ctx) -> Any:
+        return call_function(name, args, ctx)
+
     def root(self, name: str, ctx: Ctx) -> Any:
         if name in self._roots:
             return self._roots[name]
