@@ -549,23 +549,33 @@ class _Targets:
     refs: list[tuple[str, str]] = field(default_factory=list)  # (instance address, attribute)
     blockers: list[str] = field(default_factory=list)  # why some part cannot be followed
     splat: bool = False  # at least one bare address meant every instance
+    seen: set[tuple[str, str]] = field(default_factory=set)  # `refs` as a set: adding stays linear
+
+    def add(self, address: str, attr: str) -> None:
+        if (address, attr) not in self.seen:
+            self.seen.add((address, attr))
+            self.refs.append((address, attr))
 
 
 class _Resolver:
     def __init__(self, config: _Config, values: dict[str, Any]) -> None:
         self.config = config
         self.values = values  # instance address → known values of the network being built
+        # Indexes built once, so that each lookup costs the size of its answer, not of the plan: instances
+        # by resource address, and by (resource address, count index or for_each key).
         self.by_resource: dict[str, list[str]] = {}
-        self.module_instances: dict[str, list[str]] = {}  # module address without key → instance prefixes
+        self.by_key: dict[tuple[str, Any], list[str]] = {}
+        # Module address without key → its instance prefixes, in order (a dict as an ordered set).
+        self.module_instances: dict[str, dict[str, None]] = {}
         for address in values:
-            self.by_resource.setdefault(resource_address(address), []).append(address)
+            base = resource_address(address)
+            self.by_resource.setdefault(base, []).append(address)
+            self.by_key.setdefault((base, _instance_key(address)), []).append(address)
             prefix, _local = split_address(address)
             for match in _MODULE_SEGMENT.finditer(prefix):
                 head = prefix[: match.end()]
                 bare = prefix[: match.start()] + f"module.{match.group(1)}"
-                lst = self.module_instances.setdefault(bare, [])
-                if head not in lst:
-                    lst.append(head)
+                self.module_instances.setdefault(bare, {})[head] = None
 
     def resource_config(self, address: str) -> dict | None:
         prefix, local = split_address(address)
@@ -616,8 +626,7 @@ class _Resolver:
                         continue
                     instances = self.by_resource.get(prefix + base, [])
                     if keyed and self_key is not None:
-                        same = [a for a in instances if _instance_key(a) == self_key]
-                        instances = same or instances
+                        instances = self.by_key.get((prefix + base, self_key)) or instances
                     if not attr and len(instances) > 1:
                         out.splat = True
                     self._add(out, instances, attr or "id")
@@ -626,8 +635,7 @@ class _Resolver:
     @staticmethod
     def _add(out: _Targets, addresses: list[str], attr: str) -> None:
         for address in addresses:
-            if (address, attr) not in out.refs:
-                out.refs.append((address, attr))
+            out.add(address, attr)
 
     def _variable(self, ref: str, prefix: str, out: _Targets, depth: int) -> None:
         """`var.x` inside a module: follow the module call's argument in the parent module."""
@@ -663,7 +671,9 @@ class _Resolver:
         if not isinstance(expr, dict):
             out.blockers.append(f"{ref} (the module's output is not in the plan's configuration)")
             return
-        instances = [f"{prefix}module.{name}{key}."] if key else self.module_instances.get(f"{prefix}module.{name}", [])
+        instances = (
+            [f"{prefix}module.{name}{key}."] if key else list(self.module_instances.get(f"{prefix}module.{name}", {}))
+        )
         if not instances:
             instances = [f"{prefix}module.{name}."]
         for child_prefix in instances:
