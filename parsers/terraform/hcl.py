@@ -17,6 +17,7 @@ from typing import Any
 from vpcreach.graph.model import Loc, Unknown
 
 from ..errors import InputError
+from ..json_input import load_json
 from .annotations import block_annotations
 from .config import Attr, Block, ModuleConfig, load_module, parse_hcl, read_source
 from .expressions import (
@@ -712,10 +713,7 @@ def read_tfvars(path: str, budget: Budget, root_dir: str) -> dict[str, Any]:
     """One tfvars file (HCL or .json): literal values by variable name."""
     text = read_source(path)
     if path.endswith(".json"):
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise InputError(path, f"invalid JSON: {exc.msg}", exc.lineno) from None
+        data = load_json(text, path)  # strict: duplicate keys, NaN, lone surrogates, deep nesting refused
         if not isinstance(data, dict):
             raise InputError(path, "a JSON var file must hold an object")
         return data

@@ -30,6 +30,7 @@ from vpcreach.graph.model import Loc, Unknown
 
 from ..errors import InputError
 from ..files import read_input
+from ..json_input import load_json
 from .aws import map_resources, resource_address
 from .instance import ResourceInstance, TfRef
 from .values import Derived
@@ -137,12 +138,7 @@ def _load(path: str) -> tuple[dict, str]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from exc
-    except RecursionError as exc:
-        raise InputError(path, "JSON nested too deeply") from exc
+    doc = load_json(text, path)  # strict: duplicate keys, NaN, lone surrogates, deep nesting refused
     if not isinstance(doc, dict):
         raise InputError(path, f"not Terraform plan JSON: the top level is a JSON {type(doc).__name__}, not an object")
     return doc, text
@@ -541,7 +537,10 @@ def _instance_key(address: str) -> Any:
     match = re.search(r'\[(\d+|"(?:[^"\\]|\\.)*")\]$', address)
     if not match:
         return None
-    return json.loads(match.group(1))
+    try:
+        return json.loads(match.group(1))
+    except ValueError:  # an index past Python's digit limit: Terraform writes none; keep it as text
+        return match.group(1)
 
 
 @dataclass
