@@ -795,6 +795,92 @@ def count_resources(doc: dict) -> int:
     return len(doc["resource_changes"])
 
 
+# --- hostile shapes: small files that cost far more than their size unless the reader bounds them -----------
+def variable_bomb(levels: int = 20, refs: int = 3) -> dict:
+    """`levels` nested module calls whose `refs` variables each take all `refs` variables of the parent;
+    a subnet at the bottom sets `vpc_id = var.a`. Followed naively: refs ** levels paths (3^20 = 3.5e9)."""
+    names = [chr(ord("a") + i) for i in range(refs)]
+    var_refs = [f"var.{n}" for n in names]
+    module: dict[str, Any] = {
+        "resources": [_cfg("aws_subnet.s", "aws_subnet", {"vpc_id": _ref("var.a")})],
+        "variables": {n: {} for n in names},
+    }
+    for level in range(levels, 0, -1):
+        call = {"source": f"./m{level}", "expressions": {n: _ref(*var_refs) for n in names}, "module": module}
+        module = {"module_calls": {f"m{level}": call}, "variables": {n: {} for n in names}}
+    module["module_calls"]["m1"]["expressions"] = {n: _attr_ref("aws_vpc.v") for n in names}
+    module["resources"] = [_cfg("aws_vpc.v", "aws_vpc", {"cidr_block": {"constant_value": "10.0.0.0/16"}})]
+    del module["variables"]
+    path = [f"module.m{level}" for level in range(1, levels + 1)]
+    subnet = ".".join([*path, "aws_subnet.s"])
+    vpc = {"cidr_block": "10.0.0.0/16"}
+    sub = {"cidr_block": "10.0.0.0/24"}
+    child: dict[str, Any] = {"address": ".".join(path), "resources": [_planned(subnet, "aws_subnet", sub)]}
+    for depth in range(levels - 1, 0, -1):
+        child = {"address": ".".join(path[:depth]), "child_modules": [child]}
+    return {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {"resources": [_planned("aws_vpc.v", "aws_vpc", vpc)], "child_modules": [child]}
+        },
+        "resource_changes": [
+            _created("aws_vpc.v", "aws_vpc", vpc, {"id": True}),
+            _created(subnet, "aws_subnet", sub, {"id": True, "vpc_id": True}),
+        ],
+        "configuration": {"root_module": module},
+    }
+
+
+def fan_out(subnets: int, functions: int, depends: bool = False) -> dict:
+    """`subnets` subnets (count) and `functions` functions (count) whose unknown `subnet_ids` is the splat of
+    all subnets (`depends`: instead, known subnet_ids and `depends_on = [aws_subnet.s]`): subnets × functions
+    references from a file of size subnets + functions."""
+    subs = [
+        _planned(f"aws_subnet.s[{i}]", "aws_subnet", {"cidr_block": f"10.0.{i % 256}.0/24"}) for i in range(subnets)
+    ]
+    vpc_config = {"subnet_ids": ["subnet-0"], "security_group_ids": []} if depends else {}
+    fns = [
+        _planned(
+            f"aws_lambda_function.f[{i}]", "aws_lambda_function", {"function_name": f"f{i}", "vpc_config": [vpc_config]}
+        )
+        for i in range(functions)
+    ]
+    unknown = {"id": True} if depends else {"id": True, "vpc_config": [{"subnet_ids": True}]}
+    changes = [_created(r["address"], r["type"], r["values"], {"id": True}) for r in subs]
+    changes += [_created(r["address"], r["type"], r["values"], unknown) for r in fns]
+    fn_cfg = {"vpc_config": [{"subnet_ids": _ref("aws_subnet.s"), "security_group_ids": {"constant_value": []}}]}
+    extra: dict[str, Any] = {"depends_on": ["aws_subnet.s"]} if depends else {}
+    return {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": subs + fns}},
+        "resource_changes": changes,
+        "configuration": {
+            "root_module": {
+                "resources": [
+                    _cfg("aws_subnet.s", "aws_subnet", {}, count_expression={"constant_value": subnets}),
+                    _cfg(
+                        "aws_lambda_function.f",
+                        "aws_lambda_function",
+                        {} if depends else fn_cfg,
+                        count_expression={"constant_value": functions},
+                        **extra,
+                    ),
+                ]
+            }
+        },
+    }
+
+
+def _planned(address: str, rtype: str, values: dict) -> dict:
+    local = address.rsplit(".", 2)[-2:] if address.startswith("module.") else address.split(".", 1)
+    return {"address": address, "mode": "managed", "type": rtype, "name": local[-1].split("[")[0], "values": values}
+
+
+def _created(address: str, rtype: str, after: dict, unknown: dict) -> dict:
+    change = {"actions": ["create"], "before": None, "after": after, "after_unknown": unknown}
+    return {"address": address, "mode": "managed", "type": rtype, "change": change}
+
+
 # --- timing -----------------------------------------------------------------------------------------------
 def time_sizes(sizes: list[int], runs: int) -> list[dict]:
     """Median seconds per size: the reader alone (`parse_plan`, in this process) and `vpcreach plan` end to end."""
