@@ -14,8 +14,14 @@ same `after_unknown`/`after_sensitive` trees, the same `configuration` reference
 
 `plan_text(resources)` is the same document as Terraform writes it: one line, no spaces.
 
-    python bench/tfplan.py 20000 > plan.json         # write one plan
-    python bench/tfplan.py --time 5000,10000,20000   # time vpcreach's plan reader and `vpcreach plan`
+    python bench/tfplan.py 20000 > plan.json                   # write one plan
+    python bench/tfplan.py --time 5000,10000,20000,max --hostile   # time the reader and `vpcreach plan`
+
+`--time` times `parse_plan` in-process (the 20 MiB limit lifted, so the reader's growth shows past it) and
+`vpcreach plan` in its own process for plans within 20 MiB (`max`: the largest that fits, ~9,500
+resources); `--hostile` adds the shapes of `hostile_shapes()` (`variable_bomb`, `fan_out`), small files that
+cost far more than their size unless the reader bounds them. From Python: `plan_document(n)`,
+`plan_text(n)`, `variable_bomb(levels, refs)`, `fan_out(subnets, functions, depends)`.
 
 The timing is a script, not a test: the figures depend on the machine.
 """
@@ -882,61 +888,131 @@ def _created(address: str, rtype: str, after: dict, unknown: dict) -> dict:
 
 
 # --- timing -----------------------------------------------------------------------------------------------
-def time_sizes(sizes: list[int], runs: int) -> list[dict]:
-    """Median seconds per size: the reader alone (`parse_plan`, in this process) and `vpcreach plan` end to end."""
-    from vpcreach.parsers.terraform.plan import parse_plan
+LIMIT = 20 * 1024 * 1024  # vpcreach's input file limit (parsers/errors.py MAX_FILE_BYTES)
 
+
+def largest_within(limit: int = LIMIT) -> int:
+    """The largest `resources` (to the nearest 100) whose plan_text fits in `limit` bytes: the size grows
+    linearly with the count, so two samples estimate it and a few steps settle it."""
+    small, large = len(plan_text(1000)), len(plan_text(2000))
+    n = 1000 + int((limit - small) * 1000 / (large - small)) // 100 * 100
+    while len(plan_text(n)) > limit:
+        n -= 100
+    return n
+
+
+def _reader(path: str) -> tuple[float, float]:
+    """(wall, CPU) seconds of `parse_plan` in this process, the 20 MiB limit lifted so that the reader's
+    growth can be seen past it (`vpcreach plan` refuses such a file before reading it)."""
+    from vpcreach.parsers import files
+    from vpcreach.parsers.terraform import plan
+
+    saved = plan.read_input
+    plan.read_input = lambda p, limit=0: files.read_bytes(p, 1 << 30)  # type: ignore[assignment]
+    from vpcreach.parsers.errors import InputError
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        plan.parse_plan(path)
+    except InputError:
+        pass  # refused (a budget): the time to refuse is the figure
+    finally:
+        plan.read_input = saved  # type: ignore[assignment]
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+# Runs `vpcreach plan` from a small process of its own: a child forked straight from this one (large after
+# generating and parsing plans) would report this process's resident size as its peak (Linux keeps the
+# pre-exec high-water mark).
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, status, usage = os.wait4(proc.pid, 0)
+print(json.dumps([time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+                  os.waitstatus_to_exitcode(status)]))
+"""
+
+
+def _cli(path: str) -> tuple[float, float, float, int]:
+    """(wall, CPU, peak MiB, exit code) of `vpcreach plan PATH` in its own process."""
+    cmd = [sys.executable, "-m", "vpcreach.cli", "plan", path]
+    out = subprocess.run([sys.executable, "-c", _LAUNCHER, *cmd], capture_output=True, text=True, check=True)
+    wall, cpu, mib, code = json.loads(out.stdout)
+    return wall, cpu, mib, code
+
+
+def hostile_shapes() -> dict[str, tuple[str, dict]]:
+    """The hostile shapes at a size that shows their cost: name → (what it is, plan document)."""
+    return {
+        "variable-bomb": ("3 refs x 20 nested module calls", variable_bomb(20, 3)),
+        "splat-fan-out": ("2,000 functions x splat of 2,000 subnets", fan_out(2000, 2000)),
+        "depends-fan-out": ("3,000 functions depends_on a count-3,000 resource", fan_out(3000, 3000, depends=True)),
+    }
+
+
+def time_plans(documents: list[tuple[str, str]], runs: int) -> list[dict]:
+    """Medians per plan (name, text): the reader in this process, and `vpcreach plan` when within 20 MiB."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="vpcreach-plan-bench-") as tmp:
-        for size in sizes:
-            path = os.path.join(tmp, f"plan{size}.json")
-            text = plan_text(size)
+        for name, text in documents:
+            path = os.path.join(tmp, "plan.json")
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(text)
-            n = count_resources(json.loads(text))
-            read = []
-            for _ in range(runs):
-                start = time.perf_counter()
-                parse_plan(path)
-                read.append(time.perf_counter() - start)
-            scan = []
-            for _ in range(runs):
-                start = time.perf_counter()
-                subprocess.run(
-                    [sys.executable, "-m", "vpcreach.cli", "plan", path],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    check=False,
+            reads = [_reader(path) for _ in range(runs)]
+            row: dict[str, Any] = {
+                "name": name,
+                "bytes": len(text.encode("utf-8")),
+                "read": statistics.median(r[0] for r in reads),
+                "read cpu": statistics.median(r[1] for r in reads),
+            }
+            if row["bytes"] <= LIMIT:
+                clis = [_cli(path) for _ in range(runs)]
+                row.update(
+                    plan=statistics.median(c[0] for c in clis),
+                    plan_cpu=statistics.median(c[1] for c in clis),
+                    mib=max(c[2] for c in clis),
+                    exit=clis[0][3],
                 )
-                scan.append(time.perf_counter() - start)
-            rows.append(
-                {
-                    "size": size,
-                    "resources": n,
-                    "bytes": len(text),
-                    "read": statistics.median(read),
-                    "plan": statistics.median(scan),
-                }
-            )
-            print(f"  {n} resources done", file=sys.stderr, flush=True)
+            rows.append(row)
+            print(f"  {name} done", file=sys.stderr, flush=True)
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("resources", nargs="?", type=int, help="write a plan of about this many resources to stdout")
-    ap.add_argument("--time", metavar="SIZES", help="comma list of sizes to time, e.g. 5000,10000,20000")
-    ap.add_argument("--runs", type=int, default=3, help="runs per size (median), default 3")
+    ap.add_argument("--time", metavar="SIZES", help="comma list of sizes to time (e.g. 5000,10000,20000,max)")
+    ap.add_argument("--hostile", action="store_true", help="also time the hostile shapes (variable_bomb, fan_out)")
+    ap.add_argument("--runs", type=int, default=3, help="runs per plan (median), default 3")
     args = ap.parse_args(argv)
-    if args.time:
-        rows = time_sizes([int(s) for s in args.time.split(",")], args.runs)
-        print("| resources | plan JSON | read (parse_plan) | `vpcreach plan` |")
-        print("|--:|--:|--:|--:|")
+    if args.time or args.hostile:
+        documents = []
+        for size in (args.time or "").split(",") if args.time else []:
+            n = largest_within() if size == "max" else int(size)
+            text = plan_text(n)
+            documents.append((f"{count_resources(json.loads(text))} resources", text))
+        if args.hostile:
+            for name, (_why, doc) in hostile_shapes().items():
+                documents.append((name, json.dumps(doc, separators=(",", ":"))))
+        rows = time_plans(documents, args.runs)
+        try:
+            load = "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+        except OSError:
+            load = "load average unknown"
+        print(f"\nmedian of {args.runs} runs; {load}; CPU = user + system\n")
+        print("| plan | JSON | parse_plan wall | parse_plan CPU | `vpcreach plan` wall | CPU | peak | exit |")
+        print("|---|--:|--:|--:|--:|--:|--:|--:|")
         for r in rows:
-            print(f"| {r['resources']} | {r['bytes'] / 1e6:.1f} MB | {r['read']:.2f} s | {r['plan']:.2f} s |")
+            cli = (
+                f"{r['plan']:.2f} s | {r['plan_cpu']:.2f} s | {r['mib']:.0f} MiB | {r['exit']}"
+                if "plan" in r
+                else "refused: over 20 MiB | | |"
+            )
+            print(f"| {r['name']} | {r['bytes'] / 1e6:.1f} MB | {r['read']:.2f} s | {r['read cpu']:.2f} s | {cli} |")
         return 0
     if args.resources is None:
-        ap.error("give a size or --time")
+        ap.error("give a size, --time or --hostile")
     sys.stdout.write(plan_text(args.resources))
     return 0
 
