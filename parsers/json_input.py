@@ -8,9 +8,11 @@ come from pull requests) uses exactly that. `load_json` parses with the C decode
   second one is an edit meant to show a reviewer one value while the tool reads the other. Found with an
   `object_pairs_hook` (`reject_duplicates`), which costs the C decoder almost nothing;
 - **`NaN`, `Infinity`, `-Infinity`** (not JSON, RFC 8259 §6; Python accepts them) and numbers that
-  overflow a float to infinity (`1e999`);
-- **integers longer than Python's int/str conversion limit** (4300 digits by default since 3.11): `int()`
-  raises a bare ValueError inside the decoder;
+  overflow a float to infinity (`1e999`). Terraform writes its JSON with Go's encoding/json, which refuses
+  to encode NaN and ±Inf at all ("json: unsupported value: NaN", golang/go#3480, #59627);
+- **integers longer than Python's int/str conversion limit** (4300 digits by default; CVE-2020-10735,
+  https://docs.python.org/3/library/stdtypes.html#int-max-str-digits): `int()` raises a bare ValueError
+  inside the decoder;
 - **lone surrogate escapes** (`"\\ud800"`): valid JSON syntax, but not a Unicode character; such a string
   cannot be encoded as UTF-8 and breaks every report written later;
 - **nesting deeper than `MAX_DEPTH`**: the C decoder recurses, and every later walk of the data would too.
