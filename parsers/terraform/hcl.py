@@ -18,6 +18,7 @@ from vpcreach.graph.model import Loc, Unknown
 
 from ..errors import MAX_TERRAFORM_BYTES, InputError
 from ..files import FileRefused, confine, shown
+from ..json_input import load_json
 from .annotations import block_annotations
 from .config import Attr, Block, ModuleConfig, load_module, parse_hcl, read_source
 from .expressions import (
@@ -749,10 +750,7 @@ def read_tfvars(path: str, budget: Budget, scan_root: str | None = None) -> dict
     found next to the configuration are read only inside `scan_root`; a `--var-file` is the user's own."""
     text = read_source(path, scan_root=scan_root)
     if path.endswith(".json"):
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise InputError(path, f"invalid JSON: {exc.msg}", exc.lineno) from None
+        data = load_json(text, path)  # strict: duplicate keys, NaN, lone surrogates, deep nesting refused
         if not isinstance(data, dict):
             raise InputError(path, "a JSON var file must hold an object")
         return data
