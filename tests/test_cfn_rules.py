@@ -358,6 +358,15 @@ def test_two_nat_gateways_are_not_single_nat():
     assert findings_of(report, "VR204") == []
 
 
+def test_one_regional_nat_gateway_is_not_single_nat():
+    # SEMANTICS §2: a regional NAT gateway spans the VPC's zones and sits in no (public) subnet.
+    report = scan("vr204_near_miss_regional_nat.yaml")
+    assert findings_of(report, "VR204") == []
+    assert findings_of(report, "VR103") == []
+    assert verdicts(report, "ApiFunction") == {"internet": "reachable"}
+    assert need(report, "WorkerFunction", "sqs")["nat"] == "NatA"
+
+
 def test_private_nat_that_serves_nothing_is_not_single_nat():
     report = scan("vr103_private_nat.yaml")
     assert findings_of(report, "VR204") == []

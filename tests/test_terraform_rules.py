@@ -262,6 +262,9 @@ def test_cross_az_nat():
 def test_single_nat():
     assert findings_of(scan("vr204_single_nat"), "VR204") == [("VR204", "aws_nat_gateway.nat_a", 46)]
     assert findings_of(scan("vr203_near_miss_nat_per_az"), "VR204") == []
+    regional = scan("vr204_near_miss_regional_nat")
+    assert findings_of(regional, "VR204") == findings_of(regional, "VR103") == []
+    assert verdicts(regional, "aws_lambda_function.api_function") == {"internet": "reachable"}
 
 
 # --- VR301 - VR308 placement, capacity, permissions -------------------------------------------------------------
