@@ -41,6 +41,12 @@ CFN = FIXTURES / "cfn"
 TF = FIXTURES / "terraform"
 KEY = "vpcreach-test"
 
+# Catalogue rules that cannot have a trigger and a near miss in both CloudFormation and Terraform, and why.
+NOT_IN_BOTH_FORMATS = {
+    "VR306": "plan only: it judges resource_changes (update, replace, delete), which only plan JSON carries; "
+    "proved on fixtures/tfplan/* by tests/test_plan_changes.py",
+}
+
 
 @dataclass(frozen=True)
 class Expectation:
@@ -185,6 +191,29 @@ def test_rule_fixture_states_its_rule(fixture: Path) -> None:
     rule = _rule_of(fixture.name)
     field = "expect_not" if "_near_miss_" in fixture.name else "expect"
     assert any(rule in getattr(ex, field) for ex in expectations(fixture)), f"no `{field}: [{rule}]` in {_id(fixture)}"
+
+
+def test_every_catalogue_rule_has_a_trigger_and_a_near_miss_in_both_formats() -> None:
+    """A rule's proof is found from its id: in fixtures/cfn and in fixtures/terraform, a trigger `vrNNN_<case>` that
+    expects VRNNN, and a near miss `vrNNN_near_miss_<case>` that expects no VRNNN (the names STYLE.md gives).
+    Rules that cannot exist in one of the formats are listed in NOT_IN_BOTH_FORMATS with the reason."""
+    proofs = set()
+    for fixture in fixtures():
+        rule = _rule_of(fixture.name)
+        kind = "near miss" if "_near_miss_" in fixture.name else "trigger"
+        field = "expect_not" if kind == "near miss" else "expect"
+        if rule and any(rule in getattr(ex, field) for ex in expectations(fixture)):
+            proofs.add((rule, "Terraform" if fixture.is_dir() else "CloudFormation", kind))
+    missing = [
+        f"{rule}: no {kind} in {fmt}"
+        for rule in RULES
+        if rule not in NOT_IN_BOTH_FORMATS
+        for fmt in ("CloudFormation", "Terraform")
+        for kind in ("trigger", "near miss")
+        if (rule, fmt, kind) not in proofs
+    ]
+    assert missing == []
+    assert set(NOT_IN_BOTH_FORMATS) <= set(RULES)
 
 
 # --- the annotations are the test's alone -------------------------------------------------------------------
