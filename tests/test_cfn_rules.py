@@ -9,14 +9,14 @@ from __future__ import annotations
 import functools
 
 import pytest
-from conftest import FIXTURES, findings_of, scan_json
+from conftest import FIXTURES, findings_of, scan_fixture, scan_json
 
 CFN = FIXTURES / "cfn"
 
 
 @functools.cache
 def _scan(name: str, extra: tuple[str, ...] = ()) -> dict:
-    return scan_json(CFN / name, extra=extra)
+    return scan_json(CFN / name, extra=extra) if extra else scan_fixture(CFN / name)
 
 
 def scan(name: str, *extra: str) -> dict:

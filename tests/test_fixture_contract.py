@@ -26,6 +26,7 @@ Terraform twin), whose scan output the README and the picture snapshots quote li
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -141,6 +142,7 @@ def fixtures() -> list[Path]:
     return cfn + sorted(p for p in TF.iterdir() if p.is_dir())
 
 
+@functools.cache
 def expectations(fixture: Path) -> list[Expectation]:
     return tf_expectations(fixture) if fixture.is_dir() else cfn_expectations(fixture)
 

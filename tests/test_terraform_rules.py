@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import functools
 
-from conftest import FIXTURES, findings_of, scan_json
+from conftest import FIXTURES, findings_of, scan_fixture, scan_json
 
 TF = FIXTURES / "terraform"
 
 
 @functools.cache
 def _scan(name: str, extra: tuple[str, ...] = ()) -> dict:
-    return scan_json(TF / name, extra=extra)
+    return scan_json(TF / name, extra=extra) if extra else scan_fixture(TF / name)
 
 
 def scan(name: str, *extra: str) -> dict:
