@@ -66,13 +66,15 @@ def _plain(node: yaml.Node) -> object:
     return node.value
 
 
+def _ids(where: str, value: object) -> tuple[str, ...]:
+    assert isinstance(value, list) and all(i in RULES for i in value), f"{where}: not a list of rule ids: {value}"
+    return tuple(value)
+
+
 def _checked(where: str, expect: object, expect_not: object) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    for ids in (expect, expect_not):
-        assert isinstance(ids, list) and all(i in RULES for i in ids), (
-            f"{where}: not a list of catalogue rule ids: {ids}"
-        )
-    assert expect or expect_not, f"{where}: an empty {KEY}"
-    return tuple(expect), tuple(expect_not)  # type: ignore[arg-type]
+    ids = _ids(where, expect), _ids(where, expect_not)
+    assert any(ids), f"{where}: an empty {KEY}"
+    return ids
 
 
 def cfn_expectations(path: Path) -> list[Expectation]:
