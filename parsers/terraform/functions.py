@@ -18,15 +18,17 @@ import math
 import os
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import re2
 from vpcreach.graph.model import Unknown
 
 from .expressions import (
     CHARS_PER_STEP,
     MAX_COLLECTION,
     MAX_STRING,
+    Budget,
     Ctx,
     EvalError,
     Lazy,
@@ -146,7 +148,7 @@ def call(name: str, args: list[Any], ctx: Ctx) -> Any:
         AttributeError,
         ZeroDivisionError,
         OverflowError,
-        re.error,
+        re2.error,
         csv.Error,
     ) as exc:
         raise EvalError(f"{name}(): {exc}") from None
@@ -327,40 +329,157 @@ def _split(sep: Any, s: Any) -> Any:
     return text.split(separator) if separator else list(text)
 
 
-def _go_regex(pattern: str) -> re.Pattern:
-    # RE2 and Python agree on what real configurations use; named groups are spelled differently.
-    return re.compile(re.sub(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>", r"(?P<\1>", pattern))
+# Terraform's regex, regexall and replace use Go's regexp, the RE2 syntax
+# (https://developer.hashicorp.com/terraform/language/functions/regex: "Terraform uses the RE2 regular
+# expression language"). google-re2 gives the same syntax and RE2's guarantee: no backtracking, time
+# linear in the text for one search (times the pattern's program size when RE2 falls back to its NFA).
+# Each compiled pattern may use at most _RE2_MEMORY; the library caches the last 128.
+_RE2_MEMORY = 2 * 1024 * 1024
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # errors become EvalErrors, not lines on stderr
+_RE2_OPTIONS.max_mem = _RE2_MEMORY
+# Work units (characters a search may scan times the program's size) per budget step: RE2's NFA, its
+# slowest path, does ~80 million units a second here.
+REGEX_UNITS_PER_STEP = 128
 
 
-def _regex_result(match: re.Match) -> Any:
-    if match.re.groupindex:
-        return {name: match.group(name) or "" for name in match.re.groupindex}
-    if match.re.groups:
+def _go_regex(pattern: str) -> Any:
+    _refuse_any_byte(pattern)
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        message = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise EvalError(f"invalid regular expression {brief(pattern)}: {message}") from None
+
+
+def _refuse_any_byte(pattern: str) -> None:
+    """Go's syntax has no `\\C` (any byte, which RE2 accepts and which can split a character)."""
+    i, literal = 0, False
+    while True:
+        i = pattern.find("\\", i)
+        if i < 0 or i + 1 >= len(pattern):
+            return
+        escaped = pattern[i + 1]
+        if literal:
+            literal = escaped != "E"
+        elif escaped == "Q":
+            literal = True
+        elif escaped == "C":
+            raise EvalError("invalid regular expression: invalid escape sequence \\C")
+        i += 2
+
+
+def _matches(regex: Any, text: str, budget: Budget) -> Iterator[Any]:
+    """The matches Go's FindAll gives: successive non-overlapping matches, without an empty match that
+    abuts the previous match. Each search is charged before it runs for the text it may scan."""
+    size = max(1, regex.programsize)
+    searches = regex.finditer(text)
+    previous_end, start = -1, 0
+    while True:
+        budget.spend(1 + (len(text) - start + 1) * size // REGEX_UNITS_PER_STEP)
+        match = next(searches, None)
+        if match is None:
+            return
+        begin, end = match.span()
+        start = end if end > begin else end + 1
+        if not (begin == end and begin == previous_end):
+            yield match
+        previous_end = end
+
+
+def _regex_result(regex: Any, names: dict[str, int], match: Any) -> Any:
+    if names:
+        if len(names) != regex.groups:
+            raise EvalError("a pattern cannot mix named and unnamed capture groups")
+        return {name: match.group(name) or "" for name in names}
+    if regex.groups:
         return [g or "" for g in match.groups()]
     return match.group(0)
 
 
-@strict("regex")
-def _regex(pattern: Any, s: Any) -> Any:
-    match = _go_regex(to_text(pattern)).search(to_text(s))
+def _regex_call(name: str, args: list[Any], ctx: Ctx, every: bool) -> Any:
+    if len(args) != 2:
+        raise EvalError(f"{name}() takes a pattern and a string")
+    if any(is_unknown(a) for a in args):
+        return unknown_from(f"{name}()", args)
+    regex, text = _go_regex(to_text(args[0])), to_text(args[1])
+    names = regex.groupindex
+    found = _matches(regex, text, ctx.scope.budget)
+    if every:
+        return [_regex_result(regex, names, match) for match in found]
+    match = next(found, None)
     if match is None:
-        raise EvalError("regex(): the pattern does not match")
-    return _regex_result(match)
+        raise EvalError(f"{name}(): the pattern does not match")
+    return _regex_result(regex, names, match)
 
 
-@strict("regexall")
-def _regexall(pattern: Any, s: Any) -> Any:
-    return [_regex_result(mt) for mt in _go_regex(to_text(pattern)).finditer(to_text(s))]
+@lenient("regex")
+def _regex(args: list[Any], ctx: Ctx) -> Any:
+    return _regex_call("regex", args, ctx, every=False)
 
 
-@strict("replace")
-def _replace(s: Any, search: Any, replacement: Any) -> Any:
-    text, find, repl = to_text(s), to_text(search), to_text(replacement)
-    if len(find) > 1 and find.startswith("/") and find.endswith("/"):
-        python_repl = re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", repl.replace("\\", "\\\\"))
-        return _go_regex(find[1:-1]).sub(python_repl, text)
-    check_length(len(text) + text.count(find) * (len(repl) - len(find)), "replace()")
-    return text.replace(find, repl)
+@lenient("regexall")
+def _regexall(args: list[Any], ctx: Ctx) -> Any:
+    return _regex_call("regexall", args, ctx, every=True)
+
+
+@lenient("replace")
+def _replace(args: list[Any], ctx: Ctx) -> Any:
+    if len(args) != 3:
+        raise EvalError("replace() takes a string, a substring and a replacement")
+    if any(is_unknown(a) for a in args):
+        return unknown_from("replace()", args)
+    text, find, repl = (to_text(a) for a in args)
+    if not (len(find) > 1 and find.startswith("/") and find.endswith("/")):
+        check_length(len(text) + text.count(find) * (len(repl) - len(find)), "replace()")
+        return text.replace(find, repl)
+    regex = _go_regex(find[1:-1])
+    names = regex.groupindex
+    pieces: list[str] = []
+    length, pos = 0, 0
+    for match in _matches(regex, text, ctx.scope.budget):
+        begin, end = match.span()
+        pieces.append(text[pos:begin])
+        tail = len(text) - end  # still to be copied: the result is checked with it counted
+        length = _expand(regex.groups, names, match, repl, pieces, length + begin - pos + tail) - tail
+        pos = end
+    pieces.append(text[pos:])
+    return join_pieces(pieces, "replace()", ctx)
+
+
+def _expand(groups: int, names: dict[str, int], match: Any, template: str, out: list[str], length: int) -> int:
+    """Go's Regexp.Expand (https://pkg.go.dev/regexp#Regexp.Expand), appending to `out`: `$name` or
+    `${name}` is a group by number or name (the longest run of letters, digits and `_`, so `$1x` is
+    `${1x}`), a missing or unmatched group gives nothing, `$$` is `$`, and a `$` that starts no valid name
+    stays as it is. `length` is the size of the result so far; each piece is checked against MAX_STRING
+    before it is copied, and the new length returned."""
+    rest = template
+    while rest:
+        before, dollar, rest = rest.partition("$")
+        group: int | None = None
+        if dollar and rest.startswith("$"):
+            before, rest = before + "$", rest[1:]
+        elif dollar:
+            braced = rest.startswith("{")
+            body = rest[1:] if braced else rest
+            n = 0
+            while n < len(body) and (body[n].isalpha() or body[n].isdecimal() or body[n] == "_"):
+                n += 1
+            if n == 0 or (braced and body[n : n + 1] != "}"):
+                before += "$"
+            else:
+                name, rest = body[:n], body[n + 1 :] if braced else body[n:]
+                if name.isdecimal() and name.isascii() and not (name[0] == "0" and len(name) > 1):
+                    group = int(name) if len(name) < 9 and int(name) <= groups else None
+                else:
+                    group = names.get(name)
+        begin, end = match.span(group) if group is not None else (0, 0)
+        length += len(before) + max(0, end - begin)
+        check_length(length, "replace()")
+        out.append(before)
+        if end > begin:
+            out.append(match.group(group))
+    return length
 
 
 _VERB = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
