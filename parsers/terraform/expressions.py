@@ -123,7 +123,9 @@ def tree_cost(value: Any, limit: int, what: str) -> int:
         if isinstance(v, str):
             return 1 + len(v) // CHARS_PER_STEP
         if isinstance(v, (int, float)):
-            normalise_number(v)
+            problem = number_problem(v)
+            if problem:
+                raise EvalError(f"{what}: {problem}")
             return 1
         if not isinstance(v, (list, dict)):
             return 1

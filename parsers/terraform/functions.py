@@ -247,7 +247,7 @@ def _sum(xs: Any) -> Any:
 # --- strings -------------------------------------------------------------------------------------------
 @strict("chomp")
 def _chomp(s: Any) -> Any:
-    # Terraform removes `(?:\r\n?|\n)*\z`: every run of CR and LF at the end is such a sequence.
+    # Terraform (go-cty's ChompFunc) removes `(?:\r\n?|\n)*\z`, which is every CR and LF at the end.
     return to_text(s).rstrip("\r\n")
 
 
@@ -563,13 +563,13 @@ def _format(args: list[Any], ctx: Ctx) -> Any:
     fmt = args[0]
     if is_unknown(fmt):
         return unknown_from("format()", [fmt])
-    values = [plain(a, ctx) for a in args[1:]]
+    values = [plain(a, ctx, "format()") for a in args[1:]]
     return join_pieces(_format_pieces(to_text(fmt), values), "format()", ctx)
 
 
 @lenient("formatlist")
 def _formatlist(args: list[Any], ctx: Ctx) -> Any:
-    values = [plain(a, ctx) for a in args]
+    values = [plain(a, ctx, "formatlist()") for a in args]
     unknown = [u for u in (first_unknown(v) for v in values) if u is not None and not _scalar_unknown(u)]
     if unknown or is_unknown(values[0]):
         return unknown_from("formatlist()", unknown or [values[0]])
