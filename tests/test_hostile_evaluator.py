@@ -172,9 +172,14 @@ def test_count_times_collection_work_is_charged(tmp_path: Path, name: str) -> No
     assert_refused(evaluate(tmp_path, PER_INSTANCE[name], prelude, count=10000), "evaluation steps")
 
 
-def test_a_large_set_typed_default_is_deduplicated_in_linear_time(tmp_path: Path) -> None:
-    prelude = 'variable "v" {\n  type    = set(number)\n  default = [for i in range(100000) : i % 90000]\n}\n'
-    verdict = evaluate(tmp_path, "length(var.v)", prelude)
+def test_a_large_set_typed_input_is_deduplicated_in_linear_time(tmp_path: Path) -> None:
+    child = tmp_path / "module" / "child"
+    child.mkdir(parents=True)
+    (child / "main.tf").write_text(
+        'variable "v" {\n  type = set(number)\n}\noutput "n" {\n  value = length(var.v)\n}\n'
+    )
+    prelude = 'module "m" {\n  source = "./child"\n  v      = [for i in range(100000) : i % 90000]\n}\n'
+    verdict = evaluate(tmp_path, "module.m.n", prelude)
     assert verdict["value"] == "90000", verdict
 
 
