@@ -171,7 +171,7 @@ _BRACKETS = re.compile(r"[\[\]{}]")
 _INDENT = re.compile(r"^[ \t-]*", re.M)
 
 
-def _nesting_estimate(text: str) -> int:
+def nesting_estimate(text: str) -> int:
     """An upper bound on nesting depth, taken before parsing.
 
     libyaml's composer recurses in C, so a document nested a hundred thousand levels deep crashes the
@@ -216,8 +216,9 @@ class _Builder:
     document) is refused instead of producing a cyclic structure.
     """
 
-    def __init__(self, loader: Any) -> None:
+    def __init__(self, loader: Any, cfn_tags: bool = True) -> None:
         self.loader = loader
+        self.cfn_tags = cfn_tags
         self.memo: dict[int, Any] = {}
         self.aliases = 0
         self.scalar_constructors = loader.yaml_constructors
@@ -285,6 +286,8 @@ class _Builder:
     def _tag(self, node: Any, suffix: str, depth: int) -> Mapping:
         name = _FN_TAGS.get(suffix)
         line = node.start_mark.line + 1
+        if not self.cfn_tags:
+            raise InputError("", f"unsupported tag !{suffix}", line)
         _check_depth(depth + 1, node)  # the value sits one level below the {"Fn::X": ...} wrapper
         if name is None:
             # A preprocessor's tag (Rain's !Rain::Embed, say) is data vpcreach cannot evaluate, not an error.
@@ -319,26 +322,27 @@ _ScalarNode = yaml.ScalarNode
 _SequenceNode = yaml.SequenceNode
 
 
-def _parse(text: str) -> tuple[Any, int]:
+def _parse(text: str, cfn_tags: bool = True) -> tuple[Any, int]:
     """The document's data and how many aliases it used."""
     loader = _CfnLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, 0
-        builder = _Builder(loader)
+        builder = _Builder(loader, cfn_tags)
         return builder.build(node, 0), builder.aliases
     finally:
         loader.dispose()
 
 
-def load_document(text: str, path: str) -> Any:
-    """Parse YAML (CloudFormation short tags allowed) or JSON into Mapping/list/scalars with lines."""
-    if _nesting_estimate(text) > MAX_DEPTH:
+def load_document(text: str, path: str, cfn_tags: bool = True) -> Any:
+    """Parse YAML (CloudFormation short tags allowed unless `cfn_tags` is false) or JSON into
+    Mapping/list/scalars with lines."""
+    if nesting_estimate(text) > MAX_DEPTH:
         raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels; refusing to parse it")
     aliases = 0
     try:
-        data, aliases = _parse(text)
+        data, aliases = _parse(text, cfn_tags)
     except InputError as exc:
         raise InputError(path, exc.message, exc.line) from None
     except yaml.MarkedYAMLError as exc:

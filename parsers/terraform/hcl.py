@@ -483,8 +483,10 @@ class ModuleInstance(Scope):
         for name, attr in block.attrs.items():
             if name in _META_ATTRS or (only is not None and name != only):
                 continue
-            value = _guard(attr, lambda attr=attr: evaluate_safely(attr.expr, ctx, f"{where}.{attr.name}"))
-            values[name] = finalize(value, ctx)
+            what = f"{where}.{name}"
+            values[name] = _guard(
+                attr, lambda attr=attr, what=what: finalize(evaluate_safely(attr.expr, ctx, what), ctx, what)
+            )
         for nested in block.blocks:
             if nested.type in _META_BLOCKS:
                 continue
@@ -712,11 +714,12 @@ def _reason(value: Any) -> str:
     return "unknown"
 
 
-def finalize(value: Any, ctx: Ctx) -> Any:
-    """A value as it is handed to the AWS mapping: module objects become their outputs."""
+def finalize(value: Any, ctx: Ctx, what: str = "an attribute") -> Any:
+    """A value as it is handed to the AWS mapping: module objects become their outputs. Its walk as a tree
+    is charged here, so whatever reads it later (mapping, reports) reads a bounded value."""
     if isinstance(value, (Lazy, list, dict)):
         try:
-            return plain(value, ctx)
+            return plain(value, ctx, what)
         except EvalError as exc:
             return Unknown(str(exc))
     return value
