@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from itertools import repeat
 from typing import Any
 
@@ -24,14 +25,14 @@ except AttributeError:  # PyYAML built without libyaml: slower, same behaviour
 
 
 class Mapping(dict):
-    """A dict that remembers the 1-based line of itself and of each of its keys."""
+    """A dict that remembers the 1-based line of itself and of each of its keys (of any scalar type)."""
 
     __slots__ = ("key_lines", "line")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.line: int | None = None
-        self.key_lines: dict[str, int] = {}
+        self.key_lines: dict[Any, int] = {}
 
 
 # CloudFormation short-form tags → long form. `!GetAtt a.b` is split on the first dot, as CloudFormation does.
@@ -73,21 +74,61 @@ _FN_TAGS = {
 
 
 class _CfnLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    pass
+    def flatten_mapping(self, node: Any) -> None:
+        """PyYAML's merge-key (`<<`) flattening, remembering how many pairs came from merges.
+
+        The merged pairs are put first and the mapping's own pairs after them, so an own key overrides a
+        merged one (YAML's merge semantics, not a duplicate); `vr_merged` tells the duplicate check where the
+        own pairs start. A node is flattened once: a second call finds no merge keys and would say 0.
+        """
+        if getattr(node, "vr_merged", None) is not None:
+            return
+        own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
+        super().flatten_mapping(node)
+        node.vr_merged = len(node.value) - own
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Mapping:
+    # Maps inside the few values PyYAML builds itself (!!omap, !!pairs, !!set): the same checks as _Builder's.
     loader.flatten_mapping(node)
+    merged = getattr(node, "vr_merged", 0)
     out = Mapping()
     out.line = node.start_mark.line + 1
-    for key_node, value_node in node.value:
+    own: dict = {}
+    for index, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, (str, int, float, bool)) and key is not None:
-            raise InputError("", f"unsupported mapping key {type(key).__name__}", key_node.start_mark.line + 1)
+        _check_key(key, key_node)
+        if key in own:
+            _duplicate(key, out.key_lines.get(key), key_node)
+        if index >= merged:
+            own[key] = True
         out[key] = loader.construct_object(value_node, deep=True)
-        if isinstance(key, str):
-            out.key_lines[key] = key_node.start_mark.line + 1
+        out.key_lines[key] = key_node.start_mark.line + 1
     return out
+
+
+def _check_key(key: Any, key_node: Any) -> None:
+    if not isinstance(key, (str, int, float, bool)) and key is not None:
+        raise InputError("", f"unsupported mapping key {type(key).__name__}", key_node.start_mark.line + 1)
+
+
+def _duplicate(key: Any, first: int | None, key_node: Any) -> None:
+    """A key given twice in one mapping: an error naming both lines, not last-wins.
+
+    CloudFormation's own linter refuses duplicates while decoding ("E0000 Duplicate found", cfn-lint's
+    decode/cfn_yaml.py and cfn_json.py); a template whose reviewer sees one value and whose deploy uses
+    another must not pass silently. Merge keys are not duplicates: see `_CfnLoader.flatten_mapping`.
+    """
+    line = key_node.start_mark.line + 1
+    where = f"lines {first} and {line}" if first else f"line {line}"
+    raise InputError("", f"duplicate key {_shown(key)} ({where}); a key may appear once in a mapping", line)
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value quoted for an error line, cut short when long."""
+    text = repr(value)
+    size = len(value) if isinstance(value, str) else len(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({size} characters)"
 
 
 def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Mapping:
@@ -197,7 +238,8 @@ def _nesting_estimate(text: str) -> int:
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
-_MERGE_TAGS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_MERGE_TAGS = (_MERGE_TAG, "tag:yaml.org,2002:value")
 _BUILDING = object()  # memo marker of a collection whose children are being built
 
 
@@ -227,7 +269,10 @@ class _Builder:
             constructor = self.scalar_constructors.get(tag)
             if constructor is None:
                 return self.loader.construct_object(node, deep=True)  # raises PyYAML's "unsupported tag"
-            return constructor(self.loader, node)
+            try:
+                return constructor(self.loader, node)
+            except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+                raise _bad_scalar(node, exc) from None
         key = id(node)
         seen = self.memo.get(key)
         if seen is not None:
@@ -246,7 +291,10 @@ class _Builder:
             self.memo[key] = _BUILDING
             out = self._tag(node, tag[1:], depth)
         else:  # omap, pairs, set, or a tag PyYAML refuses
-            out = self.loader.construct_object(node, deep=True)
+            try:
+                out = self.loader.construct_object(node, deep=True)
+            except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+                raise _bad_scalar(node, exc) from None
         self.memo[key] = out
         return out
 
@@ -260,20 +308,24 @@ class _Builder:
                 self.loader.flatten_mapping(node)
                 pairs = node.value
                 break
+        # Pairs before `merged` came from merge keys: an own key may override those (see flatten_mapping).
+        merged = getattr(node, "vr_merged", 0)
         out = Mapping()
         out.line = node.start_mark.line + 1
         key_lines = out.key_lines
         build = self.build
-        for key_node, value_node in pairs:
+        own = out if not merged else {}  # the keys a duplicate is looked up in: the mapping's own ones
+        for index, (key_node, value_node) in enumerate(pairs):
             if key_node.__class__ is _ScalarNode and key_node.tag == _STR:
                 key: Any = key_node.value
-                key_lines[key] = key_node.start_mark.line + 1
             else:
                 key = build(key_node, depth + 1)
-                if not isinstance(key, (str, int, float, bool)) and key is not None:
-                    raise InputError("", f"unsupported mapping key {type(key).__name__}", key_node.start_mark.line + 1)
-                if isinstance(key, str):
-                    key_lines[key] = key_node.start_mark.line + 1
+                _check_key(key, key_node)
+            if key in own:
+                _duplicate(key, key_lines.get(key), key_node)
+            if merged and index >= merged:
+                own[key] = True
+            key_lines[key] = key_node.start_mark.line + 1
             out[key] = build(value_node, depth + 1)
         return out
 
@@ -302,6 +354,19 @@ class _Builder:
         out.line = line
         out.key_lines[name] = line
         return out
+
+
+def _bad_scalar(node: Any, exc: Exception) -> InputError:
+    """A value PyYAML's constructors cannot build (`!!int abc`, `!!timestamp nope`, an int over Python's
+    4300-digit limit): one line naming where, not a traceback."""
+    kind = node.tag.rsplit(":", 1)[-1] if node.tag.startswith("tag:yaml.org,2002:") else node.tag
+    line = node.start_mark.line + 1
+    if not isinstance(node, _ScalarNode):
+        return InputError("", f"invalid !!{kind} value", line)
+    if kind == "int" and "digits" in str(exc):
+        return InputError("", f"integer {_shown(node.value)} is longer than the 4300 digits Python reads", line)
+    detail = f" ({str(exc).splitlines()[0][:80]})" if kind == "timestamp" and isinstance(exc, ValueError) else ""
+    return InputError("", f"{_shown(node.value)} is not a valid !!{kind}{detail}", line)
 
 
 def _check_depth(depth: int, node: Any) -> None:
@@ -361,7 +426,86 @@ def _json_fallback(text: str, path: str, message: str, line: int | None) -> Any:
     # A few valid JSON files are not valid YAML 1.1 (tabs before keys, say); json reads them without lines.
     if text.lstrip().startswith(("{", "[")):
         try:
-            return json.loads(text)
+            data = json.loads(text, object_pairs_hook=_unique_pairs)
+        except _DuplicateKey:
+            raise _json_duplicate(text, path) from None
         except (ValueError, RecursionError):
             pass
+        else:
+            if _SURROGATE_ESCAPE.search(text):
+                _refuse_lone_surrogates(text, path)
+            return data
     raise InputError(path, message, line)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _DuplicateKey
+    return out
+
+
+# A JSON string token, or one structural character; everything else (numbers, literals, space) is skipped.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+
+
+def _json_tokens(text: str) -> Iterator[tuple[str, int]]:
+    """(token, line) of every string and structural character of a JSON text, in order."""
+    line, last = 1, 0
+    for match in _JSON_TOKEN.finditer(text):
+        start = match.start()
+        line += text.count("\n", last, start)
+        last = start
+        yield match.group(), line
+
+
+def _json_duplicate(text: str, path: str) -> InputError:
+    """The first key given twice in one JSON object, with both lines (json itself keeps no positions)."""
+    objects: list[dict[str, int] | None] = []  # per open bracket: the keys seen so far (None for an array)
+    pending: tuple[str, int] | None = None
+    for token, line in _json_tokens(text):
+        if token == ":" and pending is not None and objects and objects[-1] is not None:
+            key, key_line = pending
+            seen = objects[-1]
+            if key in seen:
+                return InputError(
+                    path,
+                    f"duplicate key {_shown(key)} (lines {seen[key]} and {key_line}); a key may appear once in a mapping",
+                    key_line,
+                )
+            seen[key] = key_line
+        pending = None
+        if token == "{":
+            objects.append({})
+        elif token == "[":
+            objects.append(None)
+        elif token in "}]" and objects:
+            objects.pop()
+        elif token.startswith('"'):
+            pending = (json.loads(token), line)
+    return InputError(path, "duplicate key in a JSON object; a key may appear once in a mapping")
+
+
+# A \uD800-\uDFFF escape: only then can json.loads have produced a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _refuse_lone_surrogates(text: str, path: str) -> None:
+    """Refuse a JSON string holding half a UTF-16 surrogate pair (`"\\ud800"`).
+
+    json accepts the escape, but the result is not Unicode text: it cannot be encoded as UTF-8, so it would
+    crash whatever writes it later (a report, a SARIF file). A pair (`"\\ud83d\\ude00"`) decodes to one
+    character and is fine.
+    """
+    for token, line in _json_tokens(text):
+        if token.startswith('"') and _SURROGATE_ESCAPE.search(token):
+            try:
+                json.loads(token).encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputError(
+                    path, "a string escapes half a UTF-16 surrogate pair (\\ud800-\\udfff alone is not text)", line
+                ) from None

@@ -1,0 +1,179 @@
+"""Hostile CloudFormation templates (issue 12): one line and exit 2, or an explicit Unknown; never a
+traceback, never a hang, never a loop that silently vanishes.
+
+Each test failed before the fix it exercises, except the few marked as guards (what a fix must not refuse).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import run_cli, scan_json
+
+HEAD = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n'
+FUNCTION = """\
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      VpcConfig: {SubnetIds: [subnet-1], SecurityGroupIds: [sg-1]}
+"""
+
+
+def one_line(path: Path, *args: str) -> str:
+    """Scan `path`: exit 2 and exactly one stderr line naming it; that line."""
+    code, out, err = run_cli("scan", *args, str(path))
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert code == 2, (code, out[-800:], err)
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"vpcreach: error: {path}"), lines[0]
+    return lines[0]
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- malformed scalars: one line naming file and line ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("!!int abc", "'abc' is not a valid !!int"),
+        ("!!int 0x", "'0x' is not a valid !!int"),
+        ("!!float x", "'x' is not a valid !!float"),
+        ("!!bool maybe", "'maybe' is not a valid !!bool"),
+        ("!!timestamp nope", "'nope' is not a valid !!timestamp"),
+        ("!!timestamp 2001-13-45", "month must be in 1..12"),
+        ("!!set {a: !!int b}", "invalid !!set value"),
+    ],
+)
+@pytest.mark.parametrize("skip", [(), ("--skip-non-templates",)], ids=["scan", "pre-commit"])
+def test_malformed_core_tag_is_one_line_with_its_line(tmp_path, value, words, skip):
+    path = write(tmp_path, "t.yaml", HEAD + FUNCTION + f"      Timeout: {value}\n")
+    line = one_line(path, *skip)
+    assert line.startswith(f"vpcreach: error: {path}:7: "), line
+    assert words in line, line
+
+
+@pytest.mark.parametrize("suffix", ["yaml", "json"])
+def test_integer_over_pythons_digit_limit_is_one_line(tmp_path, suffix):
+    digits = "9" * 5000
+    if suffix == "json":
+        text = (
+            '{"Resources": {\n  "Q": {"Type": "AWS::SQS::Queue",\n    "Properties": {"DelaySeconds": '
+            + digits
+            + "}}}}\n"
+        )
+    else:
+        text = HEAD + f"  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: {digits}\n"
+    path = write(tmp_path, f"t.{suffix}", text)
+    line = one_line(path)
+    assert "longer than the 4300 digits Python reads" in line and "(5000 characters)" in line, line
+    assert f"{path}:{3 if suffix == 'json' else 6}:" in line, line
+
+
+# --- lone surrogates in JSON ------------------------------------------------------------------------------
+LONE_SURROGATE = (
+    '{"AWSTemplateFormatVersion": "2010-09-09",\n "Resources": {\n  "Fn": {"Type": "AWS::Lambda::Function",\n'
+    '   "Properties": {"FunctionName": "x\\ud800",\n'
+    '    "VpcConfig": {"SubnetIds": ["subnet-1"], "SecurityGroupIds": ["sg-1"]}}}}}\n'
+)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit"])
+def test_lone_surrogate_in_json_is_one_line_in_every_format(tmp_path, fmt):
+    path = write(tmp_path, "t.json", LONE_SURROGATE)
+    line = one_line(path, "--format", fmt)
+    assert (
+        line
+        == f"vpcreach: error: {path}:4: a string escapes half a UTF-16 surrogate pair (\\ud800-\\udfff alone is not text)"
+    )
+
+
+def test_lone_surrogate_in_a_logical_id_and_a_walked_folder(tmp_path):
+    (tmp_path / "t.json").write_text(LONE_SURROGATE.replace('"Fn"', '"Fn\\udc01"'), encoding="utf-8")
+    (tmp_path / "ok.yaml").write_text(HEAD + FUNCTION, encoding="utf-8")
+    code, out, err = run_cli("scan", "--format", "sarif", str(tmp_path))
+    assert code == 2 and "surrogate" in err and "Traceback" not in err and "internal error" not in err, err
+    json.loads(out)  # the report of the others is still written
+
+
+def test_surrogate_pairs_and_escaped_backslashes_are_text(tmp_path):
+    text = LONE_SURROGATE.replace("x\\ud800", "x\\ud83d\\ude00 \\\\ud800")
+    report = scan_json(write(tmp_path, "t.json", text))
+    assert [f["resource"] for f in report["functions"]] == ["Fn"]
+
+
+# --- duplicate keys -----------------------------------------------------------------------------------------
+def test_duplicate_logical_id_in_yaml_names_both_lines(tmp_path):
+    path = write(tmp_path, "t.yaml", HEAD + FUNCTION + "  Q: {Type: AWS::SQS::Queue}\n" + FUNCTION)
+    assert one_line(path) == (
+        f"vpcreach: error: {path}:8: duplicate key 'Fn' (lines 3 and 8); a key may appear once in a mapping"
+    )
+
+
+def test_duplicate_property_in_yaml_names_both_lines(tmp_path):
+    # The classic hiding place: a reviewer reads the first VpcConfig, CloudFormation would deploy the second.
+    text = HEAD + FUNCTION + "      VpcConfig: {SubnetIds: [subnet-2], SecurityGroupIds: [sg-2]}\n"
+    path = write(tmp_path, "t.yaml", text)
+    assert "duplicate key 'VpcConfig' (lines 6 and 7)" in one_line(path)
+
+
+@pytest.mark.parametrize("indent", [" ", "\t"], ids=["yaml-reads-it", "json-fallback"])
+def test_duplicate_key_in_json_names_both_lines(tmp_path, indent):
+    # A tab before a key is not YAML: that file takes the json fallback, which keeps no lines of its own.
+    text = (
+        '{"Resources": {\n'
+        + f'{indent}"Fn": {{"Type": "AWS::Lambda::Function", "Properties": {{"Description": "a:{{[\\""}}}},\n'
+        + f'{indent}"Q": {{"Type": "AWS::SQS::Queue"}},\n'
+        + f'{indent}"Fn": {{"Type": "AWS::Lambda::Function"}}}}}}\n'
+    )
+    path = write(tmp_path, "t.json", text)
+    assert one_line(path) == (
+        f"vpcreach: error: {path}:4: duplicate key 'Fn' (lines 2 and 4); a key may appear once in a mapping"
+    )
+
+
+def test_duplicate_written_with_an_escape_is_still_a_duplicate(tmp_path):
+    text = '{"Resources": {\n\t"Fn": {"Type": "AWS::SQS::Queue"},\n\t"\\u0046n": {"Type": "AWS::SQS::Queue"}}}\n'
+    assert "duplicate key 'Fn' (lines 2 and 3)" in one_line(write(tmp_path, "t.json", text))
+
+
+def test_merge_key_overrides_are_not_duplicates(tmp_path):
+    text = (
+        "Metadata:\n  Base: &base {Type: AWS::SQS::Queue, Properties: {DelaySeconds: 1}}\n"
+        + HEAD.split("\n", 1)[1]
+        + "  A:\n    <<: *base\n    Type: AWS::SNS::Topic\n"
+        + "  B: {<<: [*base], Properties: {}}\n"
+        + FUNCTION
+    )
+    report = scan_json(write(tmp_path, "t.yaml", text))
+    assert [f["resource"] for f in report["functions"]] == ["Fn"]
+
+
+def test_duplicate_after_a_merge_key_is_still_a_duplicate(tmp_path):
+    text = (
+        "Metadata: {Base: &base {Type: AWS::SQS::Queue}}\nResources:\n  A:\n    <<: *base\n    Type: a\n    Type: b\n"
+    )
+    assert "duplicate key 'Type' (lines 5 and 6)" in one_line(write(tmp_path, "t.yaml", text))
+
+
+# --- the pre-commit hook path ------------------------------------------------------------------------------
+def test_pre_commit_path_reports_a_bad_template_in_one_line(tmp_path):
+    bad = write(tmp_path, "bad.yaml", HEAD + FUNCTION + "      Timeout: !!float x\n")
+    other = write(tmp_path, "workflow.yaml", "on: push\njobs: {}\n")
+    proc = subprocess.run(
+        [sys.executable, "-c", "from vpcreach.cli import main; main()", "scan", "--skip-non-templates", bad, other],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2, proc
+    assert proc.stderr == f"vpcreach: error: {bad}:7: 'x' is not a valid !!float\n"
