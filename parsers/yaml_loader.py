@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .errors import MAX_ALIASES, MAX_DEPTH, InputError
+from .errors import MAX_ALIASES, MAX_DEPTH, MAX_NODES, InputError
 from .files import read_input
 
 try:
@@ -158,28 +158,47 @@ _CfnLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _cons
 _CfnLoader.add_multi_constructor("!", _construct_tag)
 
 
-def _expanded_size(root: Any, limit: int) -> int:
-    """Count nodes as if every YAML alias were copied out; stop once past `limit`."""
+# A long string counts as one node per this many characters in the alias guard: a 1 MiB string anchored once
+# and aliased a thousand times is a gigabyte of text to anything that copies it out (Fn::Join, a report).
+_CHARS_PER_NODE = 64
+
+
+def _alias_growth(root: Any) -> int:
+    """How much larger the document would be with every YAML alias copied out, in nodes.
+
+    Each container is sized once (a memo by identity), so this is linear in the parsed document however
+    many times its parts are aliased. Strings of `_CHARS_PER_NODE` characters or more weigh one node per that
+    many characters; the document's own size (each container and long string counted once) is subtracted,
+    so a large template that merely uses an alias or two is not taken for a bomb.
+    """
     memo: dict[int, int] = {}
+    long_strings: set[int] = set()
+    own = 0
 
     def size(value: Any, depth: int) -> int:
+        nonlocal own
         if depth > MAX_DEPTH:
             raise RecursionError
         if isinstance(value, (dict, list)):
             key = id(value)
             if key in memo:
                 return memo[key]
-            items = value.values() if isinstance(value, dict) else value
+            own += 1
             total = 1
-            for item in items:
+            for item in value.values() if isinstance(value, dict) else value:
                 total += size(item, depth + 1)
-                if total > limit:
-                    break
             memo[key] = total
             return total
+        if isinstance(value, str) and len(value) >= _CHARS_PER_NODE:
+            weight = len(value) // _CHARS_PER_NODE
+            if id(value) not in long_strings:
+                long_strings.add(id(value))
+                own += weight
+            return weight
+        own += 1
         return 1
 
-    return size(root, 0)
+    return size(root, 0) - own
 
 
 def _too_deep(value: Any, depth: int = 0) -> bool:
@@ -257,13 +276,17 @@ class _Builder:
         self.loader = loader
         self.memo: dict[int, Any] = {}
         self.aliases = 0
+        self.long_strings: set[int] = set()
         self.scalar_constructors = loader.yaml_constructors
 
     def build(self, node: Any, depth: int) -> Any:
         tag = node.tag
         if node.__class__ is _ScalarNode:
             if tag == _STR:
-                return node.value
+                value = node.value
+                if len(value) >= _CHARS_PER_NODE:
+                    self._long_string(node)
+                return value
             if tag[0] == "!":
                 return self._tag(node, tag[1:], depth)
             constructor = self.scalar_constructors.get(tag)
@@ -297,6 +320,14 @@ class _Builder:
                 raise _bad_scalar(node, exc) from None
         self.memo[key] = out
         return out
+
+    def _long_string(self, node: Any) -> None:
+        # A scalar node met twice is an alias to it: strings are not memoised like containers, so count
+        # the long ones here (the alias guard weighs them by length; short ones cost what writing them out does).
+        if id(node) in self.long_strings:
+            self.aliases += 1
+        else:
+            self.long_strings.add(id(node))
 
     def _mapping(self, node: Any, depth: int) -> Mapping:
         self.memo[id(node)] = _BUILDING
@@ -392,10 +423,27 @@ def _parse(text: str) -> tuple[Any, int]:
         loader.dispose()
 
 
+def _value_estimate(text: str) -> int:
+    """About how many values (nodes) a YAML/JSON text holds, taken before parsing.
+
+    A value starts or ends at a separator: `,` and `[`/`{` in flow style and JSON, `:` after a key, `-` before
+    a block sequence item, a line break in block style. Over the corpus this count is 1.0 to 9 times the real
+    node count, never below it; str.count makes it ~10 ms for 20 MiB.
+    """
+    return sum(map(text.count, (",", ":", "-", "\n", "[", "{"))) + 1
+
+
 def load_document(text: str, path: str) -> Any:
     """Parse YAML (CloudFormation short tags allowed) or JSON into Mapping/list/scalars with lines."""
     if _nesting_estimate(text) > MAX_DEPTH:
         raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels; refusing to parse it")
+    values = _value_estimate(text)
+    if values > MAX_NODES:
+        raise InputError(
+            path,
+            f"about {values:,} values, more than the {MAX_NODES:,} vpcreach parses in one template "
+            "(CloudFormation deploys templates of at most 1 MB); refusing to parse it",
+        )
     aliases = 0
     try:
         data, aliases = _parse(text)
@@ -417,7 +465,12 @@ def load_document(text: str, path: str) -> Any:
             raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels; refusing to parse it") from None
     except RecursionError:
         raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels; refusing to parse it") from None
-    if aliases and _expanded_size(data, MAX_ALIASES * 1000) > MAX_ALIASES * 1000:
+    try:
+        growth = _alias_growth(data) if aliases else 0
+    except RecursionError:
+        raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels; refusing to parse it") from None
+    if growth > MAX_ALIASES * 1000:
+        # Long strings weigh one node per _CHARS_PER_NODE characters (see _alias_growth).
         raise InputError(path, "YAML aliases expand to more than a million nodes (alias bomb); refusing it")
     return data
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-# --- malformed scalars: one line naming file and line ---------------------------------------------------
+# --- malformed scalars: one line naming file and line -------------------------------------------------------
 @pytest.mark.parametrize(
     ("value", "words"),
     [
@@ -78,7 +79,7 @@ def test_integer_over_pythons_digit_limit_is_one_line(tmp_path, suffix):
     assert f"{path}:{3 if suffix == 'json' else 6}:" in line, line
 
 
-# --- lone surrogates in JSON ------------------------------------------------------------------------------
+# --- lone surrogates in JSON --------------------------------------------------------------------------------
 LONE_SURROGATE = (
     '{"AWSTemplateFormatVersion": "2010-09-09",\n "Resources": {\n  "Fn": {"Type": "AWS::Lambda::Function",\n'
     '   "Properties": {"FunctionName": "x\\ud800",\n'
@@ -164,7 +165,29 @@ def test_duplicate_after_a_merge_key_is_still_a_duplicate(tmp_path):
     assert "duplicate key 'Type' (lines 5 and 6)" in one_line(write(tmp_path, "t.yaml", text))
 
 
-# --- the pre-commit hook path ------------------------------------------------------------------------------
+# --- refused before anything is built: alias growth, too many values ----------------------------------------
+def test_aliased_long_string_joined_a_thousand_times_is_refused_at_load(tmp_path):
+    # 1 MiB anchored once, aliased 1000 times inside a Join: a gigabyte if built.
+    text = (
+        HEAD.split("\n", 1)[0]
+        + f"\nMetadata: {{Big: &s {'x' * 1024 * 1024}}}\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n"
+        + "    Properties:\n      FunctionName: !Join ['', ["
+        + ", ".join(["*s"] * 1000)
+        + "]]\n"
+    )
+    line = one_line(write(tmp_path, "t.yaml", text))
+    assert "alias bomb" in line, line
+
+
+def test_a_million_values_are_refused_before_parsing(tmp_path):
+    path = write(tmp_path, "t.yaml", HEAD + FUNCTION + "      Tags: [" + "1," * 1_100_000 + "1]\n")
+    start = time.perf_counter()
+    line = one_line(path)
+    assert time.perf_counter() - start < 2
+    assert "values, more than the 1,000,000 vpcreach parses in one template" in line, line
+
+
+# --- the pre-commit hook path -------------------------------------------------------------------------------
 def test_pre_commit_path_reports_a_bad_template_in_one_line(tmp_path):
     bad = write(tmp_path, "bad.yaml", HEAD + FUNCTION + "      Timeout: !!float x\n")
     other = write(tmp_path, "workflow.yaml", "on: push\njobs: {}\n")
