@@ -165,6 +165,102 @@ def test_duplicate_after_a_merge_key_is_still_a_duplicate(tmp_path):
     assert "duplicate key 'Type' (lines 5 and 6)" in one_line(write(tmp_path, "t.yaml", text))
 
 
+# --- non-string keys ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "line", "shown"),
+    [
+        (HEAD + "  1: {Type: AWS::Lambda::Function}\n", 3, "key 1 is not a string (YAML reads it as a number)"),
+        (HEAD + "  true: {Type: AWS::Lambda::Function}\n", 3, "key True is not a string (YAML reads it as a boolean)"),
+        (HEAD + "  null: {Type: AWS::Lambda::Function}\n", 3, "key None is not a string (YAML reads it as null)"),
+        (HEAD + "  1.5: {Type: AWS::Lambda::Function}\n", 3, "key 1.5 is not a string"),
+        (HEAD + FUNCTION + "      7: x\n", 7, "key 7 is not a string"),
+        ("Parameters: {1: {Type: String}}\n" + HEAD.split("\n", 1)[1] + FUNCTION, 1, "key 1 is not a string"),
+        ("Mappings: {M: {80: {a: b}}}\n" + HEAD.split("\n", 1)[1] + FUNCTION, 1, "key 80 is not a string"),
+        ("Conditions: {~: true}\n" + HEAD.split("\n", 1)[1] + FUNCTION, 1, "key None is not a string"),
+        (HEAD + FUNCTION + "Outputs:\n  false: {Value: x}\n", 8, "key False is not a string"),
+    ],
+    ids=["id-int", "id-bool", "id-null", "id-float", "property", "parameter", "mapping", "condition", "output"],
+)
+def test_non_string_key_is_one_line_with_its_line(tmp_path, text, line, shown):
+    path = write(tmp_path, "t.yaml", text)
+    got = one_line(path)
+    assert got.startswith(f"vpcreach: error: {path}:{line}: "), got
+    assert shown in got and got.endswith("; quote it"), got
+
+
+def test_non_scalar_logical_id_is_one_line(tmp_path):
+    path = write(tmp_path, "t.yaml", HEAD + "  [a]: {Type: AWS::Lambda::Function}\n")
+    assert one_line(path) == f"vpcreach: error: {path}:3: unsupported mapping key list"
+
+
+# --- .inf / .nan / huge numbers where numbers are expected --------------------------------------------------
+def test_inf_and_nan_numbers_become_unknowns_not_tracebacks(tmp_path):
+    text = HEAD + (
+        "  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      VpcId: vpc-1\n"
+        "      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: .inf, ToPort: .nan, CidrIp: 10.0.0.0/8}]\n"
+        "  Fn:\n    Type: AWS::Lambda::Function\n"
+        f"    Metadata: {{vpcreach: {{traffic: {{s3: .inf, sqs: .nan, '*': {'9' * 400}}}}}}}\n"
+        "    Properties:\n"
+        "      FunctionName: !Select [.inf, [a]]\n"
+        "      VpcConfig:\n        SubnetIds: !Cidr [10.0.0.0/16, .inf, 8]\n"
+        "        SecurityGroupIds: [!Ref Sg, !Select [0, !Cidr [10.0.0.0/16, 2, .inf]]]\n"
+    )
+    code, out, err = run_cli("scan", "--format", "json", str(write(tmp_path, "t.yaml", text)))
+    assert code in (0, 1) and err == "", err
+    reasons = [u["reason"] for u in json.loads(out)["unknowns"]]
+    assert any("Fn::Cidr has arguments vpcreach cannot evaluate" in r for r in reasons), reasons
+
+
+# --- Fn::Cidr, Fn::Join, Fn::Sub bounds ---------------------------------------------------------------------
+def _resolved(tmp_path: Path, properties: str, params: str = "") -> object:
+    from vpcreach.parsers.cfn import parse_template
+    from vpcreach.parsers.yaml_loader import load_document
+
+    text = params + HEAD.split("\n", 1)[1] + "  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n" + properties
+    return parse_template(load_document(text, "t.yaml"), "t.yaml").objects["Fn"]
+
+
+@pytest.mark.parametrize("count", ["1000000000", "0", "-1", "257"])
+def test_cidr_count_outside_1_to_256_is_unknown_before_any_list_is_built(tmp_path, count):
+    start = time.perf_counter()
+    fn = _resolved(tmp_path, f"      VpcConfig: {{SubnetIds: !Cidr ['::/0', {count}, 64], SecurityGroupIds: [g]}}\n")
+    assert time.perf_counter() - start < 1
+    assert f"Fn::Cidr count {count} is outside 1-256" in fn.subnets.reason
+
+
+def test_cidr_count_256_is_still_evaluated(tmp_path):
+    fn = _resolved(tmp_path, "      VpcConfig: {SubnetIds: !Cidr [10.0.0.0/16, 256, 8], SecurityGroupIds: [g]}\n")
+    assert len(fn.subnets) == 256 and fn.subnets[-1].value == "10.0.255.0/24"
+
+
+def test_join_and_sub_longer_than_the_limit_are_unknown_not_built(tmp_path):
+    params = f"Parameters: {{P: {{Type: String, Default: {'x' * 600_000}}}}}\n"
+    fn = _resolved(
+        tmp_path,
+        '      FunctionName: !Join ["", [!Ref P, !Ref P]]\n      Role: !Sub "${P}-${P}"\n',
+        params,
+    )
+    assert (
+        fn.name.reason
+        == "Fn::Join would build a string of 1,200,000 characters, more than the 1,000,000 vpcreach builds"
+    )
+    assert fn.role.reason.startswith("Fn::Sub would build a string of ")
+
+
+def test_a_large_value_repeated_through_ref_is_refused_not_copied(tmp_path):
+    params = "Parameters: {P: {Type: CommaDelimitedList, Default: '" + ",".join(["a"] * 100_000) + "'}}\n"
+    functions = "".join(
+        f"  Fn{i}:\n    Type: AWS::Lambda::Function\n    Properties:\n"
+        "      VpcConfig: {SubnetIds: !Ref P, SecurityGroupIds: !Split [',', !Join [',', !Ref P]]}\n"
+        for i in range(100)
+    )
+    path = write(tmp_path, "t.yaml", params + "Resources:\n" + functions)
+    start = time.perf_counter()
+    line = one_line(path)
+    assert "intrinsic functions build more than 5,000,000 values" in line, line
+    assert time.perf_counter() - start < 10
+
+
 # --- refused before anything is built: alias growth, too many values ----------------------------------------
 def test_aliased_long_string_joined_a_thousand_times_is_refused_at_load(tmp_path):
     # 1 MiB anchored once, aliased 1000 times inside a Join: a gigabyte if built.
