@@ -283,6 +283,98 @@ def test_a_million_values_are_refused_before_parsing(tmp_path):
     assert "values, more than the 1,000,000 vpcreach parses in one template" in line, line
 
 
+# --- Fn::ForEach --------------------------------------------------------------------------------------------
+FOREACH = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::LanguageExtensions
+Parameters:
+  Zones: {Type: CommaDelimitedList, Default: "subnet-a,subnet-b"}
+  Unknown: {Type: CommaDelimitedList}
+Resources:
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: fn, VpcId: vpc-1}
+  Fn::ForEach::Subnets:
+    - Name
+    - [A, B]
+    - Fn${Name}:
+        Type: AWS::Lambda::Function
+        Properties:
+          FunctionName: !Sub "fn-${Name}"
+          VpcConfig: {SubnetIds: [subnet-1], SecurityGroupIds: [!Ref Sg]}
+  Fn::ForEach::Zones:
+    - Zone
+    - !Ref Zones
+    - Zone&{Zone}:
+        Type: AWS::Lambda::Function
+        Properties:
+          VpcConfig: {SubnetIds: [!Ref Zone], SecurityGroupIds: [!Ref Sg]}
+      Fn::ForEach::Inner:
+        - X
+        - [p, q]
+        - Q${X}&{Zone}: {Type: AWS::SQS::Queue}
+  Fn::ForEach::Later:
+    - Name
+    - !Ref Unknown
+    - Late${Name}:
+        Type: AWS::Lambda::Function
+        Properties:
+          FunctionName: !Ref Name
+          VpcConfig: {SubnetIds: [subnet-9], SecurityGroupIds: [!Ref Sg]}
+"""
+
+
+def test_foreach_functions_are_expanded_and_analysed(tmp_path):
+    report = scan_json(write(tmp_path, "t.yaml", FOREACH))
+    functions = {f["resource"]: f for f in report["functions"]}
+    assert sorted(functions) == ["FnA", "FnB", "Late${Name}", "Zonesubneta", "Zonesubnetb"]
+    assert functions["FnA"]["line"] == 13 and functions["Zonesubneta"]["eni_group"] == "eni:subnet-a|Sg"
+
+
+def test_foreach_with_a_collection_known_only_at_deploy_is_a_stand_in_reported_vr001(tmp_path):
+    report = scan_json(write(tmp_path, "t.yaml", FOREACH))
+    (stand_in,) = [f for f in report["findings"] if f["rule_id"] == "VR001" and "stand-in" in f["message"]]
+    assert stand_in["resource"] == "Late${Name}" and stand_in["line"] == 32
+    assert "Fn::ForEach::Later creates one copy per item of a collection vpcreach cannot know" in stand_in["message"]
+    assert "parameter Unknown has no default" in stand_in["message"]
+
+
+def test_foreach_collection_from_a_parameter_follows_param(tmp_path):
+    report = scan_json(write(tmp_path, "t.yaml", FOREACH), extra=("--param", "Unknown=x,y"))
+    assert {"Latex", "Latey"} <= {f["resource"] for f in report["functions"]}
+    assert not [f for f in report["findings"] if "stand-in" in f["message"]]
+
+
+def test_foreach_nested_loops_and_ampersand_names(tmp_path):
+    from vpcreach.parsers.cfn.language import expand_loops
+    from vpcreach.parsers.yaml_loader import load_document
+
+    doc, stand_ins = expand_loops(load_document(FOREACH, "t.yaml"), "t.yaml", None)
+    assert {"Qpsubneta", "Qqsubnetb"} <= set(doc["Resources"])
+    assert doc["Resources"]["FnB"]["Properties"]["FunctionName"] == {"Fn::Sub": "fn-B"}
+    assert list(stand_ins) == ["Late${Name}"]
+
+
+def test_foreach_that_multiplies_past_the_limit_is_refused_quickly(tmp_path):
+    items = "[" + ", ".join(f"i{i}" for i in range(1000)) + "]"
+    text = FOREACH.split("Resources:")[0] + (
+        "Resources:\n  Fn::ForEach::A:\n    - X\n    - " + items + "\n    - Fn::ForEach::B:\n        - Y\n"
+        "        - " + items + "\n        - Q${X}${Y}: {Type: AWS::SQS::Queue}\n"
+    )
+    path = write(tmp_path, "t.yaml", text)
+    start = time.perf_counter()
+    line = one_line(path)
+    assert time.perf_counter() - start < 5
+    assert "Fn::ForEach loops generate more than 10,000 keys" in line, line
+
+
+def test_malformed_foreach_is_one_line(tmp_path):
+    text = FOREACH.split("Resources:")[0] + "Resources:\n  Fn::ForEach::A: [X, [a]]\n"
+    assert "Fn::ForEach::A is not [identifier, collection, {key: fragment}]" in one_line(
+        write(tmp_path, "t.yaml", text)
+    )
+
+
 # --- the pre-commit hook path -------------------------------------------------------------------------------
 def test_pre_commit_path_reports_a_bad_template_in_one_line(tmp_path):
     bad = write(tmp_path, "bad.yaml", HEAD + FUNCTION + "      Timeout: !!float x\n")

@@ -13,6 +13,7 @@ from ..yaml_loader import load_document, read_text
 from . import functions as _functions  # noqa: F401  (registers the function handlers)
 from .functions import merge_globals
 from .intrinsics import ResolveLimit, Resolver, ResRef, referenced_ids
+from .language import LOOP_PREFIX, expand_loops
 from .resources import HANDLERS, Context, mount_standalone_rules
 from .values import as_list
 
@@ -61,7 +62,13 @@ def parse_template(
     resources = doc.get("Resources")
     if not isinstance(resources, dict):
         raise InputError(path, "Resources is not a mapping")
-    _check_keys(doc, path)
+    stand_ins: dict[str, str] = {}
+    if _scan_keys(doc, path):
+        try:
+            doc, stand_ins = expand_loops(doc, path, params)
+        except ResolveLimit as exc:
+            raise InputError(path, str(exc)) from None
+        resources = doc["Resources"]
     net = m.Network(sources=[path])
     types = {str(rid): str(r.get("Type", "")) for rid, r in resources.items() if isinstance(r, dict)}
     resolver = Resolver(doc, params, set(types))
@@ -73,6 +80,12 @@ def parse_template(
         _add_resources(ctx, resources, order, sam_globals)
     except ResolveLimit as exc:
         raise InputError(path, str(exc)) from None
+    for rid, reason in stand_ins.items():
+        obj = net.objects.get(rid)
+        if isinstance(obj, m.Function):
+            obj.stand_in = Unknown(reason)  # VR001, on top of what its known values give
+        else:
+            net.unknowns.append((rid, reason))
     mount_standalone_rules(ctx)
     _attach_managed_policy_statements(net, types)
     return net
@@ -114,13 +127,15 @@ def _add_resources(ctx: Context, resources: dict, order: list[str], sam_globals:
         _metadata(net, rid, res, obj)
 
 
-def _check_keys(doc: Any, path: str) -> None:
-    """Refuse a template with a key that is not a string (`1:`, `true:`, `null:`) anywhere in it.
+def _scan_keys(doc: Any, path: str) -> bool:
+    """Refuse a template with a key that is not a string (`1:`, `true:`, `null:`) anywhere in it; say whether
+    any key is a Fn::ForEach loop.
 
     A template's names and keys are strings (JSON allows nothing else); YAML reads `1:` as a number, and a
     number as a logical id, parameter, condition or property name is not what the author wrote. One line with
     the fix (quote it) instead of a KeyError later. Walked once, shared (aliased) nodes once.
     """
+    loops = False
     seen: set[int] = set()
     stack = [doc]
     while stack:
@@ -134,6 +149,8 @@ def _check_keys(doc: Any, path: str) -> None:
                     line = getattr(item, "key_lines", {}).get(key)
                     kind = "null" if key is None else "a boolean" if isinstance(key, bool) else "a number"
                     raise InputError(path, f"key {key!r} is not a string (YAML reads it as {kind}); quote it", line)
+                if key.startswith(LOOP_PREFIX):
+                    loops = True
                 if isinstance(value, (dict, list)):
                     stack.append(value)
         elif isinstance(item, list):
@@ -141,6 +158,7 @@ def _check_keys(doc: Any, path: str) -> None:
                 continue
             seen.add(id(item))
             stack.extend(v for v in item if isinstance(v, (dict, list)))
+    return loops
 
 
 def _without_ignored(sam_globals: dict, ignore: Any) -> dict:

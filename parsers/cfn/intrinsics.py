@@ -285,6 +285,8 @@ class Resolver:
             text, local = arg[0], self.resolve(arg[1], depth) if len(arg) > 1 else {}
         else:
             text, local = arg, {}
+        if isinstance(text, Unknown):
+            return text  # a string Fn::ForEach could not build (parsers/cfn/language.py)
         if not isinstance(text, str) or not isinstance(local, dict):
             return Unknown("Fn::Sub with an unexpected shape")
         unresolved: list[Any] = []
