@@ -120,6 +120,12 @@ def _duplicate(key: Any, first: int | None, key_node: Any) -> None:
     another must not pass silently. Merge keys are not duplicates: see `_CfnLoader.flatten_mapping`.
     """
     line = key_node.start_mark.line + 1
+    if not isinstance(key, str):
+        # `1:` and `true:` (or `1.0:`) are equal to Python but different names to CloudFormation, whose keys
+        # are strings: the fix is quoting, not removing one.
+        kind = "null" if key is None else "a boolean" if isinstance(key, bool) else "a number"
+        earlier = f", equal to the key on line {first}" if first else ""
+        raise InputError("", f"key {_shown(key)} is not a string (YAML reads it as {kind}{earlier}); quote it", line)
     where = f"lines {first} and {line}" if first else f"line {line}"
     raise InputError("", f"duplicate key {_shown(key)} ({where}); a key may appear once in a mapping", line)
 

@@ -188,6 +188,15 @@ def test_non_string_key_is_one_line_with_its_line(tmp_path, text, line, shown):
     assert shown in got and got.endswith("; quote it"), got
 
 
+def test_keys_python_finds_equal_are_not_called_duplicates(tmp_path):
+    # `1` and `true` are one dict key to Python, two different names to CloudFormation: quote, not remove.
+    path = write(tmp_path, "t.yaml", HEAD + "  1: {Type: AWS::SQS::Queue}\n  true: {Type: AWS::SQS::Queue}\n")
+    assert one_line(path) == (
+        f"vpcreach: error: {path}:4: key True is not a string (YAML reads it as a boolean, equal to the key on "
+        "line 3); quote it"
+    )
+
+
 def test_non_scalar_logical_id_is_one_line(tmp_path):
     path = write(tmp_path, "t.yaml", HEAD + "  [a]: {Type: AWS::Lambda::Function}\n")
     assert one_line(path) == f"vpcreach: error: {path}:3: unsupported mapping key list"
