@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli, scan_json
+from vpcreach.parsers.errors import InputError
 
 HEAD = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n'
 FUNCTION = """\
@@ -375,6 +376,23 @@ def test_foreach_that_multiplies_past_the_limit_is_refused_quickly(tmp_path):
     line = one_line(path)
     assert time.perf_counter() - start < 5
     assert "Fn::ForEach loops generate more than 10,000 keys" in line, line
+
+
+def test_foreach_counts_each_generated_key_once_however_deep(tmp_path):
+    from vpcreach.parsers.cfn.language import MAX_GENERATED, expand_loops
+    from vpcreach.parsers.yaml_loader import load_document
+
+    def loops(outer: int) -> str:
+        return (
+            "Resources:\n  Fn::ForEach::A:\n    - X\n    - [" + ", ".join(f"a{i}" for i in range(outer)) + "]\n"
+            "    - Fn::ForEach::B:\n        - Y\n        - [" + ", ".join(f"b{i}" for i in range(100)) + "]\n"
+            "        - Q${X}${Y}: {Type: AWS::SQS::Queue, Properties: {QueueName: q}}\n"
+        )
+
+    doc, _ = expand_loops(load_document(loops(MAX_GENERATED // 100), "t.yaml"), "t.yaml", None)
+    assert len(doc["Resources"]) == MAX_GENERATED
+    with pytest.raises(InputError, match="generate more than 10,000 keys"):
+        expand_loops(load_document(loops(MAX_GENERATED // 100 + 1), "t.yaml"), "t.yaml", None)
 
 
 def test_malformed_foreach_is_one_line(tmp_path):

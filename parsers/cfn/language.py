@@ -112,8 +112,8 @@ class _Expander:
         """(key, new key, new value, line) for each entry of `mapping`, its loops expanded in place.
 
         `key` is the entry's own key, or for an entry a loop generated the loop's key (whose value in `mapping`
-        is the loop, so the caller sees the entry as changed). `top`: `mapping` is the Resources section or a
-        fragment generating its keys."""
+        is the loop, so the caller sees the entry as changed). `top`: `mapping` is the Resources section, so
+        the entries its loops generate are resources."""
         lines = getattr(mapping, "key_lines", {})
         for key, value in mapping.items():
             key_line = lines.get(key, line)
@@ -138,21 +138,27 @@ class _Expander:
             ]
         else:
             runs = list(items)
+        lines = getattr(fragment, "key_lines", {})
         for item in runs:
             inner = {**bindings, ident: item}
             symbol = next((b for b in inner.values() if isinstance(b, _Symbol)), None)
-            for _, new_key, new_value, key_line in self._entries(fragment, inner, top, line):
+            for key, value in fragment.items():
+                key_line = lines.get(key, line)
+                if isinstance(key, str) and key.startswith(LOOP_PREFIX):
+                    yield from self._loop(key, value, inner, top, key_line)  # a nested loop counts its own keys
+                    continue
                 self.generated += 1
                 if self.generated > MAX_GENERATED:
                     raise InputError(
                         self.path,
                         f"Fn::ForEach loops generate more than {MAX_GENERATED:,} keys (CloudFormation allows 500 "
                         "resources in a template); refusing it",
-                        line,
+                        key_line,
                     )
+                new_key = _substitute(key, inner, as_key=True) if isinstance(key, str) else key
                 if top and symbol is not None and isinstance(new_key, str):
                     self.stand_ins[new_key] = symbol.reason
-                yield name, new_key, new_value, key_line
+                yield name, new_key, self.copy(value, inner), key_line
 
     def _collection(self, value: Any) -> list[str] | Unknown:
         resolved = self.resolver.resolve(value)
