@@ -16,6 +16,8 @@ import pytest
 from conftest import run_cli, scan_json
 from vpcreach.parsers.errors import InputError
 
+# Time bounds below are CPU seconds of this process (the scans run in it): a loaded CI machine stretches wall
+# time, not the work done. They only guard against a hang; bench figures are wall time on an idle machine.
 HEAD = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n'
 FUNCTION = """\
   Fn:
@@ -232,9 +234,9 @@ def _resolved(tmp_path: Path, properties: str, params: str = "") -> object:
 
 @pytest.mark.parametrize("count", ["1000000000", "0", "-1", "257"])
 def test_cidr_count_outside_1_to_256_is_unknown_before_any_list_is_built(tmp_path, count):
-    start = time.perf_counter()
+    start = time.process_time()
     fn = _resolved(tmp_path, f"      VpcConfig: {{SubnetIds: !Cidr ['::/0', {count}, 64], SecurityGroupIds: [g]}}\n")
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
     assert f"Fn::Cidr count {count} is outside 1-256" in fn.subnets.reason
 
 
@@ -265,10 +267,10 @@ def test_a_large_value_repeated_through_ref_is_refused_not_copied(tmp_path):
         for i in range(100)
     )
     path = write(tmp_path, "t.yaml", params + "Resources:\n" + functions)
-    start = time.perf_counter()
+    start = time.process_time()
     line = one_line(path)
     assert "intrinsic functions build more than 5,000,000 values" in line, line
-    assert time.perf_counter() - start < 10
+    assert time.process_time() - start < 10
 
 
 # --- refused before anything is built: alias growth, too many values ----------------------------------------
@@ -287,9 +289,9 @@ def test_aliased_long_string_joined_a_thousand_times_is_refused_at_load(tmp_path
 
 def test_too_many_values_are_refused_before_parsing(tmp_path):
     path = write(tmp_path, "t.yaml", HEAD + FUNCTION + "      Tags: [" + "1," * 600_000 + "1]\n")
-    start = time.perf_counter()
+    start = time.process_time()
     line = one_line(path)
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
     assert "values, more than the 500,000 vpcreach parses in one template" in line, line
 
 
@@ -372,9 +374,9 @@ def test_foreach_that_multiplies_past_the_limit_is_refused_quickly(tmp_path):
         "        - " + items + "\n        - Q${X}${Y}: {Type: AWS::SQS::Queue}\n"
     )
     path = write(tmp_path, "t.yaml", text)
-    start = time.perf_counter()
+    start = time.process_time()
     line = one_line(path)
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
     assert "Fn::ForEach loops generate more than 10,000 keys" in line, line
 
 
