@@ -439,8 +439,23 @@ def _value_estimate(text: str) -> int:
     return sum(map(text.count, (",", ":", "-", "\n", "[", "{"))) + 1
 
 
+# The last document parsed, by path and text: the pre-commit path (vpcreach/integrations/precommit.py) parses
+# a file to see whether it is a template, then the scan parses it again; the second parse of the largest
+# template vpcreach accepts would double its ~4 s. Callers never mutate the data they get.
+_last: tuple[str, str, Any] | None = None
+
+
 def load_document(text: str, path: str) -> Any:
     """Parse YAML (CloudFormation short tags allowed) or JSON into Mapping/list/scalars with lines."""
+    global _last
+    if _last is not None and _last[0] == path and _last[1] == text:
+        return _last[2]
+    data = _load_document(text, path)
+    _last = (path, text, data)
+    return data
+
+
+def _load_document(text: str, path: str) -> Any:
     if _nesting_estimate(text) > MAX_DEPTH:
         raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels; refusing to parse it")
     values = _value_estimate(text)

@@ -417,3 +417,17 @@ def test_pre_commit_path_reports_a_bad_template_in_one_line(tmp_path):
     )
     assert proc.returncode == 2, proc
     assert proc.stderr == f"vpcreach: error: {bad}:7: 'x' is not a valid !!float\n"
+
+
+def test_pre_commit_path_parses_a_template_once(tmp_path, monkeypatch):
+    # --skip-non-templates parses a file to see whether it is a template, then the scan reads it: the largest
+    # template accepted costs ~4 s to parse, so a second parse would take the hook past its time goal.
+    from vpcreach.parsers import yaml_loader
+
+    calls = []
+    parse = yaml_loader._parse
+    monkeypatch.setattr(yaml_loader, "_parse", lambda text: calls.append(1) or parse(text))
+    path = write(tmp_path, "t.yaml", HEAD + FUNCTION)
+    code, _, err = run_cli("scan", "--skip-non-templates", str(path))
+    assert code in (0, 1) and err == "", err
+    assert len(calls) == 1
