@@ -34,3 +34,9 @@ MAX_DEPTH = 200
 # goal: 256 KiB parse in ~8 s. The largest corpus module folder is 143 KB, the r480 benchmark twin 226 KB.
 # Raise it when the HCL front end gets faster (issue 20); a plan (`vpcreach plan`) has no such limit.
 MAX_TERRAFORM_BYTES = 256 * 1024
+# Values (YAML/JSON nodes) in one template. Parsing costs 3 to 9 µs and ~300 bytes per value (flat lists
+# are cheapest, small flow mappings dearest), so this bounds a template's parse at about 4.5 s and 200 MB.
+# A template CloudFormation deploys is at most 1 MB (51,200 bytes in a request; "Understand CloudFormation
+# quotas", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html): about
+# 65,000 values at the corpus's density (one per 16 bytes), 500,000 only if written as `[1,1,1,...]`.
+MAX_NODES = 500_000
