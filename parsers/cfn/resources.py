@@ -15,7 +15,7 @@ from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
 
-from ..iam_document import is_scoped
+from ..iam_document import read_statements
 from .intrinsics import Derived, Resolver, ResRef
 from .values import as_list, to_bool, to_int, to_protocol, to_ref, to_refs, to_str
 
@@ -392,41 +392,14 @@ def _nacl_assoc(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
 
 
 # --- IAM ---------------------------------------------------------------------------------------------
+def _unresolved(value: Any) -> Unknown | None:
+    if isinstance(value, ResRef):
+        return Unknown(f"{value.id}{'.' + value.attr if value.attr else ''} is known only after deploy")
+    return None
+
+
 def statements(document: Any) -> list[m.PolicyStatement]:
-    if not isinstance(document, dict):
-        return (
-            [m.PolicyStatement(actions=Unknown("policy document could not be resolved"))]
-            if document is not None
-            else []
-        )
-    stmts = document.get("Statement")
-    if isinstance(stmts, dict):
-        stmts = [stmts]
-    out = []
-    for s in as_list(stmts):
-        if not isinstance(s, dict):
-            continue
-        actions = s.get("Action")
-        not_actions = s.get("NotAction")
-        out.append(
-            m.PolicyStatement(
-                effect=str(s.get("Effect", "Allow")),
-                actions=_action_list(actions) if not_actions is None else [],
-                not_actions=_action_list(not_actions) if not_actions is not None else None,  # type: ignore[arg-type]
-                scoped=is_scoped(s),
-            )
-        )
-    return out
-
-
-def _action_list(value: Any) -> list[str] | Unknown:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    if isinstance(value, Unknown):
-        return value
-    return []
+    return read_statements(document, _unresolved)
 
 
 def managed_arns(value: Any) -> list[Any]:
