@@ -6,6 +6,7 @@ import fnmatch
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.build import Graph, build
 
@@ -25,7 +26,7 @@ class Options:
     traffic: dict[str, dict[str, float]] = field(default_factory=dict)  # function glob → service → GB/month
     suppressions: dict[str, list[m.Suppression]] = field(default_factory=dict)  # resource glob → ids (config)
     mode: str = "scan"
-    eni_quota: int = 250
+    eni_quota: int = aws.DEFAULT_ENI_QUOTA
     sprawl_threshold: int = 5
 
 

@@ -232,7 +232,7 @@ class NaclAssociation(Obj):
 
 @dataclass
 class PolicyStatement:
-    effect: str = "Allow"
+    effect: str | Unknown = "Allow"
     actions: list[str] | Unknown = field(default_factory=list)
     not_actions: list[str] | None = None
     # Applies to only some requests: a Resource other than "*", a NotResource, or a Condition.

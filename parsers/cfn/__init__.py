@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
 
@@ -55,9 +56,7 @@ def parse_file(path: str, params: dict[str, str] | None = None) -> m.Network:
     return parse_template(doc, path, params)
 
 
-def parse_template(
-    doc: dict, path: str, params: dict[str, str] | None = None, root: str | None = None
-) -> m.Network:
+def parse_template(doc: dict, path: str, params: dict[str, str] | None = None, root: str | None = None) -> m.Network:
     """The network a template deploys. `root` is the scan root: files the template names are read only inside it."""
     resources = doc.get("Resources")
     if not isinstance(resources, dict):
@@ -184,7 +183,10 @@ def _includes(doc: dict, resources: dict) -> list[tuple[str, str]]:
             location = params.get("Location") if isinstance(params, dict) else None
             named = f" from {location}" if isinstance(location, str) else ""
             out.append(
-                (where, f"AWS::Include{named} adds template content when CloudFormation deploys it; vpcreach does not read it")
+                (
+                    where,
+                    f"AWS::Include{named} adds template content when CloudFormation deploys it; vpcreach does not read it",
+                )
             )
     return out
 
@@ -211,39 +213,10 @@ def _function_extras(fn: m.Function, depends: set[str], types: dict[str, str]) -
     fn.environment = {str(k): env_value(v, types) for k, v in fn.environment.items()}
 
 
-# Resource types whose reference in an environment variable means the code calls that AWS service.
-_ENV_SERVICES = {
-    "AWS::SQS::Queue": "sqs",
-    "AWS::SNS::Topic": "sns",
-    "AWS::DynamoDB::Table": "dynamodb",
-    "AWS::DynamoDB::GlobalTable": "dynamodb",
-    "AWS::S3::Bucket": "s3",
-    "AWS::SecretsManager::Secret": "secretsmanager",
-    "AWS::SSM::Parameter": "ssm",
-    "AWS::KMS::Key": "kms",
-    "AWS::KMS::Alias": "kms",
-    "AWS::Kinesis::Stream": "kinesis",
-    "AWS::KinesisFirehose::DeliveryStream": "kinesis-firehose",
-    "AWS::StepFunctions::StateMachine": "states",
-    "AWS::Serverless::StateMachine": "states",
-    "AWS::Events::EventBus": "events",
-    "AWS::Lambda::Function": "lambda",
-    "AWS::Serverless::Function": "lambda",
-    "AWS::Serverless::SimpleTable": "dynamodb",
-    "AWS::Serverless::Api": "execute-api",
-    "AWS::Serverless::HttpApi": "execute-api",
-    "AWS::ApiGateway::RestApi": "execute-api",
-    "AWS::ApiGatewayV2::Api": "execute-api",
-}
-
-
 def env_value(value: Any, types: dict[str, str]) -> Any:
     refs = (value,) if isinstance(value, ResRef) else getattr(value, "refs", ())
     for ref in refs:
-        rtype = types.get(ref.id, "")
-        if rtype in _ENV_SERVICES:
-            return m.ResourceRef(ref.id, _ENV_SERVICES[rtype], ref.attr)
-        return m.ResourceRef(ref.id, "", ref.attr)
+        return m.ResourceRef(ref.id, aws.service_of_resource_type(types.get(ref.id, "")), ref.attr)
     if isinstance(value, (str, Unknown)):
         return value
     if isinstance(value, (int, float, bool)):

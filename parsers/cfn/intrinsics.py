@@ -13,11 +13,9 @@ import re
 from collections.abc import Container
 from typing import Any
 
+from vpcreach.graph.aws import PSEUDO_REGION, SYMBOLIC_AZS
 from vpcreach.graph.model import Unknown
 
-PSEUDO_REGION = "<region>"
-# Fn::GetAZs returns the Region's zones in order; only their distinctness matters here.
-SYMBOLIC_AZS = [f"az#{i}" for i in range(6)]
 NO_VALUE = object()
 
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpcreach.graph.aws import PSEUDO_REGION, SYMBOLIC_AZS
 from vpcreach.graph.model import Loc, Unknown
 
 from ..errors import MAX_TERRAFORM_BYTES, InputError
@@ -45,8 +46,6 @@ MAX_MODULE_DEPTH = 32
 _META_ATTRS = {"count", "for_each", "depends_on", "provider", "providers", "lifecycle"}
 _META_BLOCKS = {"lifecycle", "provisioner", "connection", "precondition", "postcondition"}
 _MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
-SYMBOLIC_AZS = [f"az#{i}" for i in range(6)]  # as CloudFormation's Fn::GetAZs is read: distinct, unnamed zones
-PSEUDO_REGION = "<region>"
 
 
 class ConstScope(Scope):
