@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from vpcreach.graph import aws
+
 if TYPE_CHECKING:  # annotations only: reading the config's options need not import the graph or the walker
     from vpcreach.graph import model as m
     from vpcreach.graph.build import Graph
@@ -26,7 +28,7 @@ class Options:
     traffic: dict[str, dict[str, float]] = field(default_factory=dict)  # function glob → service → GB/month
     suppressions: dict[str, list[m.Suppression]] = field(default_factory=dict)  # resource glob → ids (config)
     mode: str = "scan"
-    eni_quota: int = 250
+    eni_quota: int = aws.DEFAULT_ENI_QUOTA
     sprawl_threshold: int = 5
 
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vpcreach.graph import aws
 from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
 from vpcreach.graph.build import Graph
 
 from .flows import parse_net
-
-RESERVED_PER_SUBNET = 5
-DEFAULT_ENI_QUOTA = 250
 
 
 @dataclass
@@ -38,7 +36,7 @@ def usable_addresses(subnet: m.Subnet) -> int | None:
     net = parse_net(subnet.cidr_v4)
     if net is None or net.version != 4:
         return None
-    return net.num_addresses - RESERVED_PER_SUBNET
+    return net.num_addresses - aws.RESERVED_PER_SUBNET
 
 
 def subnet_uses(graph: Graph) -> dict[str, SubnetUse]:
@@ -74,7 +72,7 @@ def subnet_uses(graph: Graph) -> dict[str, SubnetUse]:
             if isinstance(s, str) and graph.kind(s) == k.SUBNET:
                 u = use(s)
                 if u:
-                    u.other += 1
+                    u.other += aws.ADDRESSES_PER_ENI
     return uses
 
 

@@ -100,6 +100,10 @@ def _collect(
 ) -> None:
     actions: list[str] = []
     for st in statements:
+        if isinstance(st.effect, Unknown):
+            # Allow or Deny: either way the answer for its actions is unknown.
+            out.unknowns.append(f"a statement of {source}: its Effect is unknown: {st.effect.reason}")
+            continue
         if st.effect == "Deny" and isinstance(st.actions, list):
             if st.scoped:
                 out.scoped_denials.extend((a, source) for a in st.actions)

@@ -8,19 +8,23 @@ aws/serverless-application-model `samtranslator/policy_templates_data/policy_tem
 
 from __future__ import annotations
 
-ENI_ACTIONS = (
-    "ec2:CreateNetworkInterface",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DeleteNetworkInterface",
-)
-ENI_EXTRA = ("ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses", "ec2:DescribeSubnets")
+from vpcreach.graph.aws import ENI_ACTIONS, ENI_MANAGED_POLICIES, POLLER_ACTIONS
+
+__all__ = [
+    "ENI_ACTIONS",
+    "MANAGED_POLICIES",
+    "NOT_NEEDS",
+    "POLLER_ACTIONS",
+    "SAM_POLICY_TEMPLATES",
+    "managed_policy_name",
+]
 
 _LOGS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 
 MANAGED_POLICIES: dict[str, tuple[str, ...]] = {
     "AWSLambdaBasicExecutionRole": _LOGS,
-    "AWSLambdaVPCAccessExecutionRole": (*_LOGS, *ENI_ACTIONS, *ENI_EXTRA),
-    "AWSLambdaENIManagementAccess": (*ENI_ACTIONS, *ENI_EXTRA),
+    "AWSLambdaVPCAccessExecutionRole": (*_LOGS, *ENI_MANAGED_POLICIES["AWSLambdaVPCAccessExecutionRole"]),
+    "AWSLambdaENIManagementAccess": ENI_MANAGED_POLICIES["AWSLambdaENIManagementAccess"],
     "AWSLambdaSQSQueueExecutionRole": (*_LOGS, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
     "AWSLambdaKinesisExecutionRole": (
         *_LOGS,
@@ -39,7 +43,12 @@ MANAGED_POLICIES: dict[str, tuple[str, ...]] = {
         "dynamodb:GetShardIterator",
         "dynamodb:ListStreams",
     ),
-    "AWSLambdaMSKExecutionRole": (*_LOGS, *ENI_ACTIONS, "kafka:DescribeCluster", "kafka:GetBootstrapBrokers"),
+    "AWSLambdaMSKExecutionRole": (
+        *_LOGS,
+        *ENI_MANAGED_POLICIES["AWSLambdaMSKExecutionRole"],
+        "kafka:DescribeCluster",
+        "kafka:GetBootstrapBrokers",
+    ),
     "AWSXRayDaemonWriteAccess": ("xray:PutTraceSegments", "xray:PutTelemetryRecords"),
     "AWSXrayWriteOnlyAccess": ("xray:PutTraceSegments", "xray:PutTelemetryRecords"),
     "CloudWatchLambdaInsightsExecutionRolePolicy": ("logs:CreateLogStream", "logs:PutLogEvents"),
@@ -116,7 +125,7 @@ SAM_POLICY_TEMPLATES: dict[str, tuple[str, ...]] = {
     "SESCrudPolicy": ("ses:SendEmail", "ses:SendRawEmail"),
     "SESSendBouncePolicy": ("ses:SendBounce",),
     "AthenaQueryPolicy": ("athena:StartQueryExecution",),
-    "VPCAccessPolicy": (*ENI_ACTIONS, *ENI_EXTRA),
+    "VPCAccessPolicy": ENI_MANAGED_POLICIES["AWSLambdaVPCAccessExecutionRole"],
     "EFSWriteAccessPolicy": ("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"),
     "ElasticsearchHttpPostPolicy": ("es:ESHttpPost", "es:ESHttpPut"),
     "TextractPolicy": ("textract:*",),
@@ -126,15 +135,6 @@ SAM_POLICY_TEMPLATES: dict[str, tuple[str, ...]] = {
     "AWSAppSyncMutationPolicy": ("appsync:GraphQL",),
     "CloudWatchDescribeAlarmHistoryPolicy": ("cloudwatch:DescribeAlarmHistory",),
     "CostExplorerReadOnlyPolicy": ("ce:GetCostAndUsage",),
-}
-
-# IAM action prefix → VPC endpoint service name, where they differ.
-SERVICE_OF_PREFIX = {
-    "cloudwatch": "monitoring",
-    "ecr": "ecr.api",
-    "ses": "email",
-    "firehose": "kinesis-firehose",
-    "execute-api": "execute-api",
 }
 
 # Prefixes that are never a need from the function's own network (DESIGN decision 3; SEMANTICS §1).
@@ -150,28 +150,6 @@ NOT_NEEDS = (
     "kafka-cluster",
     "kafka",
 )
-
-# Actions an event source mapping's poller uses; dropped for a function with a mapping of that kind.
-POLLER_ACTIONS = {
-    "sqs": {
-        "sqs:ReceiveMessage",
-        "sqs:DeleteMessage",
-        "sqs:DeleteMessageBatch",
-        "sqs:GetQueueAttributes",
-        "sqs:ChangeMessageVisibility",
-        "sqs:ChangeMessageVisibilityBatch",
-    },
-    "kinesis": {
-        "kinesis:GetRecords",
-        "kinesis:GetShardIterator",
-        "kinesis:DescribeStream",
-        "kinesis:DescribeStreamSummary",
-        "kinesis:ListShards",
-        "kinesis:ListStreams",
-        "kinesis:SubscribeToShard",
-    },
-    "dynamodb": {"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"},
-}
 
 
 def managed_policy_name(arn: str) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.build import Graph
 
 from .iam import RoleGrants, role_grants
-from .iam_tables import NOT_NEEDS, POLLER_ACTIONS, SERVICE_OF_PREFIX
+from .iam_tables import NOT_NEEDS
 
 _PRIVATE = re.compile(r"^tcp:(?P<port>\d+)@(?P<target>.+)$")
 _AWS_HOST = re.compile(r"^https?://(?P<host>[^/:]+)", re.I)
@@ -46,7 +47,7 @@ def normalise(target: str) -> str:
         return "internet" if lowered != "internet6" else "internet6"
     if _PRIVATE.match(text):
         return text
-    return SERVICE_OF_PREFIX.get(lowered, lowered)
+    return aws.normalise_service(text)
 
 
 def service_for_action(action: str) -> str | None:
@@ -69,7 +70,7 @@ def service_for_action(action: str) -> str | None:
             return None
     if prefix == "sts" and name.lower() in ("getcalleridentity",):
         return "sts"
-    return SERVICE_OF_PREFIX.get(prefix, prefix)
+    return aws.normalise_service(prefix)
 
 
 def function_needs(graph: Graph, fn: m.Function, config_needs: list[str] | None = None) -> tuple[list[Need], list[str]]:
@@ -113,7 +114,7 @@ def _iam_needs(graph: Graph, fn: m.Function) -> tuple[list[Need], list[str]]:
 
 
 def _role_needs(graph: Graph, grants: RoleGrants, mappings: frozenset[str]) -> tuple[list[Need], list[str]]:
-    poller_only = set().union(*(POLLER_ACTIONS.get(kind, set()) for kind in mappings)) if mappings else set()
+    poller_only = set().union(*(aws.POLLER_ACTIONS.get(kind, set()) for kind in mappings)) if mappings else set()
     poller_lower = {a.lower() for a in poller_only}
     out: list[Need] = []
     # es:ESHttp* reach a domain inside the VPC when the source defines one (DESIGN decision 3).
@@ -138,7 +139,8 @@ def _env_needs(graph: Graph, fn: m.Function) -> list[Need]:
         if isinstance(value, m.ResourceRef):
             target = graph.obj(value.id)
             if value.service:
-                out.append(Need(value.service, "env", f"environment variable {name} refers to {value.id}"))
+                service = aws.normalise_service(value.service)
+                out.append(Need(service, "env", f"environment variable {name} refers to {value.id}"))
             elif isinstance(target, m.PrivateTarget) and isinstance(target.port, int):
                 out.append(
                     Need(f"tcp:{target.port}@{target.id}", "env", f"environment variable {name} refers to {value.id}")
@@ -151,20 +153,19 @@ def _env_needs(graph: Graph, fn: m.Function) -> list[Need]:
             if host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".aws")):
                 service = _service_of_host(host)
                 if service:
-                    out.append(Need(normalise(service), "env", f"environment variable {name} is an AWS URL"))
+                    out.append(
+                        Need(aws.normalise_service(service), "env", f"environment variable {name} is an AWS URL")
+                    )
             elif "." in host and not host.endswith((".internal", ".local", ".localhost")) and not _is_ip_literal(host):
                 out.append(Need("internet", "env", f"environment variable {name} is {match.group(0)}"))
     return out
-
-
-_REGION_LABEL = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 
 
 def _service_of_host(host: str) -> str | None:
     """`bucket.s3.eu-west-1.amazonaws.com` → s3, `abc.execute-api.us-east-1.amazonaws.com` → execute-api."""
     labels = host.removesuffix(".cn").removesuffix(".com").removesuffix(".amazonaws").split(".")
     for i, label in enumerate(labels):
-        if _REGION_LABEL.match(label):
+        if aws.REGION_NAME.match(label):
             return labels[i - 1] if i > 0 else None
     last = labels[-1] if labels else ""
     if last.startswith("s3-website") or last.startswith("vpce-"):

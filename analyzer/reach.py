@@ -484,9 +484,7 @@ class Walker:
             return Verdict(BLOCKED, hops, NAT_BROKEN, inst_id, f"NAT instance {inst_id} has no public IP", nat=inst_id)
         # Unlike a NAT gateway, a NAT instance's own security groups apply [NATCMP].
         fn_net = parse_net(fn_subnet.cidr_v4)
-        d = self._sgs_allow(
-            inst.security_groups, flow, False, frozenset(group.security_groups), fn_net
-        )
+        d = self._sgs_allow(inst.security_groups, flow, False, frozenset(group.security_groups), fn_net)
         if d.status != REACHABLE:
             v = _from_decision(d, [*hops], NAT_BROKEN)
             v.nat = inst_id
@@ -636,9 +634,7 @@ class Walker:
             ep_subnet = self.graph.obj(ep_subnet_id)
             ep_net = parse_net(ep_subnet.cidr_v4) if isinstance(ep_subnet, m.Subnet) else None
             flow = Flow(4, HTTPS, ep_net or ANY4, dest_sgs=frozenset(ep_sgs))
-            sg = self._sgs_allow(
-                group.sg_refs, flow, True, frozenset(ref_key(s) for s in ep_sgs), ep_net
-            )
+            sg = self._sgs_allow(group.sg_refs, flow, True, frozenset(ref_key(s) for s in ep_sgs), ep_net)
             if sg.status != REACHABLE:
                 v = _from_decision(sg, [group.id], SG_EGRESS)
                 v.endpoint = ep
@@ -716,9 +712,7 @@ class Walker:
                 )
             t_net = parse_net(ts.cidr_v4)
             flow = Flow(4, port, t_net or ANY4)
-            sg = self._sgs_allow(
-                group.sg_refs, flow, True, frozenset(ref_key(s) for s in t_sgs), t_net
-            )
+            sg = self._sgs_allow(group.sg_refs, flow, True, frozenset(ref_key(s) for s in t_sgs), t_net)
             if sg.status != REACHABLE:
                 return _from_decision(sg, [group.id], SG_EGRESS)
             blocked = self._acl_pair(self._nacl(subnet.id), flow, t_net, [group.id, subnet.id], True)

@@ -8,11 +8,11 @@ security group (ingress from itself, all egress) [DSG]. Hyperplane ENI nodes are
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import networkx as nx
 
+from . import aws
 from . import kinds as k
 from . import model as m
 from .model import Loc, Unknown
@@ -28,10 +28,6 @@ class EniGroup:
     sg_refs: tuple[m.Ref, ...] = ()
 
 
-_SERVICE = re.compile(r"^(?:aws\.api\.|com\.amazonaws\.)(?:[^.]+\.)?(?P<svc>[a-z0-9-]+(?:\.[a-z0-9-]+)*)$")
-_REGIONISH = re.compile(r"^(<region>|[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d)$")
-
-
 def service_short_name(name: str | Unknown) -> str | Unknown:
     """`com.amazonaws.eu-west-1.s3` → `s3`; `com.amazonaws.<region>.ecr.dkr` → `ecr.dkr`."""
     if isinstance(name, Unknown) or not name:
@@ -39,7 +35,7 @@ def service_short_name(name: str | Unknown) -> str | Unknown:
     parts = name.split(".")
     if len(parts) >= 4 and parts[0] in ("com", "aws") and parts[1] in ("amazonaws", "api"):
         rest = parts[2:]
-        if rest and (_REGIONISH.match(rest[0]) or "<region>" in rest[0]):
+        if rest and (aws.is_region(rest[0]) or aws.PSEUDO_REGION in rest[0]):
             rest = rest[1:]
         return ".".join(rest) if rest else name
     return name

@@ -232,7 +232,7 @@ class NaclAssociation(Obj):
 
 @dataclass
 class PolicyStatement:
-    effect: str = "Allow"
+    effect: str | Unknown = "Allow"
     actions: list[str] | Unknown = field(default_factory=list)
     not_actions: list[str] | None = None
     # Applies to only some requests: a Resource other than "*", a NotResource, or a Condition.
@@ -302,6 +302,9 @@ class Function(Obj):
     traffic_gb: dict[str, float] = field(default_factory=dict)
     file_systems: bool = False
     managed_instances: Unknown | None = None  # VPC config lives on a Lambda capacity provider
+    # A stand-in for the functions a loop creates from a collection known only at deploy (CloudFormation's
+    # Fn::ForEach): analysed with what is known, and reported unresolved (VR001) with this reason.
+    stand_in: Unknown | None = None
     action: str = "create"  # plan mode: create/update/replace/delete/no-op
 
 

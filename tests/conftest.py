@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -25,6 +26,18 @@ def scan_json(*paths: str | os.PathLike, extra: tuple[str, ...] = ()) -> dict:
     code, out, err = run_cli("scan", "--format", "json", *map(str, paths), *extra)
     assert code in (0, 1), err
     return json.loads(out)
+
+
+@functools.cache
+def _fixture_scan(path: str) -> str:
+    code, out, err = run_cli("scan", "--format", "json", path)
+    assert code in (0, 1), err
+    return out
+
+
+def scan_fixture(path: str | os.PathLike) -> dict:
+    """scan_json of one fixture with its defaults, scanned once per session; each call gets its own copy."""
+    return json.loads(_fixture_scan(str(path)))
 
 
 def findings_of(

@@ -28,9 +28,8 @@ PACKAGES = {
 ALLOWED: set[tuple[str, str]] = set()
 
 # A cycle not broken yet (issue 13 item 5, left for a follow-up): the one import of it that goes against
-# the layering, to be removed when it is. Terraform data attributes read hcl's SYMBOLIC_AZS and
-# PSEUDO_REGION lazily (item 1 moves them to graph/aws.py) and are annotated with hcl's instance types,
-# while hcl.ModuleInstance.data_attr calls them lazily.
+# the layering, to be removed when it is. Terraform data attributes are annotated with hcl's instance
+# types (under TYPE_CHECKING), while hcl.ModuleInstance.data_attr calls them lazily.
 PENDING: set[tuple[str, str]] = {
     ("vpcreach.parsers.terraform.data_sources", "vpcreach.parsers.terraform.hcl"),
 }

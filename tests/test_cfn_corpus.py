@@ -8,6 +8,8 @@ import json
 import pytest
 from conftest import CORPUS, findings_of, run_cli, scan_json
 
+pytestmark = pytest.mark.slow  # a sweep of the CloudFormation corpus
+
 FILES = sorted(p for folder in ("cfn", "sam") if (CORPUS / folder).is_dir() for p in (CORPUS / folder).iterdir())
 
 

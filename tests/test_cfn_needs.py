@@ -21,12 +21,12 @@ def test_needs_come_from_every_kind_of_iam_grant():
     report = scan_json(CFN / "needs_iam_sources.yaml")
     assert findings_of(report, "VR106") == [
         ("VR106", "InlineFunction", 67),
-        ("VR106", "ManagedFunction", 123),
-        ("VR106", "PolicyFunction", 100),
-        ("VR106", "SamFunction", 166),
-        ("VR106", "SamFunction", 166),
-        ("VR106", "TemplatePolicyFunction", 155),
-        ("VR106", "WildcardFunction", 199),
+        ("VR106", "ManagedFunction", 125),
+        ("VR106", "PolicyFunction", 101),
+        ("VR106", "SamFunction", 170),
+        ("VR106", "SamFunction", 170),
+        ("VR106", "TemplatePolicyFunction", 158),
+        ("VR106", "WildcardFunction", 204),
     ]
     assert needs_of(report, "InlineFunction") == {"s3": ("iam", "s3:GetObject in InlineRole")}
     assert needs_of(report, "PolicyFunction") == {"sqs": ("iam", "sqs:SendMessage in QueuePolicy")}
@@ -64,7 +64,7 @@ def test_poller_actions_are_not_needs_of_a_function_with_a_mapping():
 
 def test_same_poller_actions_are_needs_of_a_function_without_a_mapping():
     report = scan_json(CFN / "needs_event_source_mapping.yaml")
-    assert findings_of(report, "VR106") == [("VR106", "ProducerFunction", 75), ("VR106", "SamPollerFunction", 103)]
+    assert findings_of(report, "VR106") == [("VR106", "ProducerFunction", 76), ("VR106", "SamPollerFunction", 106)]
     assert needs_of(report, "ProducerFunction") == {
         "sqs": ("iam", "sqs:ReceiveMessage in AWSLambdaSQSQueueExecutionRole")
     }
@@ -124,7 +124,7 @@ def test_without_explain_needs_only_the_origin_kind_is_shown():
 def test_explain_needs_says_when_no_need_is_known():
     _, out, _ = run_cli("scan", str(CFN / "needs_iam_sources.yaml"), "--explain-needs", "--no-color")
     lines = out.splitlines()
-    at = next(i for i, line in enumerate(lines) if line.strip().startswith("LogsFunction (line 264)"))
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("LogsFunction (line 271)"))
     assert lines[at + 1].strip() == "no needs known (declare them with Metadata vpcreach: {needs: [...]})"
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import functools
 
 import pytest
-from conftest import FIXTURES, findings_of, scan_json
+from conftest import FIXTURES, findings_of, scan_fixture, scan_json
 
 CFN = FIXTURES / "cfn"
 
 
 @functools.cache
 def _scan(name: str, extra: tuple[str, ...] = ()) -> dict:
-    return scan_json(CFN / name, extra=extra)
+    return scan_json(CFN / name, extra=extra) if extra else scan_fixture(CFN / name)
 
 
 def scan(name: str, *extra: str) -> dict:
@@ -45,10 +45,10 @@ def messages(report: dict, rule_id: str) -> list[str]:
 def test_imported_subnets_give_unresolved_and_no_route_verdict():
     report = scan("vr001_import_value_subnets.yaml")
     assert findings_of(report, "VR001") == [
-        ("VR001", "ListFunction", 20),
-        ("VR001", "ListFunction", 20),
-        ("VR001", "ListFunction", 20),
-        ("VR001", "ListFunction", 20),
+        ("VR001", "ListFunction", 21),
+        ("VR001", "ListFunction", 21),
+        ("VR001", "ListFunction", 21),
+        ("VR001", "ListFunction", 21),
         ("VR001", "SplitFunction", 8),
         ("VR001", "SplitFunction", 8),
         ("VR001", "SplitFunction", 8),
@@ -136,7 +136,7 @@ def test_broken_nat_gateway_is_reported_on_the_function(fixture, reason):
     report = scan(fixture)
     line = {
         "vr103_nat_without_igw_route.yaml": 78,
-        "vr103_private_nat.yaml": 81,
+        "vr103_private_nat.yaml": 82,
         "vr103_igw_not_attached.yaml": 79,
         "vr103_nat_without_eip.yaml": 79,
     }[fixture]
@@ -193,10 +193,10 @@ def test_nacl_return_range_1024_admits_replies():
 # --- VR106 service-unreachable ------------------------------------------------------------------------
 def test_service_without_endpoint_or_nat_is_unreachable():
     report = scan("vr106_isolated_sqs.yaml")
-    assert findings_of(report, "VR106") == [("VR106", "PublicFunction", 87), ("VR106", "QueueFunction", 75)]
+    assert findings_of(report, "VR106") == [("VR106", "PublicFunction", 88), ("VR106", "QueueFunction", 75)]
     assert verdicts(report, "QueueFunction") == {"sqs": "blocked"}
     # A service need is not an internet need: the public-subnet function gets VR102 as a warning.
-    assert severities(report, "VR102") == [("PublicFunction", 87, "warning")]
+    assert severities(report, "VR102") == [("PublicFunction", 88, "warning")]
 
 
 def test_service_through_nat_is_reachable():
@@ -273,13 +273,13 @@ def test_dual_stack_without_ipv6_default_route():
 
 def test_ipv6_need_without_ipv6_allowed_for_dual_stack():
     report = scan("vr110_no_ipv6_route.yaml")
-    assert ("VR110", "V4OnlyFunction", 126) in findings_of(report, "VR110")
+    assert ("VR110", "V4OnlyFunction", 127) in findings_of(report, "VR110")
     assert verdicts(report, "V4OnlyFunction") == {"internet6": "blocked"}
 
 
 def test_dual_stack_with_amazon_provided_ipv6_and_no_ipv6_route():
     report = scan("vr110_no_ipv6_route.yaml")
-    assert findings_of(report, "VR110") == [("VR110", "DualStackFunction", 111), ("VR110", "V4OnlyFunction", 126)]
+    assert findings_of(report, "VR110") == [("VR110", "DualStackFunction", 111), ("VR110", "V4OnlyFunction", 127)]
     assert verdicts(report, "DualStackFunction") == {"internet": "reachable", "internet6": "blocked"}
 
 
@@ -358,6 +358,15 @@ def test_two_nat_gateways_are_not_single_nat():
     assert findings_of(report, "VR204") == []
 
 
+def test_one_regional_nat_gateway_is_not_single_nat():
+    # SEMANTICS §2: a regional NAT gateway spans the VPC's zones and sits in no (public) subnet.
+    report = scan("vr204_near_miss_regional_nat.yaml")
+    assert findings_of(report, "VR204") == []
+    assert findings_of(report, "VR103") == []
+    assert verdicts(report, "ApiFunction") == {"internet": "reachable"}
+    assert need(report, "WorkerFunction", "sqs")["nat"] == "NatA"
+
+
 def test_private_nat_that_serves_nothing_is_not_single_nat():
     report = scan("vr103_private_nat.yaml")
     assert findings_of(report, "VR204") == []
@@ -367,7 +376,7 @@ def test_private_nat_that_serves_nothing_is_not_single_nat():
 def test_eni_groups_are_keyed_by_subnet_and_set_of_security_groups():
     report = scan("vr301_eni_groups.yaml")
     assert findings_of(report, "VR301") == [
-        ("VR301", "AuditFunction", 85),
+        ("VR301", "AuditFunction", 87),
         ("VR301", "OrdersFunction", 63),
         ("VR301", "OrdersFunction", 63),
     ]
@@ -389,7 +398,7 @@ def test_functions_without_vpc_attachment_have_no_eni_groups():
 # --- VR302 single-az ----------------------------------------------------------------------------------
 def test_single_subnet_and_same_zone_subnets_are_single_az():
     report = scan("vr302_single_az.yaml")
-    assert findings_of(report, "VR302") == [("VR302", "SameZoneFunction", 63), ("VR302", "SingleSubnetFunction", 52)]
+    assert findings_of(report, "VR302") == [("VR302", "SameZoneFunction", 64), ("VR302", "SingleSubnetFunction", 52)]
 
 
 def test_subnets_in_two_getazs_indexes_are_two_zones():
@@ -442,7 +451,7 @@ def test_managed_policy_and_wildcards_grant_network_interface_actions():
 # --- VR305 sg-set-sprawl ------------------------------------------------------------------------------
 def test_five_security_group_sets_in_one_subnet_is_sprawl():
     report = scan("vr305_sg_set_sprawl.yaml")
-    assert findings_of(report, "VR305") == [("VR305", "PrivateSubnetA", 10), ("VR305", "PrivateSubnetB", 16)]
+    assert findings_of(report, "VR305") == [("VR305", "PrivateSubnetA", 10), ("VR305", "PrivateSubnetB", 17)]
     assert len(report["eni_groups"]) == 10
 
 

@@ -67,7 +67,7 @@ def test_sam_globals_vpcconfig_lists_are_prepended():
         ],
         "PlainFunction": ["eni:PrivateSubnetA|SharedSecurityGroup"],
     }
-    assert findings_of(report, "VR302") == [("VR302", "PlainFunction", 62)]
+    assert findings_of(report, "VR302") == [("VR302", "PlainFunction", 63)]
     # SAM generates the roles and adds AWSLambdaVPCAccessExecutionRole because VpcConfig is set (from Globals).
     assert findings_of(report, "VR304") == []
 
@@ -171,7 +171,7 @@ def test_param_override_reaches_findinmap_and_if():
     assert [(g["subnet"], g["availability_zone"], g["subnet_usable_addresses"]) for g in report["eni_groups"]] == [
         ("PrivateSubnetA", "eu-west-1a", 11)
     ]
-    assert findings_of(report, "VR302") == [("VR302", "ApiFunction", 129)]
+    assert findings_of(report, "VR302") == [("VR302", "ApiFunction", 130)]
 
 
 def test_split_of_join_of_subnet_refs_gives_the_subnets():

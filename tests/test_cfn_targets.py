@@ -67,7 +67,7 @@ def test_subnet_without_association_uses_main_route_table_with_only_local_route(
 
 def test_custom_network_acl_without_entries_denies_everything():
     report = scan_json(CFN / "main_route_table_and_empty_nacl.yaml")
-    assert findings_of(report, "VR105") == [("VR105", "EmptyNaclFunction", 115)]
+    assert findings_of(report, "VR105") == [("VR105", "EmptyNaclFunction", 116)]
     assert need(report, "EmptyNaclFunction", "internet")["reason"] == (
         "no outbound entry of EmptyNacl allows tcp/443 (to 0.0.0.0/0); the final * rule denies it"
     )

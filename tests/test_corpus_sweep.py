@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS
 
+pytestmark = pytest.mark.slow  # every corpus input, each in its own process
+
 TIMEOUT = 120  # seconds for one input; a pre-commit hook that takes longer is broken anyway
 
 

@@ -28,6 +28,8 @@ from vpcreach.reports.data import to_dict
 from vpcreach.reports.text import render
 from vpcreach.sources import LoadOptions, discover, load
 
+pytestmark = pytest.mark.slow  # Hypothesis-generated networks
+
 # VPCREACH_FUZZ_EXAMPLES=500 for a longer hunt; the default keeps the suite fast.
 EXAMPLES = int(os.environ.get("VPCREACH_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

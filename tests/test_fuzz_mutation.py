@@ -30,6 +30,8 @@ from test_corpus_sweep import INPUTS, check_run, parser_missing, run_batch
 from vpcreach.parsers.errors import InputError
 from vpcreach.parsers.yaml_loader import load_document
 
+pytestmark = pytest.mark.slow  # mutated corpus inputs through the CLI
+
 MUTATIONS = ("truncate", "bytes", "printable", "wrong-type", "wrong-type", "drop-line")
 WRONG_VALUES: tuple = (
     [],

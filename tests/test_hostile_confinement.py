@@ -25,6 +25,8 @@ from vpcreach.graph.model import Unknown
 from vpcreach.parsers.errors import InputError
 from vpcreach.parsers.terraform.hcl import load_instances
 
+pytestmark = pytest.mark.slow  # every escape in every output format, in subprocesses
+
 SECRET = "hostile-secret-6f1c"
 FORMATS = ("text", "json", "sarif", "junit")
 FUNCTIONS = (

@@ -19,7 +19,10 @@ EXAMPLE = FIXTURES / "cfn" / "example_private_nat.yaml"
 SAM_GLOBALS = FIXTURES / "integrations" / "sam_globals_public_subnet.yaml"
 OURS = re.compile(r"^[EWI]9\d{3}$")
 
-pytestmark = pytest.mark.skipif(not CFN_LINT.exists(), reason="cfn-lint is not installed in this environment")
+pytestmark = [
+    pytest.mark.slow,  # the real cfn-lint command, one subprocess per test
+    pytest.mark.skipif(not CFN_LINT.exists(), reason="cfn-lint is not installed in this environment"),
+]
 
 
 def cfn_lint(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:

@@ -10,6 +10,8 @@ import pytest
 from conftest import scan_json
 from vpcreach.analyzer.catalogue import RULES
 
+pytestmark = pytest.mark.slow  # the cfn-lint plugin over the whole corpus
+
 MODULE = "vpcreach.integrations.cfnlint_rules"
 
 

@@ -19,6 +19,8 @@ import pytest
 import yaml
 from conftest import FIXTURES, ROOT, run_cli
 
+pytestmark = pytest.mark.slow  # the real pre-commit, installing the hooks in throwaway git repositories
+
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
 # What pip needs to install the checkout; tests, fixtures and caches stay behind.

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from vpcreach.parsers.errors import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES
 
+pytestmark = pytest.mark.slow  # worst-case inputs, timed in subprocesses
+
 LIMIT_SECONDS = 2.0
 DEEP = 100_000
 

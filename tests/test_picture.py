@@ -355,6 +355,7 @@ def test_dot_marks_the_blocking_hop_with_its_rule(example):
     assert re.search(r'subgraph cluster_0_az_\d+ \{\n\s+label="AZ #1"', dot)
 
 
+@pytest.mark.slow  # Graphviz's dot, in a subprocess
 def test_dot_renders_with_graphviz_when_installed(cases):
     dot_bin = shutil.which("dot")
     if dot_bin is None:
@@ -588,6 +589,7 @@ def chromium(tmp_path: Path, url: str, *args: str) -> str:
     return done.stdout
 
 
+@pytest.mark.slow  # a headless Chromium
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed")
 def test_html_renders_in_headless_chromium(example, tmp_path):
     page = tmp_path / "picture.html"
@@ -603,6 +605,7 @@ def test_html_renders_in_headless_chromium(example, tmp_path):
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
 
 
+@pytest.mark.slow  # a headless Chromium
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed")
 def test_html_details_panel_in_headless_chromium(example, tmp_path):
     # What a click shows, reached through the address (#title selects a box as a click does).
@@ -618,6 +621,7 @@ def test_html_details_panel_in_headless_chromium(example, tmp_path):
     assert "Functions sharing it" in panel and "ReportFunction" in panel and f"{EXAMPLE}:98" in panel
 
 
+@pytest.mark.slow  # a headless Chromium
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed")
 def test_large_html_renders_in_headless_chromium(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

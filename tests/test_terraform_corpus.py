@@ -17,6 +17,8 @@ from vpcreach.graph import model as m
 from vpcreach.parsers.errors import InputError
 from vpcreach.parsers.terraform import parse_module
 
+pytestmark = pytest.mark.slow  # a sweep of the Terraform corpus
+
 ROOT = CORPUS / "terraform"
 BROKEN = {"checkov-runner-example"}
 

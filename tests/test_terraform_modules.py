@@ -32,7 +32,7 @@ def write(directory, files: dict[str, str]) -> None:
 # --- variables -----------------------------------------------------------------------------------------
 def test_tfvars_switches_the_nat_gateway_off():
     report = scan_json(TF / "tfvars_nat_off")
-    assert findings_of(report, "VR101") == [("VR101", "aws_lambda_function.api", 101)]
+    assert findings_of(report, "VR101") == [("VR101", "aws_lambda_function.api", 102)]
     net = parse_module(str(TF / "tfvars_nat_off"), {}, [])
     assert not net.of(m.NatGateway)
 
@@ -96,7 +96,7 @@ def test_local_module_returns_subnet_ids():
     }
     (vr202,) = [f for f in report["findings"] if f["rule_id"] == "VR202"]
     assert vr202["resource"] == 'module.functions["worker"].aws_lambda_function.this'
-    assert vr202["file"].endswith("module_local_subnets/modules/function/main.tf") and vr202["line"] == 26
+    assert vr202["file"].endswith("module_local_subnets/modules/function/main.tf") and vr202["line"] == 27
 
 
 def test_module_count_and_outputs_by_index(tmp_path):
@@ -254,7 +254,7 @@ def test_comment_separated_by_a_blank_line_is_not_an_annotation(tmp_path):
 def test_depends_on_a_module_covers_the_policy_inside_it(tmp_path):
     shutil.copy(TF / "vr308_policy_without_depends_on" / "main.tf", tmp_path / "main.tf")
     report = scan_json(tmp_path)
-    assert findings_of(report, "VR308") == [("VR308", "aws_lambda_function.api_function", 83)]
+    assert findings_of(report, "VR308") == [("VR308", "aws_lambda_function.api_function", 84)]
     text = (tmp_path / "main.tf").read_text()
     start = text.index('resource "aws_iam_role_policy" "eni_policy"')
     end = text.index('resource "aws_lambda_function" "api_function"')
@@ -311,8 +311,8 @@ def test_a_directory_walk_does_not_analyse_a_called_local_module_again_as_a_root
     # Named on the command line, a module is analysed as its own root.
     alone = scan_json(tmp_path / "app" / "modules" / "function")
     assert findings_of(alone, "VR001") == [
-        ("VR001", "aws_lambda_function.this", 26),
-        ("VR001", "aws_lambda_function.this", 26),
+        ("VR001", "aws_lambda_function.this", 27),
+        ("VR001", "aws_lambda_function.this", 27),
     ]
 
 

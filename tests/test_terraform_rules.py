@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import functools
 
-from conftest import FIXTURES, findings_of, scan_json
+from conftest import FIXTURES, findings_of, scan_fixture, scan_json
 
 TF = FIXTURES / "terraform"
 
 
 @functools.cache
 def _scan(name: str, extra: tuple[str, ...] = ()) -> dict:
-    return scan_json(TF / name, extra=extra)
+    return scan_json(TF / name, extra=extra) if extra else scan_fixture(TF / name)
 
 
 def scan(name: str, *extra: str) -> dict:
@@ -40,8 +40,8 @@ def test_remote_state_subnets_are_unresolved_and_never_blocked():
     report = scan("vr001_import_value_subnets")
     assert (
         findings_of(report, "VR001")
-        == [("VR001", "aws_lambda_function.list_function", 47)] * 4
-        + [("VR001", "aws_lambda_function.split_function", 25)] * 3
+        == [("VR001", "aws_lambda_function.list_function", 49)] * 4
+        + [("VR001", "aws_lambda_function.split_function", 26)] * 3
     )
     for rule in ("VR101", "VR102", "VR104", "VR302"):
         assert findings_of(report, rule) == [], rule
@@ -50,7 +50,7 @@ def test_remote_state_subnets_are_unresolved_and_never_blocked():
 
 def test_registry_module_not_downloaded_asks_for_terraform_init():
     report = scan("vr001_remote_module_not_downloaded")
-    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_function.api", 29)] * 4
+    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_function.api", 30)] * 4
     for rule in ("VR101", "VR102", "VR302", "VR304"):
         assert findings_of(report, rule) == [], rule
     assert all("terraform init" in m and "vpcreach plan" in m for m in messages(report, "VR001"))
@@ -59,7 +59,7 @@ def test_registry_module_not_downloaded_asks_for_terraform_init():
 
 def test_variables_without_default_are_unresolved():
     report = scan("vr001_parameter_without_default")
-    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_function.api_function", 22)] * 3
+    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_function.api_function", 23)] * 3
     assert any("pass --var subnet_ids=VALUE" in m for m in messages(report, "VR001"))
 
 
@@ -74,20 +74,20 @@ def test_variable_defaults_resolve_everything():
 
 def test_var_override_selects_the_other_branch():
     report = scan("vr001_near_miss_parameter_defaults", "--var", "use_two_zones=false")
-    assert findings_of(report, "VR302") == [("VR302", "aws_lambda_function.api_function", 68)]
+    assert findings_of(report, "VR302") == [("VR302", "aws_lambda_function.api_function", 69)]
 
 
 def test_managed_instances_give_only_unresolved():
     report = scan("vr001_managed_instances")
     assert [(f["rule_id"], f["resource"], f["line"]) for f in report["findings"]] == [
-        ("VR001", "aws_lambda_function.managed_function", 89)
+        ("VR001", "aws_lambda_function.managed_function", 90)
     ]
 
 
 # --- VR101 no-egress-route ----------------------------------------------------------------------------
 def test_internet_need_without_default_route():
     report = scan("vr101_no_default_route")
-    assert findings_of(report, "VR101") == [("VR101", "aws_lambda_function.needs_internet_function", 68)]
+    assert findings_of(report, "VR101") == [("VR101", "aws_lambda_function.needs_internet_function", 69)]
     assert verdicts(report, "aws_lambda_function.quiet_function") == {}
 
 
@@ -99,17 +99,17 @@ def test_internet_need_behind_nat_has_no_egress_finding():
 
 def test_one_subnet_without_route_is_enough_for_vr101():
     report = scan("vr101_one_bad_subnet")
-    assert findings_of(report, "VR101") == [("VR101", "aws_lambda_function.api_function", 117)]
+    assert findings_of(report, "VR101") == [("VR101", "aws_lambda_function.api_function", 118)]
 
 
 # --- VR102 public-subnet-function ---------------------------------------------------------------------
 def test_public_subnet_functions_error_with_need_warning_without():
     report = scan("vr102_public_subnet")
     assert severities(report, "VR102") == [
-        ("aws_lambda_function.api_function", 83, "error"),
-        ("aws_lambda_function.api_function", 83, "error"),
-        ("aws_lambda_function.idle_function", 95, "warning"),
-        ("aws_lambda_function.idle_function", 95, "warning"),
+        ("aws_lambda_function.api_function", 84, "error"),
+        ("aws_lambda_function.api_function", 84, "error"),
+        ("aws_lambda_function.idle_function", 97, "warning"),
+        ("aws_lambda_function.idle_function", 97, "warning"),
     ]
 
 
@@ -120,11 +120,11 @@ def test_private_subnets_behind_nat_are_not_public():
 # --- VR103 broken-nat ---------------------------------------------------------------------------------
 def test_broken_nat_variants():
     for name, line in (
-        ("vr103_igw_not_attached", 94),
-        ("vr103_nat_without_eip", 95),
-        ("vr103_nat_without_igw_route", 93),
-        ("vr103_private_nat", 97),
-        ("vr103_nat_instance_sg", 124),
+        ("vr103_igw_not_attached", 95),
+        ("vr103_nat_without_eip", 96),
+        ("vr103_nat_without_igw_route", 94),
+        ("vr103_private_nat", 99),
+        ("vr103_nat_instance_sg", 125),
     ):
         assert findings_of(scan(name), "VR103") == [("VR103", "aws_lambda_function.api_function", line)], name
 
@@ -140,8 +140,8 @@ def test_working_nat_gateway_and_nat_instance():
 def test_terraform_security_group_without_egress_has_none():
     report = scan("vr104_sg_without_egress")
     assert findings_of(report, "VR104") == [
-        ("VR104", "aws_lambda_function.empty_list", 110),
-        ("VR104", "aws_lambda_function.no_blocks", 96),
+        ("VR104", "aws_lambda_function.empty_list", 112),
+        ("VR104", "aws_lambda_function.no_blocks", 97),
     ]
 
 
@@ -152,24 +152,24 @@ def test_standalone_egress_rule_gives_the_group_egress():
 
 
 def test_restricted_inline_egress_blocks_https():
-    assert findings_of(scan("vr104_restricted_egress"), "VR104") == [("VR104", "aws_lambda_function.api_function", 100)]
+    assert findings_of(scan("vr104_restricted_egress"), "VR104") == [("VR104", "aws_lambda_function.api_function", 101)]
     assert findings_of(scan("vr104_near_miss_standalone_egress"), "VR104") == []
 
 
 # --- VR105 nacl-blocked ---------------------------------------------------------------------------------
 def test_network_acls_on_the_path():
     assert findings_of(scan("vr105_nacl_narrow_return"), "VR105") == [
-        ("VR105", "aws_lambda_function.api_function", 132)
+        ("VR105", "aws_lambda_function.api_function", 133)
     ]
-    assert findings_of(scan("vr105_nat_subnet_nacl"), "VR105") == [("VR105", "aws_lambda_function.api_function", 133)]
+    assert findings_of(scan("vr105_nat_subnet_nacl"), "VR105") == [("VR105", "aws_lambda_function.api_function", 134)]
     assert findings_of(scan("vr105_near_miss_nacl_full_return"), "VR105") == []
 
 
 # --- VR106 service-unreachable ----------------------------------------------------------------------------
 def test_sqs_without_endpoint_or_nat():
     assert findings_of(scan("vr106_isolated_sqs"), "VR106") == [
-        ("VR106", "aws_lambda_function.public_function", 118),
-        ("VR106", "aws_lambda_function.queue_function", 91),
+        ("VR106", "aws_lambda_function.public_function", 120),
+        ("VR106", "aws_lambda_function.queue_function", 92),
     ]
     report = scan("vr106_near_miss_nat")
     assert findings_of(report, "VR106") == []
@@ -179,13 +179,13 @@ def test_sqs_without_endpoint_or_nat():
 # --- VR107 endpoint-dns ---------------------------------------------------------------------------------
 def test_interface_endpoint_dns():
     assert findings_of(scan("vr107_private_dns_omitted"), "VR107") == [
-        ("VR107", "aws_lambda_function.queue_function", 89)
+        ("VR107", "aws_lambda_function.queue_function", 90)
     ]
     assert findings_of(scan("vr107_dns_hostnames_off"), "VR107") == [
-        ("VR107", "aws_lambda_function.queue_function", 87)
+        ("VR107", "aws_lambda_function.queue_function", 88)
     ]
     assert findings_of(scan("vr107_vpc_dns_support_off"), "VR107") == [
-        ("VR107", "aws_lambda_function.api_function", 101)
+        ("VR107", "aws_lambda_function.api_function", 102)
     ]
     assert findings_of(scan("vr107_near_miss_private_dns"), "VR107") == []
 
@@ -193,7 +193,7 @@ def test_interface_endpoint_dns():
 # --- VR108 endpoint-sg-blocked ----------------------------------------------------------------------------
 def test_endpoint_security_group():
     assert findings_of(scan("vr108_endpoint_default_sg"), "VR108") == [
-        ("VR108", "aws_lambda_function.secret_function", 79)
+        ("VR108", "aws_lambda_function.secret_function", 80)
     ]
     assert findings_of(scan("vr108_near_miss_endpoint_sg"), "VR108") == []
 
@@ -201,7 +201,7 @@ def test_endpoint_security_group():
 # --- VR109 gateway-endpoint-not-routed ----------------------------------------------------------------------
 def test_gateway_endpoint_routing():
     assert findings_of(scan("vr109_gateway_endpoint_unrouted"), "VR109") == [
-        ("VR109", "aws_lambda_function.report_function", 111)
+        ("VR109", "aws_lambda_function.report_function", 112)
     ]
     report = scan("vr109_near_miss_routed")
     assert findings_of(report, "VR109") == []
@@ -211,11 +211,11 @@ def test_gateway_endpoint_routing():
 # --- VR110 ipv6-egress ---------------------------------------------------------------------------------------
 def test_ipv6_egress():
     assert findings_of(scan("vr110_no_ipv6_route"), "VR110") == [
-        ("VR110", "aws_lambda_function.dual_stack_function", 121),
-        ("VR110", "aws_lambda_function.v4_only_function", 135),
+        ("VR110", "aws_lambda_function.dual_stack_function", 122),
+        ("VR110", "aws_lambda_function.v4_only_function", 137),
     ]
     assert findings_of(scan("vr110_no_ipv6_route_byoip"), "VR110") == [
-        ("VR110", "aws_lambda_function.dual_stack_function", 129)
+        ("VR110", "aws_lambda_function.dual_stack_function", 130)
     ]
     assert findings_of(scan("vr110_near_miss_egress_only_igw"), "VR110") == []
 
@@ -223,14 +223,14 @@ def test_ipv6_egress():
 # --- VR111 private-target-unreachable ----------------------------------------------------------------------
 def test_database_security_group():
     assert findings_of(scan("vr111_db_sg_no_ingress"), "VR111") == [
-        ("VR111", "aws_lambda_function.orders_function", 112)
+        ("VR111", "aws_lambda_function.orders_function", 113)
     ]
     assert findings_of(scan("vr111_near_miss_db_sg_ingress"), "VR111") == []
 
 
 def test_private_targets_from_environment():
     report = scan("vr111_private_targets")
-    assert findings_of(report, "VR111") == [("VR111", "aws_lambda_function.data_function", 175)]
+    assert findings_of(report, "VR111") == [("VR111", "aws_lambda_function.data_function", 176)]
     assert verdicts(report, "aws_lambda_function.data_function") == {
         "tcp:5432@aws_rds_cluster.aurora": "reachable",
         "tcp:3306@aws_db_proxy.proxy": "reachable",
@@ -240,7 +240,7 @@ def test_private_targets_from_environment():
 
 # --- VR201 - VR204 NAT dependence -----------------------------------------------------------------------------
 def test_s3_through_nat():
-    assert findings_of(scan("vr201_s3_through_nat"), "VR201") == [("VR201", "aws_lambda_function.report_function", 93)]
+    assert findings_of(scan("vr201_s3_through_nat"), "VR201") == [("VR201", "aws_lambda_function.report_function", 94)]
     assert findings_of(scan("vr201_near_miss_gateway_endpoint"), "VR201") == []
 
 
@@ -250,18 +250,21 @@ def test_traffic_comment_prices_the_nat_processing():
 
 
 def test_sqs_through_nat():
-    assert findings_of(scan("vr202_sqs_through_nat"), "VR202") == [("VR202", "aws_lambda_function.queue_function", 101)]
+    assert findings_of(scan("vr202_sqs_through_nat"), "VR202") == [("VR202", "aws_lambda_function.queue_function", 102)]
     assert findings_of(scan("vr202_near_miss_interface_endpoint"), "VR202") == []
 
 
 def test_cross_az_nat():
-    assert findings_of(scan("vr203_cross_az_nat"), "VR203") == [("VR203", "aws_subnet.private_subnet_b", 57)]
+    assert findings_of(scan("vr203_cross_az_nat"), "VR203") == [("VR203", "aws_subnet.private_subnet_b", 58)]
     assert findings_of(scan("vr203_near_miss_nat_per_az"), "VR203") == []
 
 
 def test_single_nat():
-    assert findings_of(scan("vr204_single_nat"), "VR204") == [("VR204", "aws_nat_gateway.nat_a", 45)]
+    assert findings_of(scan("vr204_single_nat"), "VR204") == [("VR204", "aws_nat_gateway.nat_a", 46)]
     assert findings_of(scan("vr203_near_miss_nat_per_az"), "VR204") == []
+    regional = scan("vr204_near_miss_regional_nat")
+    assert findings_of(regional, "VR204") == findings_of(regional, "VR103") == []
+    assert verdicts(regional, "aws_lambda_function.api_function") == {"internet": "reachable"}
 
 
 # --- VR301 - VR308 placement, capacity, permissions -------------------------------------------------------------
@@ -279,22 +282,22 @@ def test_eni_groups_are_keyed_by_subnet_and_sg_set():
 
 def test_single_az():
     assert findings_of(scan("vr302_single_az"), "VR302") == [
-        ("VR302", "aws_lambda_function.same_zone_function", 78),
-        ("VR302", "aws_lambda_function.single_subnet_function", 66),
+        ("VR302", "aws_lambda_function.same_zone_function", 80),
+        ("VR302", "aws_lambda_function.single_subnet_function", 67),
     ]
     assert findings_of(scan("vr302_near_miss_two_azs"), "VR302") == []
 
 
 def test_subnet_capacity():
-    assert findings_of(scan("vr303_small_subnet"), "VR303") == [("VR303", "aws_subnet.small_subnet", 12)]
+    assert findings_of(scan("vr303_small_subnet"), "VR303") == [("VR303", "aws_subnet.small_subnet", 13)]
     assert findings_of(scan("vr303_near_miss_seven_instances"), "VR303") == []
 
 
 def test_eni_permissions():
     assert findings_of(scan("vr304_role_without_eni_actions"), "VR304") == [
-        ("VR304", "aws_lambda_function.explicit_role_sam_function", 108),
-        ("VR304", "aws_lambda_function.partial_function", 120),
-        ("VR304", "aws_lambda_function.report_function", 96),
+        ("VR304", "aws_lambda_function.explicit_role_sam_function", 110),
+        ("VR304", "aws_lambda_function.partial_function", 123),
+        ("VR304", "aws_lambda_function.report_function", 97),
     ]
     assert findings_of(scan("vr304_near_miss_grants"), "VR304") == []
     assert findings_of(scan("vr304_near_miss_sam_generated_role"), "VR304") == []
@@ -302,29 +305,29 @@ def test_eni_permissions():
 
 def test_sg_set_sprawl():
     assert findings_of(scan("vr305_sg_set_sprawl"), "VR305") == [
-        ("VR305", "aws_subnet.private_subnet_a", 12),
-        ("VR305", "aws_subnet.private_subnet_b", 18),
+        ("VR305", "aws_subnet.private_subnet_a", 13),
+        ("VR305", "aws_subnet.private_subnet_b", 20),
     ]
     assert findings_of(scan("vr305_near_miss_shared_sg"), "VR305") == []
 
 
 def test_eni_quota_with_count_and_for_each():
     report = scan("vr307_eni_quota")
-    assert findings_of(report, "VR307") == [("VR307", "aws_vpc.vpc", 32)]
+    assert findings_of(report, "VR307") == [("VR307", "aws_vpc.vpc", 33)]
     assert len(report["eni_groups"]) == 16 * 13
     assert findings_of(scan("vr307_near_miss_below_quota"), "VR307") == []
 
 
 def test_eni_permission_ordering():
     assert findings_of(scan("vr308_policy_without_depends_on"), "VR308") == [
-        ("VR308", "aws_lambda_function.api_function", 83)
+        ("VR308", "aws_lambda_function.api_function", 84)
     ]
     assert findings_of(scan("vr308_near_miss_depends_on"), "VR308") == []
 
 
 def test_eni_policy_through_a_separate_attachment_needs_ordering():
     assert findings_of(scan("vr308_managed_policy_roles"), "VR308") == [
-        ("VR308", "aws_lambda_function.api_function", 85)
+        ("VR308", "aws_lambda_function.api_function", 86)
     ]
 
 
@@ -343,8 +346,8 @@ def test_route_target_is_classified_by_the_referenced_resource():
 
 def test_main_route_table_and_empty_custom_nacl():
     report = scan("main_route_table_and_empty_nacl")
-    assert findings_of(report, "VR101") == [("VR101", "aws_lambda_function.main_table_function", 117)]
-    assert findings_of(report, "VR105") == [("VR105", "aws_lambda_function.empty_nacl_function", 130)]
+    assert findings_of(report, "VR101") == [("VR101", "aws_lambda_function.main_table_function", 118)]
+    assert findings_of(report, "VR105") == [("VR105", "aws_lambda_function.empty_nacl_function", 132)]
 
 
 def test_split_default_route_covers_the_internet():
@@ -352,7 +355,7 @@ def test_split_default_route_covers_the_internet():
 
 
 def test_explicit_deny_of_create_network_interface():
-    assert findings_of(scan("vr304_explicit_deny"), "VR304") == [("VR304", "aws_lambda_function.api_function", 80)]
+    assert findings_of(scan("vr304_explicit_deny"), "VR304") == [("VR304", "aws_lambda_function.api_function", 81)]
 
 
 def test_policy_naming_a_role_whose_name_is_another_resources_attribute_reaches_that_role():
@@ -364,15 +367,15 @@ def test_policy_naming_a_role_whose_name_is_another_resources_attribute_reaches_
 def test_deny_limited_by_resources_and_condition_is_unknown_not_missing():
     report = scan("vr304_near_miss_scoped_deny")
     assert findings_of(report, "VR304") == []
-    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_function.api_function", 85)]
+    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_function.api_function", 86)]
 
 
 # --- count and for_each layouts ----------------------------------------------------------------------------
 def test_count_and_for_each_layout_uses_terraform_addresses():
     report = scan("layout_count_for_each")
     assert [(f["rule_id"], f["resource"], f["line"]) for f in report["findings"]] == [
-        ("VR301", "aws_lambda_function.api", 114),
-        ("VR301", "aws_lambda_function.api", 114),
+        ("VR301", "aws_lambda_function.api", 115),
+        ("VR301", "aws_lambda_function.api", 115),
     ]
     groups = {g["subnet"]: g for g in report["eni_groups"]}
     assert sorted(groups) == ["aws_subnet.private[0]", "aws_subnet.private[1]"]

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 
 import pytest
-from conftest import FIXTURES, scan_json
+from conftest import FIXTURES, scan_fixture
 
 CFN = FIXTURES / "cfn"
 TF = FIXTURES / "terraform"
@@ -68,14 +68,14 @@ def rule_ids(report: dict) -> Counter:
 def test_twin_gives_the_same_rule_ids(name: str) -> None:
     cfn = _cfn_fixture(name)
     assert cfn is not None, f"fixtures/terraform/{name} has no CloudFormation twin fixtures/cfn/{name}.yaml"
-    assert rule_ids(scan_json(TF / name)) == rule_ids(scan_json(cfn))
+    assert rule_ids(scan_fixture(TF / name)) == rule_ids(scan_fixture(cfn))
 
 
 @pytest.mark.parametrize("name", TWINS)
 def test_twin_gives_the_same_needs_and_verdicts(name: str) -> None:
     cfn = _cfn_fixture(name)
     assert cfn is not None
-    assert needs(scan_json(TF / name), _tf_name) == needs(scan_json(cfn), _snake)
+    assert needs(scan_fixture(TF / name), _tf_name) == needs(scan_fixture(cfn), _snake)
 
 
 def test_terraform_only_fixtures_have_no_cloudformation_twin() -> None:

@@ -36,6 +36,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from vpcreach.graph.aws import DEFAULT_ENI_QUOTA
 from vpcreach.parsers.errors import MAX_DEPTH
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ class Config:
     params: dict[str, str] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)
     suppress: dict[str, list[dict[str, str]]] = field(default_factory=dict)
-    eni_quota: int = 250
+    eni_quota: int = DEFAULT_ENI_QUOTA
     root: str | None = None  # scan root; relative to the config file's folder
 
     def options(self, req: Any) -> Options:

@@ -41,6 +41,8 @@ def unresolved(analysis: Analysis) -> list[Finding]:
         if fn.managed_instances is not None:
             out.append(on_function(fn, "VR001", f"{fn.id}: {fn.managed_instances.reason}", key="managed-instances"))
             continue
+        if fn.stand_in is not None:
+            out.append(on_function(fn, "VR001", f"{fn.id}: {fn.stand_in.reason}", key="stand-in"))
         if not fn.has_vpc_config:
             continue
         for reason in dict.fromkeys(_placement_reasons(lambda n: n in graph.g, fn)):

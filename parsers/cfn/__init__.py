@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
 
@@ -11,7 +13,8 @@ from ..errors import InputError
 from ..yaml_loader import load_document, read_text
 from . import functions as _functions  # noqa: F401  (registers the function handlers)
 from .functions import merge_globals
-from .intrinsics import Resolver, ResRef, referenced_ids
+from .intrinsics import ResolveLimit, Resolver, ResRef, referenced_ids
+from .language import LOOP_PREFIX, expand_loops
 from .resources import HANDLERS, Context, mount_standalone_rules
 from .values import as_list
 
@@ -53,21 +56,44 @@ def parse_file(path: str, params: dict[str, str] | None = None) -> m.Network:
     return parse_template(doc, path, params)
 
 
-def parse_template(
-    doc: dict, path: str, params: dict[str, str] | None = None, root: str | None = None
-) -> m.Network:
+def parse_template(doc: dict, path: str, params: dict[str, str] | None = None, root: str | None = None) -> m.Network:
     """The network a template deploys. `root` is the scan root: files the template names are read only inside it."""
     resources = doc.get("Resources")
     if not isinstance(resources, dict):
         raise InputError(path, "Resources is not a mapping")
+    stand_ins: dict[str, str] = {}
+    if _scan_keys(doc, path):
+        try:
+            doc, stand_ins = expand_loops(doc, path, params)
+        except ResolveLimit as exc:
+            raise InputError(path, str(exc)) from None
+        resources = doc["Resources"]
     net = m.Network(sources=[path])
     types = {str(rid): str(r.get("Type", "")) for rid, r in resources.items() if isinstance(r, dict)}
     resolver = Resolver(doc, params, set(types))
     ctx = Context(resolver, net, path, types)
-    key_lines = getattr(resources, "key_lines", {})
     sam_globals = (doc.get("Globals") or {}).get("Function") if isinstance(doc.get("Globals"), dict) else None
 
     order = sorted(types, key=lambda rid: _FIRST.index(types[rid]) if types[rid] in _FIRST else len(_FIRST))
+    try:
+        _add_resources(ctx, resources, order, sam_globals)
+    except ResolveLimit as exc:
+        raise InputError(path, str(exc)) from None
+    for rid, reason in stand_ins.items():
+        obj = net.objects.get(rid)
+        if isinstance(obj, m.Function):
+            obj.stand_in = Unknown(reason)  # VR001, on top of what its known values give
+        else:
+            net.unknowns.append((rid, reason))
+    mount_standalone_rules(ctx)
+    _attach_managed_policy_statements(net, types)
+    net.unknowns.extend(_includes(doc, resources))
+    return net
+
+
+def _add_resources(ctx: Context, resources: dict, order: list[str], sam_globals: Any) -> None:
+    resolver, net, path, types = ctx.r, ctx.net, ctx.path, ctx.types
+    key_lines = getattr(resources, "key_lines", {})
     for rid in order:
         res = resources[rid]
         rtype = types[rid]
@@ -99,10 +125,40 @@ def parse_template(
         if isinstance(obj, m.Function):
             _function_extras(obj, net.depends[rid], types)
         _metadata(net, rid, res, obj)
-    mount_standalone_rules(ctx)
-    _attach_managed_policy_statements(net, types)
-    net.unknowns.extend(_includes(doc, resources))
-    return net
+
+
+def _scan_keys(doc: Any, path: str) -> bool:
+    """Refuse a template with a key that is not a string (`1:`, `true:`, `null:`) anywhere in it; say whether
+    any key is a Fn::ForEach loop.
+
+    A template's names and keys are strings (JSON allows nothing else); YAML reads `1:` as a number, and a
+    number as a logical id, parameter, condition or property name is not what the author wrote. One line with
+    the fix (quote it) instead of a KeyError later. Walked once, shared (aliased) nodes once.
+    """
+    loops = False
+    seen: set[int] = set()
+    stack = [doc]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            for key, value in item.items():
+                if not isinstance(key, str):
+                    line = getattr(item, "key_lines", {}).get(key)
+                    kind = "null" if key is None else "a boolean" if isinstance(key, bool) else "a number"
+                    raise InputError(path, f"key {key!r} is not a string (YAML reads it as {kind}); quote it", line)
+                if key.startswith(LOOP_PREFIX):
+                    loops = True
+                if isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(item, list):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
+    return loops
 
 
 def _includes(doc: dict, resources: dict) -> list[tuple[str, str]]:
@@ -127,7 +183,10 @@ def _includes(doc: dict, resources: dict) -> list[tuple[str, str]]:
             location = params.get("Location") if isinstance(params, dict) else None
             named = f" from {location}" if isinstance(location, str) else ""
             out.append(
-                (where, f"AWS::Include{named} adds template content when CloudFormation deploys it; vpcreach does not read it")
+                (
+                    where,
+                    f"AWS::Include{named} adds template content when CloudFormation deploys it; vpcreach does not read it",
+                )
             )
     return out
 
@@ -154,39 +213,10 @@ def _function_extras(fn: m.Function, depends: set[str], types: dict[str, str]) -
     fn.environment = {str(k): env_value(v, types) for k, v in fn.environment.items()}
 
 
-# Resource types whose reference in an environment variable means the code calls that AWS service.
-_ENV_SERVICES = {
-    "AWS::SQS::Queue": "sqs",
-    "AWS::SNS::Topic": "sns",
-    "AWS::DynamoDB::Table": "dynamodb",
-    "AWS::DynamoDB::GlobalTable": "dynamodb",
-    "AWS::S3::Bucket": "s3",
-    "AWS::SecretsManager::Secret": "secretsmanager",
-    "AWS::SSM::Parameter": "ssm",
-    "AWS::KMS::Key": "kms",
-    "AWS::KMS::Alias": "kms",
-    "AWS::Kinesis::Stream": "kinesis",
-    "AWS::KinesisFirehose::DeliveryStream": "kinesis-firehose",
-    "AWS::StepFunctions::StateMachine": "states",
-    "AWS::Serverless::StateMachine": "states",
-    "AWS::Events::EventBus": "events",
-    "AWS::Lambda::Function": "lambda",
-    "AWS::Serverless::Function": "lambda",
-    "AWS::Serverless::SimpleTable": "dynamodb",
-    "AWS::Serverless::Api": "execute-api",
-    "AWS::Serverless::HttpApi": "execute-api",
-    "AWS::ApiGateway::RestApi": "execute-api",
-    "AWS::ApiGatewayV2::Api": "execute-api",
-}
-
-
 def env_value(value: Any, types: dict[str, str]) -> Any:
     refs = (value,) if isinstance(value, ResRef) else getattr(value, "refs", ())
     for ref in refs:
-        rtype = types.get(ref.id, "")
-        if rtype in _ENV_SERVICES:
-            return m.ResourceRef(ref.id, _ENV_SERVICES[rtype], ref.attr)
-        return m.ResourceRef(ref.id, "", ref.attr)
+        return m.ResourceRef(ref.id, aws.service_of_resource_type(types.get(ref.id, "")), ref.attr)
     if isinstance(value, (str, Unknown)):
         return value
     if isinstance(value, (int, float, bool)):
@@ -212,9 +242,20 @@ def _metadata(net: m.Network, rid: str, res: dict, obj: Any) -> None:
         obj.ignores = ignores
         traffic = own.get("traffic")
         if isinstance(traffic, dict):
-            obj.traffic_gb = {str(k): float(v) for k, v in traffic.items() if isinstance(v, (int, float))}
+            obj.traffic_gb = {str(k): gb for k, v in traffic.items() if (gb := _volume(v)) is not None}
     elif ignores:
         net.ignores[rid] = ignores
+
+
+def _volume(value: Any) -> float | None:
+    """A traffic volume in GB: a finite number (not .inf, .nan, or an int too big for a float)."""
+    if not isinstance(value, (int, float)):
+        return None
+    try:
+        gb = float(value)
+    except OverflowError:
+        return None
+    return gb if math.isfinite(gb) else None
 
 
 def _attach_managed_policy_statements(net: m.Network, types: dict[str, str]) -> None:

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
 
 from .intrinsics import Derived, ResRef
 from .resources import Context, event_source_service, handles, managed_arns, statements
 from .values import as_list, to_bool, to_refs, to_str
-
-BASIC_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-VPC_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 
 _SAM_EVENT_SOURCES = {
     "SQS": "sqs",
@@ -96,7 +94,10 @@ def _function(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
 
 def _sam_role(ctx: Context, rid: str, p: dict, loc: Loc, has_vpc: bool) -> str:
     role = m.Role(
-        f"{rid}Role", loc, generated_by="SAM", managed_policy_arns=[BASIC_ROLE] + ([VPC_ROLE] if has_vpc else [])
+        f"{rid}Role",
+        loc,
+        generated_by="SAM",
+        managed_policy_arns=[aws.BASIC_EXECUTION_POLICY_ARN] + ([aws.VPC_ACCESS_POLICY_ARN] if has_vpc else []),
     )
     policies = p.get("Policies")
     if isinstance(policies, (str, dict)):

@@ -13,15 +13,25 @@ import re
 from collections.abc import Container
 from typing import Any
 
+from vpcreach.graph.aws import PSEUDO_REGION, SYMBOLIC_AZS
 from vpcreach.graph.model import Unknown
 
-PSEUDO_REGION = "<region>"
-# Fn::GetAZs returns the Region's zones in order; only their distinctness matters here.
-SYMBOLIC_AZS = [f"az#{i}" for i in range(6)]
 NO_VALUE = object()
 
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 _DYNAMIC_REF = re.compile(r"\{\{resolve:([a-z0-9-]+):([^}]*)\}\}")
+
+# Fn::Cidr's count: "The number of CIDRs to generate. Valid range is between 1 and 256." (CloudFormation
+# Template Reference, Fn::Cidr: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-cidr.html)
+MAX_CIDR_COUNT = 256
+# Characters of one string built by Fn::Join or Fn::Sub: checked before the string is allocated. A parameter
+# value is at most 4,096 bytes and a template 1 MB (CloudFormation quotas), so no deployable template
+# builds more.
+MAX_STRING = 1_000_000
+# Work one template's intrinsics may cost: a step per value resolved, plus the size of every value an
+# intrinsic hands out (characters / 64 for a string, items for a list). Past it the template is refused:
+# Fn::FindInMap or Ref of a large value repeated a million times would otherwise copy it a million times.
+MAX_STEPS = 5_000_000
 
 
 class ResRef:
@@ -69,6 +79,14 @@ def _refs_in(value: Any) -> tuple[ResRef, ...]:
     return ()
 
 
+class ResolveLimit(Exception):
+    """The template's intrinsics ask for more work than MAX_STEPS: the caller refuses the template."""
+
+
+class _TooLong(Exception):
+    pass
+
+
 class Resolver:
     """Evaluates intrinsics of one template against its parameters, mappings and conditions."""
 
@@ -86,6 +104,7 @@ class Resolver:
         self.params: dict[str, Any] = {}
         self.attr_values: dict[tuple[str, str], Any] = {}
         self._conditions: dict[str, Any] = {}
+        self.steps = 0
         overrides = overrides or {}
         self.pseudo: dict[str, Any] = {
             "AWS::Region": overrides.get("AWS::Region", PSEUDO_REGION),
@@ -165,10 +184,19 @@ class Resolver:
         return Unknown(f"condition {name} uses an expression vpcreach does not evaluate")
 
     # --- values ------------------------------------------------------------------------------------
+    def charge(self, steps: int) -> None:
+        self.steps += steps
+        if self.steps > MAX_STEPS:
+            raise ResolveLimit(
+                f"the template's intrinsic functions build more than {MAX_STEPS:,} values (repeated "
+                "Fn::FindInMap, Ref or Fn::Join of large values); refusing it"
+            )
+
     def resolve(self, value: Any, depth: int = 0) -> Any:
         """Evaluate every intrinsic inside `value`; dict/list shapes are kept, AWS::NoValue is dropped."""
         if depth > 100:
             return Unknown("expression nested too deeply")
+        self.charge(1)
         if isinstance(value, dict):
             if len(value) == 1:
                 ((key, arg),) = value.items()
@@ -194,9 +222,16 @@ class Resolver:
         if handler is None:
             return Unknown(f"{fn} is not evaluated by vpcreach")
         try:
-            return handler(self, arg, depth)
-        except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+            out = handler(self, arg, depth)
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError):
+            # OverflowError: a .inf where a number is expected (int(inf)); .nan gives ValueError.
             return Unknown(f"{fn} has arguments vpcreach cannot evaluate")
+        # What an intrinsic hands out is copied and walked by its callers: charge its size to the budget.
+        if isinstance(out, str):
+            self.charge(len(out) // 64)
+        elif isinstance(out, list):
+            self.charge(len(out))
+        return out
 
     def _ref(self, arg: Any, depth: int) -> Any:
         if not isinstance(arg, str):
@@ -237,18 +272,26 @@ class Resolver:
             if isinstance(joined, Derived) and all(isinstance(x, (str, ResRef)) for x in items):
                 joined.parts, joined.sep = list(items), str(sep)
             return joined
-        return str(sep).join(parts)  # type: ignore[arg-type]
+        sep = str(sep)
+        size = sum(map(len, parts)) + len(sep) * max(len(parts) - 1, 0)  # type: ignore[arg-type]
+        if size > MAX_STRING:
+            return _too_long("Fn::Join", size)
+        return sep.join(parts)  # type: ignore[arg-type]
 
     def _sub(self, arg: Any, depth: int) -> Any:
         if isinstance(arg, list):
             text, local = arg[0], self.resolve(arg[1], depth) if len(arg) > 1 else {}
         else:
             text, local = arg, {}
+        if isinstance(text, Unknown):
+            return text  # a string Fn::ForEach could not build (parsers/cfn/language.py)
         if not isinstance(text, str) or not isinstance(local, dict):
             return Unknown("Fn::Sub with an unexpected shape")
         unresolved: list[Any] = []
+        size = len(text)
 
         def repl(match: re.Match) -> str:
+            nonlocal size
             name = match.group(1).strip()
             if name in local:
                 value = local[name]
@@ -260,9 +303,15 @@ class Resolver:
             if piece is None:
                 unresolved.append(value)
                 return ""
+            size += len(piece)
+            if size > MAX_STRING:
+                raise _TooLong  # before re.sub joins the pieces
             return piece
 
-        out = _SUB_VAR.sub(repl, text)
+        try:
+            out = _SUB_VAR.sub(repl, text)
+        except _TooLong:
+            return _too_long("Fn::Sub", size)
         if unresolved:
             return _unknown_from("Fn::Sub", unresolved)
         return out.replace("${!", "${")
@@ -317,11 +366,15 @@ class Resolver:
         block, count, bits = (self.resolve(x, depth) for x in arg[:3])
         if any(isinstance(x, (Unknown, ResRef)) for x in (block, count, bits)):
             return _unknown_from("Fn::Cidr", [block, count, bits])
+        count = int(count)
+        if not 1 <= count <= MAX_CIDR_COUNT:
+            # Checked before any list is built: CloudFormation refuses the template too.
+            return Unknown(f"Fn::Cidr count {count} is outside 1-{MAX_CIDR_COUNT}, the range CloudFormation accepts")
         net = ipaddress.ip_network(str(block), strict=False)
         new_prefix = net.max_prefixlen - int(bits)
         out = []
         for i, sub in enumerate(net.subnets(new_prefix=new_prefix)):
-            if i >= int(count):
+            if i >= count:
                 break
             out.append(str(sub))
         return out
@@ -360,6 +413,10 @@ def _as_text(value: Any) -> str | None:
     if isinstance(value, (str, int, float)):
         return str(value)
     return None
+
+
+def _too_long(fn: str, size: int) -> Unknown:
+    return Unknown(f"{fn} would build a string of {size:,} characters, more than the {MAX_STRING:,} vpcreach builds")
 
 
 def _unknown_from(fn: str, parts: list) -> Unknown:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
-from vpcreach.graph.ports import ENGINE_PORTS
 
-from ..iam_document import is_scoped
+from ..iam_document import read_statements
 from .intrinsics import Derived, Resolver, ResRef
 from .values import as_list, to_bool, to_int, to_protocol, to_ref, to_refs, to_str
 
@@ -392,41 +392,14 @@ def _nacl_assoc(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
 
 
 # --- IAM ---------------------------------------------------------------------------------------------
+def _unresolved(value: Any) -> Unknown | None:
+    if isinstance(value, ResRef):
+        return Unknown(f"{value.id}{'.' + value.attr if value.attr else ''} is known only after deploy")
+    return None
+
+
 def statements(document: Any) -> list[m.PolicyStatement]:
-    if not isinstance(document, dict):
-        return (
-            [m.PolicyStatement(actions=Unknown("policy document could not be resolved"))]
-            if document is not None
-            else []
-        )
-    stmts = document.get("Statement")
-    if isinstance(stmts, dict):
-        stmts = [stmts]
-    out = []
-    for s in as_list(stmts):
-        if not isinstance(s, dict):
-            continue
-        actions = s.get("Action")
-        not_actions = s.get("NotAction")
-        out.append(
-            m.PolicyStatement(
-                effect=str(s.get("Effect", "Allow")),
-                actions=_action_list(actions) if not_actions is None else [],
-                not_actions=_action_list(not_actions) if not_actions is not None else None,  # type: ignore[arg-type]
-                scoped=is_scoped(s),
-            )
-        )
-    return out
-
-
-def _action_list(value: Any) -> list[str] | Unknown:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    if isinstance(value, Unknown):
-        return value
-    return []
+    return read_statements(document, _unresolved)
 
 
 def managed_arns(value: Any) -> list[Any]:
@@ -464,22 +437,13 @@ def _policy(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
 
 
 # --- event sources and private targets ----------------------------------------------------------------
-_SOURCE_TYPES = {
-    "AWS::SQS::Queue": "sqs",
-    "AWS::Kinesis::Stream": "kinesis",
-    "AWS::DynamoDB::Table": "dynamodb",
-    "AWS::MSK::Cluster": "kafka",
-    "AWS::AmazonMQ::Broker": "mq",
-    "AWS::DocDB::DBCluster": "docdb",
-}
-
-
 def event_source_service(ctx: Context, value: Any) -> str | Unknown:
     if isinstance(value, ResRef):
-        return _SOURCE_TYPES.get(ctx.types.get(value.id, ""), Unknown(f"event source {value.id} of an unknown kind"))
+        return aws.EVENT_SOURCE_OF_RESOURCE_TYPE.get(
+            ctx.types.get(value.id, ""), Unknown(f"event source {value.id} of an unknown kind")
+        )
     if isinstance(value, str) and value.startswith("arn:"):
-        parts = value.split(":")
-        return parts[2] if len(parts) > 2 else Unknown("malformed event source ARN")
+        return aws.event_source_of_arn(value) or Unknown("malformed event source ARN")
     if isinstance(value, Derived) and value.refs:
         return event_source_service(ctx, value.refs[0])
     return Unknown("event source could not be resolved")
@@ -490,7 +454,7 @@ def _esm(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     fn = p.get("FunctionName")
     fn_ref = fn.id if isinstance(fn, ResRef) else (fn.refs[0].id if isinstance(fn, Derived) and fn.refs else to_ref(fn))
     if p.get("SelfManagedEventSource") is not None:
-        service: str | Unknown = "kafka"
+        service: str | Unknown = aws.SELF_MANAGED_KAFKA
     else:
         service = event_source_service(ctx, p.get("EventSourceArn"))
     ctx.net.add(m.EventSourceMapping(rid, loc, function=fn_ref, source_service=service))  # type: ignore[arg-type]
@@ -507,8 +471,9 @@ def _subnet_group(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     ctx.subnet_groups[rid] = to_refs(p.get("SubnetIds"))
 
 
-# type -> (target kind, port property, default port (or engine table key), subnet property, SG property)
-_TARGETS: dict[str, tuple[str, str, Any, str, str]] = {
+# type -> (target kind, port property, where the engine comes from, subnet property, SG property). The engine
+# is read from `Engine` ("engine"), from a proxy's `EngineFamily` ("family"), or is the type's own.
+_TARGETS: dict[str, tuple[str, str, str, str, str]] = {
     "AWS::RDS::DBInstance": ("db_instance", "Port", "engine", "DBSubnetGroupName", "VPCSecurityGroups"),
     "AWS::RDS::DBCluster": ("db_cluster", "Port", "engine", "DBSubnetGroupName", "VpcSecurityGroupIds"),
     "AWS::RDS::DBProxy": ("db_proxy", "", "family", "VpcSubnetIds", "VpcSecurityGroupIds"),
@@ -526,28 +491,37 @@ _TARGETS: dict[str, tuple[str, str, Any, str, str]] = {
         "CacheSubnetGroupName",
         "SecurityGroupIds",
     ),
-    "AWS::ElastiCache::ServerlessCache": ("cache_cluster", "", 6379, "SubnetIds", "SecurityGroupIds"),
-    "AWS::MemoryDB::Cluster": ("cache_cluster", "Port", 6379, "SubnetGroupName", "SecurityGroupIds"),
-    "AWS::DocDB::DBCluster": ("db_cluster", "Port", 27017, "DBSubnetGroupName", "VpcSecurityGroupIds"),
-    "AWS::Neptune::DBCluster": ("db_cluster", "Port", 8182, "DBSubnetGroupName", "VpcSecurityGroupIds"),
+    "AWS::ElastiCache::ServerlessCache": ("cache_cluster", "", "redis", "SubnetIds", "SecurityGroupIds"),
+    "AWS::MemoryDB::Cluster": ("cache_cluster", "Port", "redis", "SubnetGroupName", "SecurityGroupIds"),
+    "AWS::DocDB::DBCluster": ("db_cluster", "Port", "docdb", "DBSubnetGroupName", "VpcSecurityGroupIds"),
+    "AWS::Neptune::DBCluster": ("db_cluster", "Port", "neptune", "DBSubnetGroupName", "VpcSecurityGroupIds"),
 }
+# Resource types whose `Engine` may be omitted, by their family in aws.DEFAULT_ENGINES.
+_ENGINE_FAMILY = {"AWS::ElastiCache::ReplicationGroup": "elasticache_replication_group"}
+
+
+def _engine_port(ctx: Context, rid: str, p: dict, source: str) -> int | Unknown:
+    if source == "family":
+        family = p.get("EngineFamily")
+        port = aws.engine_port(family) if isinstance(family, str) else None
+        return port if port is not None else Unknown("proxy engine family unknown")
+    if source != "engine":
+        return aws.ENGINE_PORTS[source]
+    engine = p.get("Engine")
+    if engine is None:
+        engine = aws.DEFAULT_ENGINES.get(_ENGINE_FAMILY.get(ctx.types[rid], ""))
+    if isinstance(engine, str):
+        port = aws.engine_port(engine)
+        return port if port is not None else Unknown(f"port of engine {engine} unknown")
+    return Unknown("port depends on an unknown engine")
 
 
 @handles(*_TARGETS)
 def _private_target(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
-    kind, port_prop, default, subnet_prop, sg_prop = _TARGETS[ctx.types[rid]]
+    kind, port_prop, engine_source, subnet_prop, sg_prop = _TARGETS[ctx.types[rid]]
     port: Any = to_int(p.get(port_prop)) if port_prop else None
     if port is None:
-        if default == "engine":
-            engine = p.get("Engine")
-            engine_key = engine.split("-")[0] if isinstance(engine, str) and engine.startswith("oracle") else engine
-            port = ENGINE_PORTS.get(
-                engine_key if isinstance(engine_key, str) else "", Unknown("port depends on an unknown engine")
-            )
-        elif default == "family":
-            port = ENGINE_PORTS.get(str(p.get("EngineFamily")), Unknown("proxy engine family unknown"))
-        else:
-            port = default
+        port = _engine_port(ctx, rid, p, engine_source)
     subnets_raw = p.get(subnet_prop)
     if isinstance(subnets_raw, ResRef) and subnets_raw.id in ctx.subnet_groups:
         subnets = ctx.subnet_groups[subnets_raw.id]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vpcreach.graph import aws
 from vpcreach.graph.model import External, Unknown, default_nacl_id, default_sg_id
 
 from .intrinsics import Derived, ResRef
@@ -89,15 +90,9 @@ def to_str(value: Any) -> str | Unknown | None:
     return Unknown(f"{value!r} is not a string")
 
 
-_PROTOCOL_NUMBERS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
-
-
 def to_protocol(value: Any) -> str | Unknown:
     if value is None:
-        return "-1"
+        return aws.ALL_PROTOCOLS
     if isinstance(value, Unknown):
         return value
-    text = str(value).strip().lower()
-    if text in ("all",):
-        return "-1"
-    return _PROTOCOL_NUMBERS.get(text, text)
+    return aws.normalise_protocol(str(value))

@@ -28,6 +28,7 @@ from typing import Any
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
 
+from ..errors import InputError
 from . import aws_filters, aws_iam, aws_lambda, aws_network, aws_targets  # noqa: F401  (register handlers)
 from .annotations import parse_ignores, parse_traffic
 from .aws_context import HANDLERS, Context, resource_address
@@ -192,10 +193,19 @@ def _is_module_address(address: str) -> bool:
     return bool(_MODULE_ADDRESS.match(address))
 
 
+# Addresses gathered over every function's dependency closure: a real configuration needs a few dozen per
+# function; 5,000 functions that each depend on all 5,000 instances of one resource would need 25 million
+# (minutes and gigabytes). Past the budget the input is refused rather than a dependency guessed away.
+MAX_DEPENDENCY_CLOSURE = 1_000_000
+_MODULE_SEGMENT = re.compile(r'module\.[A-Za-z0-9_-]+(\[(?:\d+|"(?:[^"\\]|\\.)*")\])?\.')
+
+
 def _function_dependencies(ctx: Context) -> None:
     """Everything a function waits for: depends_on and references, through the whole dependency graph
     (Terraform orders creation by it), where a resource address means all its instances and a module
     address everything in the module."""
+    budget = MAX_DEPENDENCY_CLOSURE
+    members: dict[str, list[str]] | None = None  # module address → the instances inside, built on first use
     for fn in ctx.net.of(m.Function):
         inst = ctx.by_addr.get(fn.id)
         if inst is None:
@@ -210,11 +220,34 @@ def _function_dependencies(ctx: Context) -> None:
             found = [dep] if dep in ctx.by_addr else []
             found += [i.address for i in ctx.by_resource.get(dep, [])]
             if _is_module_address(dep):
-                found += [a for a in ctx.by_addr if a.startswith((dep + ".", dep + "["))]
+                if members is None:
+                    members = _module_members(ctx.by_addr)
+                found += members.get(dep, [])
+            budget -= len(found) + sum(len(ctx.by_addr[a].depends_on) for a in found)
+            if budget < 0:
+                raise InputError(
+                    ctx.net.sources[0] if ctx.net.sources else fn.id,
+                    f"the Lambda functions depend on more than {MAX_DEPENDENCY_CLOSURE:,} resources in all "
+                    "(depends_on and references, a resource counting once per instance); refusing to expand that",
+                )
             for address in found:
                 seen.add(address)
                 stack.extend(d for d in ctx.by_addr[address].depends_on if d not in seen)
         fn.depends_on = seen
+
+
+def _module_members(by_addr: dict[str, Any]) -> dict[str, list[str]]:
+    """Module address (with or without its instance key) → instance addresses inside it: an index that
+    answers what `address.startswith((module + ".", module + "["))` over every address would."""
+    out: dict[str, list[str]] = {}
+    for address in by_addr:
+        pos = 0
+        while (match := _MODULE_SEGMENT.match(address, pos)) is not None:
+            out.setdefault(address[: match.end() - 1], []).append(address)
+            if match.group(1):  # `module.a["k"].x` is also inside `module.a`
+                out.setdefault(address[: match.start(1)], []).append(address)
+            pos = match.end()
+    return out
 
 
 __all__ = ["map_resources", "resource_address"]

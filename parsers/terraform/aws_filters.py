@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
 
@@ -17,20 +18,15 @@ from .aws_context import Context, handles, is_configured, key_of, line_loc
 from .aws_network import vpc_of_default
 from .instance import ResourceInstance
 
+
 # --- security groups and network ACLs ----------------------------------------------------------------
-_PROTOCOL_NUMBERS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
-
-
 def _protocol(ctx: Context, value: Any) -> str | Unknown:
     if value is None:
-        return "-1"
+        return aws.ALL_PROTOCOLS
     text = ctx.text(value)
     if isinstance(text, Unknown) or text is None:
-        return text or "-1"
-    text = text.strip().lower()
-    if text in ("all", "-1"):
-        return "-1"
-    return _PROTOCOL_NUMBERS.get(text, text)
+        return text or aws.ALL_PROTOCOLS
+    return aws.normalise_protocol(text)
 
 
 def _ports(ctx: Context, protocol: Any, from_port: Any, to_port: Any) -> tuple[Any, Any]:

@@ -9,61 +9,25 @@ from typing import Any
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Unknown
 
-from ..iam_document import is_scoped
+from ..iam_document import read_statements
 from .aws_context import Context, handles
 from .instance import ResourceInstance, TfRef
 from .values import ManagedPolicy, Named, decode_json
 
 
 # --- IAM ---------------------------------------------------------------------------------------------
+def _unresolved(value: Any) -> Unknown | None:
+    if isinstance(value, TfRef):
+        return Unknown(f"{value.address}.{value.attr} is known only after apply")
+    return None
+
+
 def statements(ctx: Context, document: Any) -> list[m.PolicyStatement]:
-    if document is None:
-        return []
-    if isinstance(document, (str, Unknown, TfRef)):
-        document = (
-            decode_json(document)
-            if not isinstance(document, TfRef)
-            else Unknown(f"policy document from {document.address}.{document.attr}, known only after apply")
-        )
-    if not isinstance(document, dict):
-        reason = document.reason if isinstance(document, Unknown) else "not a JSON object"
-        return [m.PolicyStatement(actions=Unknown(f"policy document could not be resolved: {reason}"))]
-    stmts = document.get("Statement")
-    if isinstance(stmts, dict):
-        stmts = [stmts]
-    if isinstance(stmts, Unknown):
-        return [m.PolicyStatement(actions=stmts)]
-    out = []
-    for s in stmts if isinstance(stmts, list) else []:
-        if isinstance(s, Unknown):
-            out.append(m.PolicyStatement(actions=s))
-            continue
-        if not isinstance(s, dict):
-            continue
-        not_actions = s.get("NotAction")
-        effect = s.get("Effect", "Allow")
-        out.append(
-            m.PolicyStatement(
-                effect=effect if isinstance(effect, str) else "Allow",
-                actions=_actions(s.get("Action")) if not_actions is None else [],
-                not_actions=_actions(not_actions) if not_actions is not None else None,  # type: ignore[arg-type]
-                scoped=is_scoped(s),
-            )
-        )
-    return out
-
-
-def _actions(value: Any) -> list[str] | Unknown:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, Unknown):
-        return value
-    if isinstance(value, list):
-        unknown = next((v for v in value if isinstance(v, (Unknown, TfRef))), None)
-        if unknown is not None:
-            return unknown if isinstance(unknown, Unknown) else Unknown("an action is known only after apply")
-        return [v for v in value if isinstance(v, str)]
-    return []
+    if isinstance(document, TfRef):
+        document = Unknown(f"policy document from {document.address}.{document.attr}, known only after apply")
+    elif isinstance(document, (str, Unknown)):
+        document = decode_json(document)
+    return read_statements(document, _unresolved)
 
 
 def _policy_arns(ctx: Context, value: Any) -> tuple[list[str | Unknown], list[m.PolicyStatement]]:

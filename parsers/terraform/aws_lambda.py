@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.model import External, Unknown
 
@@ -16,24 +17,8 @@ from .aws_iam import ROLE_TYPES
 from .instance import ResourceInstance, TfRef
 from .values import Derived, Named
 
+
 # --- Lambda ------------------------------------------------------------------------------------------
-_ENV_SERVICES = {
-    "aws_sqs_queue": "sqs",
-    "aws_sns_topic": "sns",
-    "aws_dynamodb_table": "dynamodb",
-    "aws_s3_bucket": "s3",
-    "aws_secretsmanager_secret": "secretsmanager",
-    "aws_ssm_parameter": "ssm",
-    "aws_kms_key": "kms",
-    "aws_kms_alias": "kms",
-    "aws_kinesis_stream": "kinesis",
-    "aws_kinesis_firehose_delivery_stream": "firehose",
-    "aws_sfn_state_machine": "states",
-    "aws_cloudwatch_event_bus": "events",
-    "aws_lambda_function": "lambda",
-}
-
-
 def _env_value(ctx: Context, value: Any) -> Any:
     refs: tuple[TfRef, ...]
     if isinstance(value, Named):
@@ -48,7 +33,7 @@ def _env_value(ctx: Context, value: Any) -> Any:
         target = ctx.by_addr.get(ref.address)
         if target is None:
             continue
-        return m.ResourceRef(ref.address, _ENV_SERVICES.get(target.type, ""), ref.attr)
+        return m.ResourceRef(ref.address, aws.service_of_resource_type(target.type), ref.attr)
     if isinstance(value, (str, Unknown)):
         return str(value) if isinstance(value, str) else value
     if isinstance(value, bool):
@@ -98,33 +83,23 @@ def _function(ctx: Context, inst: ResourceInstance) -> None:
     ctx.net.add(fn)
 
 
-_SOURCE_TYPES = {
-    "aws_sqs_queue": "sqs",
-    "aws_kinesis_stream": "kinesis",
-    "aws_dynamodb_table": "dynamodb",
-    "aws_msk_cluster": "kafka",
-    "aws_msk_serverless_cluster": "kafka",
-    "aws_mq_broker": "mq",
-    "aws_docdb_cluster": "docdb",
-}
-
-
 @handles("aws_lambda_event_source_mapping")
 def _esm(ctx: Context, inst: ResourceInstance) -> None:
     v = inst.values
     fn = ctx.ref(v.get("function_name"), "function_name", ("aws_lambda_function",))
     service: str | Unknown
     if v.get("self_managed_event_source") not in (None, []):
-        service = "kafka"
+        service = aws.SELF_MANAGED_KAFKA
     else:
         source = v.get("event_source_arn")
         ref = source.ref if isinstance(source, Named) else source
         if isinstance(ref, TfRef) and ref.address in ctx.by_addr:
             rtype = ctx.by_addr[ref.address].type
-            service = _SOURCE_TYPES.get(rtype, Unknown(f"event source {ref.address} of an unknown kind"))
+            service = aws.EVENT_SOURCE_OF_RESOURCE_TYPE.get(
+                rtype, Unknown(f"event source {ref.address} of an unknown kind")
+            )
         elif isinstance(source, str) and source.startswith("arn:"):
-            parts = source.split(":")
-            service = parts[2] if len(parts) > 2 else Unknown("malformed event source ARN")
+            service = aws.event_source_of_arn(source) or Unknown("malformed event source ARN")
         else:
             service = Unknown("event source could not be resolved")
     ctx.net.add(m.EventSourceMapping(inst.address, inst.loc, function=fn, source_service=service))

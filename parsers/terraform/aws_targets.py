@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.model import External, Unknown
-from vpcreach.graph.ports import ENGINE_PORTS
 
 from .aws_context import HANDLERS, Context, handles, key_of
 from .instance import ResourceInstance
@@ -26,21 +26,25 @@ def _subnet_group(ctx: Context, inst: ResourceInstance) -> None:
     ctx.subnet_groups[inst.address] = ctx.refs(inst.values.get("subnet_ids"), "subnet")
 
 
-# type -> (target kind, default port (an int, "engine" or "family"), subnet attribute, SG attribute)
-_TARGETS: dict[str, tuple[str, Any, str, str]] = {
+# type -> (target kind, where the engine comes from ("engine" reads `engine`, "family" a proxy's
+# `engine_family`, anything else is the type's own engine), subnet attribute, SG attribute)
+_TARGETS: dict[str, tuple[str, str, str, str]] = {
     "aws_db_instance": ("db_instance", "engine", "db_subnet_group_name", "vpc_security_group_ids"),
     "aws_rds_cluster": ("db_cluster", "engine", "db_subnet_group_name", "vpc_security_group_ids"),
     "aws_db_proxy": ("db_proxy", "family", "vpc_subnet_ids", "vpc_security_group_ids"),
     "aws_elasticache_cluster": ("cache_cluster", "engine", "subnet_group_name", "security_group_ids"),
     "aws_elasticache_replication_group": ("cache_cluster", "engine", "subnet_group_name", "security_group_ids"),
     "aws_elasticache_serverless_cache": ("cache_cluster", "engine", "subnet_ids", "security_group_ids"),
-    "aws_memorydb_cluster": ("cache_cluster", 6379, "subnet_group_name", "security_group_ids"),
-    "aws_docdb_cluster": ("db_cluster", 27017, "db_subnet_group_name", "vpc_security_group_ids"),
-    "aws_neptune_cluster": ("db_cluster", 8182, "neptune_subnet_group_name", "vpc_security_group_ids"),
+    "aws_memorydb_cluster": ("cache_cluster", "redis", "subnet_group_name", "security_group_ids"),
+    "aws_docdb_cluster": ("db_cluster", "docdb", "db_subnet_group_name", "vpc_security_group_ids"),
+    "aws_neptune_cluster": ("db_cluster", "neptune", "neptune_subnet_group_name", "vpc_security_group_ids"),
 }
 
-# Engines a resource type assumes when `engine` is omitted.
-_DEFAULT_ENGINES = {"aws_rds_cluster": "aurora", "aws_elasticache_replication_group": "redis"}
+# Resource types whose `engine` may be omitted, by their family in aws.DEFAULT_ENGINES.
+_ENGINE_FAMILY = {
+    "aws_rds_cluster": "rds_cluster",
+    "aws_elasticache_replication_group": "elasticache_replication_group",
+}
 GROUP_TYPES = (
     "aws_db_subnet_group",
     "aws_elasticache_subnet_group",
@@ -50,17 +54,18 @@ GROUP_TYPES = (
 )
 
 
-def _engine_port(ctx: Context, inst: ResourceInstance, default: Any) -> int | Unknown:
+def _engine_port(ctx: Context, inst: ResourceInstance, source: str) -> int | Unknown:
     v = inst.values
-    if default == "family":
+    if source == "family":
         family = ctx.text(v.get("engine_family"))
-        return ENGINE_PORTS.get(family if isinstance(family, str) else "", Unknown("proxy engine family unknown"))
-    if default != "engine":
-        return default
-    engine = ctx.text(v.get("engine")) or _DEFAULT_ENGINES.get(inst.type)
+        port = aws.engine_port(family) if isinstance(family, str) else None
+        return port if port is not None else Unknown("proxy engine family unknown")
+    if source != "engine":
+        return aws.ENGINE_PORTS[source]
+    engine = ctx.text(v.get("engine")) or aws.DEFAULT_ENGINES.get(_ENGINE_FAMILY.get(inst.type, ""))
     if isinstance(engine, str):
-        key = engine.split("-")[0] if engine.startswith(("oracle", "sqlserver")) else engine
-        return ENGINE_PORTS.get(key, Unknown(f"port of engine {engine} unknown"))
+        port = aws.engine_port(engine)
+        return port if port is not None else Unknown(f"port of engine {engine} unknown")
     return Unknown("port depends on an unknown engine")
 
 

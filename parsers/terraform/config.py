@@ -188,8 +188,8 @@ def load_module(directory: str, budget: int = MAX_TERRAFORM_BYTES, scan_root: st
             path,
             budget - config.size,
             scan_root,
-            f"the Terraform files of this root and its modules pass {MAX_TERRAFORM_BYTES // (1024 * 1024)} MiB, "
-            "more than vpcreach parses within its time limit",
+            f"the Terraform files of this root and its modules pass {MAX_TERRAFORM_BYTES // 1024} KiB, "
+            "more than vpcreach parses within its time limit; check its plan instead (vpcreach plan PLAN.json)",
         )
         config.size += len(text.encode("utf-8"))
         tree = parse_hcl(text, path)

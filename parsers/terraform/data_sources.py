@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from vpcreach.graph.aws import PSEUDO_REGION, SYMBOLIC_AZS
 from vpcreach.graph.model import Unknown
 
 from .expressions import Ctx, evaluate_safely
@@ -24,8 +25,6 @@ _PARTITION = {"partition": "aws", "id": "aws", "dns_suffix": "amazonaws.com", "r
 
 
 def data_attribute(mi: ModuleInstance, obj: Instance, name: str, ctx: Ctx) -> Any:
-    from .hcl import PSEUDO_REGION, SYMBOLIC_AZS
-
     dtype = obj.block.labels[0]
     configured = obj.block.attrs.get(name)
     if configured is not None and dtype != "aws_iam_policy_document":

@@ -18,7 +18,16 @@ from typing import Any
 from vpcreach.graph.model import Unknown
 
 from .instance import TfRef
-from .values import Derived, Pending, first_unknown, is_unknown, template_text, unknown_from
+from .values import (
+    MAX_INT_BITS,
+    Derived,
+    Pending,
+    first_unknown,
+    is_unknown,
+    number_problem,
+    template_text,
+    unknown_from,
+)
 
 
 class EvalError(Exception):
@@ -35,21 +44,42 @@ class LimitError(Exception):
         self.line = line
 
 
-MAX_STEPS = 2_000_000  # loop iterations and collection elements built, per module tree
+MAX_STEPS = 2_000_000  # units of work per module tree: see Budget
 MAX_COLLECTION = 100_000
 MAX_STRING = 1_000_000  # characters of one computed string
+MAX_VALUE_DEPTH = 60  # nesting of one value (lists and objects inside each other)
+CHARS_PER_STEP = 8  # characters built, copied or compared for one step
+
+
+def check_length(length: int, what: str) -> None:
+    """Refuse a string of `length` characters before it is built."""
+    if length > MAX_STRING:
+        raise LimitError(
+            f"{what} would build a string of {length} characters, more than vpcreach evaluates ({MAX_STRING})"
+        )
 
 
 def check_string(text: str, what: str) -> str:
-    if len(text) > MAX_STRING:
-        raise LimitError(
-            f"{what} would build a string of {len(text)} characters, more than vpcreach evaluates ({MAX_STRING})"
-        )
+    check_length(len(text), what)
     return text
 
 
+def brief(value: Any, limit: int = 60) -> str:
+    """A value as an error message quotes it: short, whatever its size."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class Budget:
-    """Work counted across one whole scan, so hostile input fails fast instead of hanging."""
+    """Work counted across one whole scan, so hostile input fails fast instead of hanging.
+
+    Every unit of work the evaluator does is charged here before (or as) it is done, in steps: an
+    expression node evaluated, a collection element iterated or built, a node visited by a deep walk,
+    CHARS_PER_STEP characters of a string built. Deep walks that visit every occurrence of a value
+    shared by reference (JSON encoding, hashing, flattening, conversion, rendering a resource's
+    attributes) are charged by `walk`, which measures the size of the tree the walk will see without
+    expanding it; walks in Python (equality) charge each node as they visit it.
+    """
 
     __slots__ = ("steps",)
 
@@ -60,6 +90,70 @@ class Budget:
         self.steps += n
         if self.steps > MAX_STEPS:
             raise LimitError(f"the configuration needs more than {MAX_STEPS} evaluation steps")
+
+    def text(self, length: int, what: str) -> None:
+        """Charge a string of `length` characters, refusing it (before it is built) past MAX_STRING."""
+        check_length(length, what)
+        self.spend(1 + length // CHARS_PER_STEP)
+
+    def walk(self, value: Any, what: str) -> int:
+        """Charge a walk over every node of `value`, before it starts; returns what it charged."""
+        cost = tree_cost(value, MAX_STEPS - self.steps, what)
+        self.spend(cost)
+        return cost
+
+
+def tree_cost(value: Any, limit: int, what: str) -> int:
+    """The steps of a walk over `value` as a tree: its nodes, with a value shared by reference counted
+    every time it occurs, plus its strings' characters / CHARS_PER_STEP. Sizes are memoised on object
+    identity, so measuring costs one visit per distinct list or object even when the tree is
+    exponentially larger (`l1 = [l0, l0]`, `l2 = [l1, l1]`, ...); it stops with LimitError past `limit`.
+    Numbers are checked on the way: a decoded `inf`, `nan` or oversized integer is refused here."""
+    memo: dict[int, int] = {}
+    visited = 0
+
+    def too_much(total: int) -> LimitError:
+        return LimitError(
+            f"{what} would walk more than {total} values (a value listed twice counts twice), "
+            f"more than the {MAX_STEPS} evaluation steps vpcreach spends on a configuration"
+        )
+
+    def cost(v: Any, depth: int) -> int:
+        nonlocal visited
+        if isinstance(v, str):
+            return 1 + len(v) // CHARS_PER_STEP
+        if isinstance(v, (int, float)):
+            problem = number_problem(v)
+            if problem:
+                raise EvalError(f"{what}: {problem}")
+            return 1
+        if not isinstance(v, (list, dict)):
+            return 1
+        key = id(v)
+        known = memo.get(key)
+        if known is not None:
+            return known
+        if depth > MAX_VALUE_DEPTH:
+            raise EvalError(f"{what}: value nested too deeply")
+        visited += 1
+        total = 1
+        if isinstance(v, dict):
+            for k, item in v.items():
+                total += cost(item, depth + 1) + len(k) // CHARS_PER_STEP
+                if total > limit:
+                    raise too_much(limit)
+        else:
+            for item in v:
+                total += cost(item, depth + 1)
+                if total > limit:
+                    raise too_much(limit)
+        visited += len(v)
+        if visited > limit:
+            raise too_much(limit)
+        memo[key] = total
+        return total
+
+    return cost(value, 0)
 
 
 class Lazy:
@@ -115,6 +209,7 @@ def evaluate(node: Any, ctx: Ctx) -> Any:
     handler = _DISPATCH.get(type(node))
     if handler is None:
         raise EvalError(f"unsupported expression ({type(node).__name__})")
+    ctx.scope.budget.spend()
     return handler(node, ctx)
 
 
@@ -130,6 +225,11 @@ def evaluate_safely(node: Any, ctx: Ctx, what: str) -> Any:
 
 # --- conversions ---------------------------------------------------------------------------------------
 def normalise_number(value: float | int) -> int | float:
+    """A computed number as the evaluator keeps it: whole floats as ints; infinities, NaN and integers past
+    MAX_INT_BITS refused (Terraform has no NaN, and digits without end only cost time)."""
+    problem = number_problem(value)
+    if problem:
+        raise EvalError(problem)
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
         return int(value)
     return value
@@ -142,9 +242,9 @@ def to_number(value: Any, what: str = "value") -> Any:
         return value
     if isinstance(value, str):
         try:
-            return normalise_number(float(value)) if any(c in value for c in ".eE") else int(value.strip())
+            return normalise_number(float(value) if any(c in value for c in ".eE") else int(value.strip()))
         except ValueError:
-            raise EvalError(f"{what}: {value!r} is not a number") from None
+            raise EvalError(f"{what}: {brief(value)} is not a number") from None
     if is_unknown(value):
         return value
     raise EvalError(f"{what}: {type_name(value)} is not a number")
@@ -197,17 +297,35 @@ def type_name(value: Any) -> str:
     )
 
 
-def plain(value: Any, ctx: Ctx, depth: int = 0) -> Any:
-    """Replace lazy objects by their values, deeply (for functions that look inside a value)."""
-    if depth > 60:
-        raise EvalError("value nested too deeply")
-    if isinstance(value, Lazy):
-        return plain(value.materialize(ctx), ctx, depth + 1)
-    if isinstance(value, list):
-        return [plain(v, ctx, depth + 1) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v, ctx, depth + 1) for k, v in value.items()}
-    return value
+def plain(value: Any, ctx: Ctx, what: str = "a value") -> Any:
+    """Replace lazy objects by their values, deeply (for functions that look inside a value).
+
+    A part shared by reference stays shared in the copy (one copy per distinct part), and the walk the
+    caller then makes over every occurrence is charged to the budget before it is returned."""
+    if not isinstance(value, (Lazy, list, dict)):
+        return value
+    memo: dict[int, Any] = {}
+
+    def copy(v: Any, depth: int) -> Any:
+        if not isinstance(v, (Lazy, list, dict)):
+            return v
+        key = id(v)
+        if key in memo:
+            return memo[key]
+        if depth > MAX_VALUE_DEPTH:
+            raise EvalError("value nested too deeply")
+        if isinstance(v, Lazy):
+            out: Any = copy(v.materialize(ctx), depth + 1)
+        elif isinstance(v, list):
+            out = [copy(item, depth + 1) for item in v]
+        else:
+            out = {k: copy(item, depth + 1) for k, item in v.items()}
+        memo[key] = out
+        return out
+
+    result = copy(value, 0)
+    ctx.scope.budget.walk(result, what)
+    return result
 
 
 # --- leaves and collections ---------------------------------------------------------------------------
@@ -223,7 +341,10 @@ def _literal(node: Any, ctx: Ctx) -> Any:
 
 
 def _int(node: Any, ctx: Ctx) -> Any:
-    return int(str(node.token.value))
+    text = str(node.token.value)
+    if len(text) > MAX_INT_BITS:  # more digits than bits: refused before Python converts it
+        raise EvalError(f"the number {brief(text)} is larger than vpcreach evaluates")
+    return normalise_number(int(text))
 
 
 def _float(node: Any, ctx: Ctx) -> Any:
@@ -249,6 +370,7 @@ def _tuple(node: Any, ctx: Ctx) -> Any:
 def _object(node: Any, ctx: Ctx) -> Any:
     from hcl2.rules.containers import ObjectElemKeyExpressionRule
 
+    ctx.scope.budget.spend(len(node.elements))
     out: dict[str, Any] = {}
     unknown_key = None
     for element in node.elements:
@@ -285,12 +407,14 @@ def _string(node: Any, ctx: Ctx) -> Any:
     parts = node.string_parts
     if len(parts) == 1 and isinstance(parts[0].content, InterpolationRule):
         return evaluate(parts[0].content.expression, ctx)  # "${x}" is x itself, whatever its type
-    return join_pieces(string_pieces(parts, ctx), "a string template")
+    return join_pieces(string_pieces(parts, ctx), "a string template", ctx)
 
 
-def join_pieces(pieces: list[Any], what: str) -> Any:
+def join_pieces(pieces: list[Any], what: str, ctx: Ctx) -> Any:
+    """The string of a template's (or a builder's) pieces; its size is charged and checked before joining."""
+    ctx.scope.budget.text(sum(len(p) if isinstance(p, str) else 3 for p in pieces), what)
     if all(isinstance(p, str) for p in pieces):
-        return check_string("".join(pieces), what)
+        return "".join(pieces)
     text, unknowns = template_text(pieces)
     base = unknown_from(what, unknowns)
     refs = base.refs if isinstance(base, Derived) else ()
@@ -353,7 +477,7 @@ _HEREDOC = re.compile(r"<<-?([a-zA-Z][a-zA-Z0-9._-]*)\r?\n([\s\S]*)\1\s*\Z")
 def heredoc_body(token: str, trim: bool) -> str:
     """The text of a heredoc: every content line keeps its newline (HCL keeps the last one too)."""
     match = _HEREDOC.match(token)
-    body = re.sub(r"[ \t]*\Z", "", match.group(2)) if match else ""  # the closing marker's indentation
+    body = match.group(2).rstrip(" \t") if match else ""  # the closing marker's indentation
     if trim:
         lines = body.split("\n")
         widths = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
@@ -363,29 +487,36 @@ def heredoc_body(token: str, trim: bool) -> str:
 
 
 _TEMPLATES: dict[str, Any] = {}
+_TEMPLATE_CACHE = {"chars": 0}
+MAX_TEMPLATE_CACHE_CHARS = 4 * MAX_STRING
+_MISSING = object()
 
 
-def template_node(text: str) -> Any:
+def template_node(text: str, budget: Budget) -> Any:
     """A template's text (a heredoc body, a templatefile) as an hcl2 string node, parsed by python-hcl2."""
-    if text in _TEMPLATES:
-        return _TEMPLATES[text]
+    node = _TEMPLATES.get(text, _MISSING)
+    if node is not _MISSING:
+        return node
     from .config import parse_hcl
 
+    # python-hcl2 parses about a microsecond a character and a hundred an interpolation or directive.
+    budget.spend(len(text) // CHARS_PER_STEP + 50 * (text.count("${") + text.count("%{")))
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r").replace("\n", "\\n")
     try:
         tree = parse_hcl(f'x = "{escaped}"\n', "<template>")
         node = tree.body.children[0].expression
     except Exception:  # any failure means "not a template vpcreach can read"
         node = None
-    if len(_TEMPLATES) < 512:
+    if len(_TEMPLATES) < 512 and _TEMPLATE_CACHE["chars"] + len(text) <= MAX_TEMPLATE_CACHE_CHARS:
         _TEMPLATES[text] = node
+        _TEMPLATE_CACHE["chars"] += len(text)
     return node
 
 
 def evaluate_template(text: str, ctx: Ctx, what: str) -> Any:
     if "${" not in text and "%{" not in text:
         return text
-    node = template_node(text)
+    node = template_node(text, ctx.scope.budget)
     if node is None:
         return Unknown(f"{what} is not a template vpcreach can read")
     return evaluate(node, ctx)
@@ -423,7 +554,7 @@ def get_attr(base: Any, name: str, ctx: Ctx) -> Any:
 
 def get_index(base: Any, key: Any, ctx: Ctx) -> Any:
     if isinstance(base, Pending) and isinstance(key, (str, int)) and not isinstance(key, bool):
-        return base.extend(f"[{key!r}]" if isinstance(key, str) else f"[{key}]")
+        return base.extend(f"[{brief(key)}]")
     if is_unknown(key):
         return unknown_from("an index", [key, base]) if not isinstance(base, Lazy) else unknown_from("an index", [key])
     if isinstance(base, Lazy):
@@ -439,7 +570,7 @@ def get_index(base: Any, key: Any, ctx: Ctx) -> Any:
         text = to_text(key, "a map key")
         if text in base:
             return base[text]
-        raise EvalError(f'the map has no element "{text}"')
+        raise EvalError(f"the map has no element {brief(text)}")
     if is_unknown(base):
         return base if isinstance(base, Unknown) else unknown_from("an index", [base])
     if base is None:
@@ -530,34 +661,48 @@ def _conditional(node: Any, ctx: Ctx) -> Any:
         a, b = evaluate(node.if_true, ctx), evaluate(node.if_false, ctx)
     except EvalError:
         a, b = None, 0
-    if first_unknown(a) is None and first_unknown(b) is None and a == b and type(a) is type(b):
+    if (
+        first_unknown(a) is None
+        and first_unknown(b) is None
+        and type(a) is type(b)
+        and (a is b or values_equal(a, b, ctx) is True)
+    ):
         return a
     base = unknown_from("the condition", [cond])
     refs = base.refs if isinstance(base, Derived) else ()
     return Derived(f"depends on a condition that is unknown ({base.reason})", refs)
 
 
-def values_equal(a: Any, b: Any) -> Any:
+def values_equal(a: Any, b: Any, ctx: Ctx) -> Any:
     """Terraform `==`: deep, type-sensitive; unknown when either side is not wholly known."""
     if isinstance(a, Lazy) or isinstance(b, Lazy):
         return Unknown("comparison of a whole resource or module object")
     ua, ub = first_unknown(a), first_unknown(b)
     if ua is not None or ub is not None:
         return unknown_from("a comparison", [ua if ua is not None else ub])
-    return _strict_equal(a, b)
+    return _strict_equal(a, b, ctx.scope.budget, 0)
 
 
-def _strict_equal(a: Any, b: Any) -> bool:
+def _strict_equal(a: Any, b: Any, budget: Budget, depth: int) -> bool:
+    """Deep equality, charging each pair of nodes it compares (a value is equal to itself uncompared)."""
+    budget.spend()
+    if a is b:
+        return True
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return a == b
     if isinstance(a, str) and isinstance(b, str):
+        if len(a) != len(b):
+            return False
+        budget.spend(len(a) // CHARS_PER_STEP)
         return str(a) == str(b)
+    if depth > MAX_VALUE_DEPTH:
+        raise EvalError("a comparison of values nested too deeply")
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_strict_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_strict_equal(x, y, budget, depth + 1) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_strict_equal(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(_strict_equal(a[k], b[k], budget, depth + 1) for k in a)
     return a is None and b is None
 
 
@@ -565,17 +710,20 @@ def _arith(op: str, a: Any, b: Any) -> Any:
     x, y = to_number(a, f"the left side of {op}"), to_number(b, f"the right side of {op}")
     if is_unknown(x) or is_unknown(y):
         return unknown_from(f"an arithmetic {op}", [x, y])
-    if op == "+":
-        return normalise_number(x + y)
-    if op == "-":
-        return normalise_number(x - y)
-    if op == "*":
-        return normalise_number(x * y)
-    if y == 0:
+    if y == 0 and op in ("/", "%"):
         raise EvalError("division by zero")
-    if op == "/":
-        return normalise_number(x / y)
-    return normalise_number(math.fmod(x, y))
+    try:
+        if op == "+":
+            return normalise_number(x + y)
+        if op == "-":
+            return normalise_number(x - y)
+        if op == "*":
+            return normalise_number(x * y)
+        if op == "/":
+            return normalise_number(x / y)
+        return normalise_number(math.fmod(x, y))
+    except OverflowError:  # a large integer mixed with a fraction
+        raise EvalError(f"an arithmetic {op} overflows") from None
 
 
 def _compare(op: str, a: Any, b: Any) -> Any:
@@ -600,9 +748,9 @@ def _binary(node: Any, ctx: Ctx) -> Any:
         return b
     right = evaluate(node.binary_term.expr_term, ctx)
     if op == "==":
-        return values_equal(left, right)
+        return values_equal(left, right, ctx)
     if op == "!=":
-        equal = values_equal(left, right)
+        equal = values_equal(left, right, ctx)
         return equal if is_unknown(equal) else not equal
     if op in ("<", ">", "<=", ">="):
         return _compare(op, left, right)
@@ -687,7 +835,7 @@ def _for_object(node: Any, ctx: Ctx) -> Any:
         if grouping:
             out.setdefault(k, []).append(v)
         elif k in out:
-            raise EvalError(f'duplicate key "{k}" in a for expression (add ... to group)')
+            raise EvalError(f"duplicate key {brief(k)} in a for expression (add ... to group)")
         else:
             out[k] = v
     return out

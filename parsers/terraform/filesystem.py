@@ -29,7 +29,7 @@ from vpcreach.graph.model import Unknown
 from ..files import FileRefused, confine, is_regular_file, read_bytes, shown
 from .expressions import Budget, EvalError, LimitError
 
-MAX_FILE = 1024 * 1024  # bytes of one file a function reads
+MAX_FILE = 1_000_000  # bytes of one file a function reads: no more than a computed string may hold (MAX_STRING)
 MAX_READ = 32 * 1024 * 1024  # bytes read by file functions for one configuration (repeated reads are free)
 MAX_LISTED = 100_000  # directory entries one fileset() call looks at
 MAX_PATTERN = 1024  # characters of one fileset() pattern

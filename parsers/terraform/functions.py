@@ -10,6 +10,7 @@ Functions whose result depends on the run (timestamp, uuid) or on AWS are Unknow
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import ipaddress
 import json
@@ -17,19 +18,25 @@ import math
 import os
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import re2
 from vpcreach.graph.model import Unknown
 
 from ..files import FileRefused
 from .expressions import (
+    CHARS_PER_STEP,
     MAX_COLLECTION,
+    MAX_STRING,
+    Budget,
     Ctx,
     EvalError,
     Lazy,
     LimitError,
     Scope,
+    brief,
+    check_length,
     check_string,
     join_pieces,
     normalise_number,
@@ -42,7 +49,7 @@ from .expressions import (
 )
 from .filesystem import FileSystem
 from .instance import TfRef
-from .values import Derived, decode_json, first_unknown, is_unknown, unknown_from
+from .values import Derived, decode_json, first_unknown, is_unknown, number_problem, unknown_from
 
 Strict = Callable[..., Any]
 Lenient = Callable[[list[Any], Ctx], Any]
@@ -64,6 +71,7 @@ _RUNTIME = {
     "type": "a type",
     "ephemeralasnull": "an ephemeral value",
 }
+_MISSING = object()
 
 
 def strict(*names: str) -> Callable[[Strict], Strict]:
@@ -85,16 +93,40 @@ def lenient(*names: str) -> Callable[[Lenient], Lenient]:
 
 
 def call(name: str, args: list[Any], ctx: Ctx) -> Any:
+    """Call a built-in, charging the budget for what it reads and builds.
+
+    A strict function reads its arguments whole (`plain` charges that walk) and builds its result from
+    them: the result is charged as a walk too. A lenient function moves references around: it is charged
+    the top level of each collection argument and of its result, and the few that look deeper (equality,
+    flattening, encoding) charge their own walks. Strings returned are charged by length; numbers are
+    checked (no infinities, no endless integers)."""
+    budget = ctx.scope.budget
     try:
         if name in _LENIENT:
-            return _LENIENT[name](args, ctx)
-        if name in _STRICT:
-            values = [plain(a, ctx) for a in args]
+            budget.spend(sum(len(a) for a in args if isinstance(a, (list, dict))))
+            result = _LENIENT[name](args, ctx)
+            if isinstance(result, (list, dict)):
+                budget.spend(len(result))
+        elif name in _STRICT:
+            values = [plain(a, ctx, f"{name}()") for a in args]
             unknown = [u for u in (first_unknown(v) for v in values) if u is not None]
             if unknown:
                 return unknown_from(f"{name}()", unknown)
             result = _STRICT[name](*values)
-            return check_string(result, f"{name}()") if isinstance(result, str) else result
+            if isinstance(result, str):
+                check_string(result, f"{name}()")
+            elif isinstance(result, (list, dict)):
+                budget.walk(result, f"{name}()")
+        else:
+            result = _MISSING
+        if isinstance(result, str):
+            budget.spend(len(result) // CHARS_PER_STEP)
+        elif isinstance(result, (int, float)):
+            problem = number_problem(result)
+            if problem:
+                raise EvalError(f"{name}(): {problem}")
+        if result is not _MISSING:
+            return result
         if name in _RUNTIME:
             return Unknown(f"{name}() gives {_RUNTIME[name]}, known only when Terraform runs")
     except (EvalError, LimitError):
@@ -109,7 +141,8 @@ def call(name: str, args: list[Any], ctx: Ctx) -> Any:
         AttributeError,
         ZeroDivisionError,
         OverflowError,
-        re.error,
+        re2.error,
+        csv.Error,
     ) as exc:
         raise EvalError(f"{name}(): {exc}") from None
     raise EvalError(f"call to unknown function {name}()")
@@ -121,7 +154,8 @@ def names() -> set[str]:
 
 def _check_size(n: int, what: str) -> None:
     if n > MAX_COLLECTION:
-        raise LimitError(f"{what} would have {n} elements, more than vpcreach evaluates ({MAX_COLLECTION})")
+        count = str(n) if n < 10**12 else f"about 2^{int(n).bit_length()}"
+        raise LimitError(f"{what} would have {count} elements, more than vpcreach evaluates ({MAX_COLLECTION})")
 
 
 def _list(value: Any, ctx: Ctx, what: str) -> Any:
@@ -206,7 +240,8 @@ def _sum(xs: Any) -> Any:
 # --- strings -------------------------------------------------------------------------------------------
 @strict("chomp")
 def _chomp(s: Any) -> Any:
-    return re.sub(r"(\r\n|\n|\r)+\Z", "", to_text(s))
+    # Terraform (go-cty's ChompFunc) removes `(?:\r\n?|\n)*\z`, which is every CR and LF at the end.
+    return to_text(s).rstrip("\r\n")
 
 
 @strict("startswith")
@@ -274,8 +309,9 @@ def _trimspace(s: Any) -> Any:
 
 @strict("indent")
 def _indent(n: Any, s: Any) -> Any:
-    pad = " " * int(to_number(n))
-    return to_text(s).replace("\n", "\n" + pad)
+    text, width = to_text(s), max(0, int(to_number(n)))
+    check_length(len(text) + text.count("\n") * width, "indent()")
+    return text.replace("\n", "\n" + " " * width)
 
 
 @strict("split")
@@ -286,49 +322,177 @@ def _split(sep: Any, s: Any) -> Any:
     return text.split(separator) if separator else list(text)
 
 
-def _go_regex(pattern: str) -> re.Pattern:
-    # RE2 and Python agree on what real configurations use; named groups are spelled differently.
-    return re.compile(re.sub(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>", r"(?P<\1>", pattern))
+# Terraform's regex, regexall and replace use Go's regexp, the RE2 syntax
+# (https://developer.hashicorp.com/terraform/language/functions/regex: "Terraform uses the RE2 regular
+# expression language"). google-re2 gives the same syntax and RE2's guarantee: no backtracking, time
+# linear in the text for one search (times the pattern's program size when RE2 falls back to its NFA).
+# Each compiled pattern may use at most _RE2_MEMORY; the library caches the last 128.
+_RE2_MEMORY = 2 * 1024 * 1024
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # errors become EvalErrors, not lines on stderr
+_RE2_OPTIONS.max_mem = _RE2_MEMORY
+# Work units (characters a search may scan times the program's size) per budget step: RE2's NFA, its
+# slowest path, does ~80 million units a second here. A search also costs ~5 us in the binding.
+REGEX_UNITS_PER_STEP = 128
+REGEX_SEARCH_STEPS = 3
 
 
-def _regex_result(match: re.Match) -> Any:
-    if match.re.groupindex:
-        return {name: match.group(name) or "" for name in match.re.groupindex}
-    if match.re.groups:
+def _go_regex(pattern: str) -> Any:
+    _refuse_any_byte(pattern)
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        message = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise EvalError(f"invalid regular expression {brief(pattern)}: {message}") from None
+
+
+def _refuse_any_byte(pattern: str) -> None:
+    """Go's syntax has no `\\C` (any byte, which RE2 accepts and which can split a character)."""
+    i, literal = 0, False
+    while True:
+        i = pattern.find("\\", i)
+        if i < 0 or i + 1 >= len(pattern):
+            return
+        escaped = pattern[i + 1]
+        if literal:
+            literal = escaped != "E"
+        elif escaped == "Q":
+            literal = True
+        elif escaped == "C":
+            raise EvalError("invalid regular expression: invalid escape sequence \\C")
+        i += 2
+
+
+def _matches(regex: Any, text: str, budget: Budget) -> Iterator[Any]:
+    """The matches Go's FindAll gives: successive non-overlapping matches, without an empty match that
+    abuts the previous match. Each search is charged before it runs for the text it may scan."""
+    size = max(1, regex.programsize)
+    searches = regex.finditer(text)
+    previous_end, start = -1, 0
+    while True:
+        budget.spend(REGEX_SEARCH_STEPS + (len(text) - start + 1) * size // REGEX_UNITS_PER_STEP)
+        match = next(searches, None)
+        if match is None:
+            return
+        begin, end = match.span()
+        start = end if end > begin else end + 1
+        if not (begin == end and begin == previous_end):
+            yield match
+        previous_end = end
+
+
+def _regex_result(regex: Any, names: dict[str, int], match: Any) -> Any:
+    if names:
+        if len(names) != regex.groups:
+            raise EvalError("a pattern cannot mix named and unnamed capture groups")
+        return {name: match.group(name) or "" for name in names}
+    if regex.groups:
         return [g or "" for g in match.groups()]
     return match.group(0)
 
 
-@strict("regex")
-def _regex(pattern: Any, s: Any) -> Any:
-    match = _go_regex(to_text(pattern)).search(to_text(s))
+def _regex_call(name: str, args: list[Any], ctx: Ctx, every: bool) -> Any:
+    if len(args) != 2:
+        raise EvalError(f"{name}() takes a pattern and a string")
+    if any(is_unknown(a) for a in args):
+        return unknown_from(f"{name}()", args)
+    regex, text = _go_regex(to_text(args[0])), to_text(args[1])
+    names = regex.groupindex
+    found = _matches(regex, text, ctx.scope.budget)
+    if every:
+        return [_regex_result(regex, names, match) for match in found]
+    match = next(found, None)
     if match is None:
-        raise EvalError("regex(): the pattern does not match")
-    return _regex_result(match)
+        raise EvalError(f"{name}(): the pattern does not match")
+    return _regex_result(regex, names, match)
 
 
-@strict("regexall")
-def _regexall(pattern: Any, s: Any) -> Any:
-    return [_regex_result(mt) for mt in _go_regex(to_text(pattern)).finditer(to_text(s))]
+@lenient("regex")
+def _regex(args: list[Any], ctx: Ctx) -> Any:
+    return _regex_call("regex", args, ctx, every=False)
 
 
-@strict("replace")
-def _replace(s: Any, search: Any, replacement: Any) -> Any:
-    text, find, repl = to_text(s), to_text(search), to_text(replacement)
-    if len(find) > 1 and find.startswith("/") and find.endswith("/"):
-        python_repl = re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", repl.replace("\\", "\\\\"))
-        return _go_regex(find[1:-1]).sub(python_repl, text)
-    return text.replace(find, repl)
+@lenient("regexall")
+def _regexall(args: list[Any], ctx: Ctx) -> Any:
+    return _regex_call("regexall", args, ctx, every=True)
+
+
+@lenient("replace")
+def _replace(args: list[Any], ctx: Ctx) -> Any:
+    if len(args) != 3:
+        raise EvalError("replace() takes a string, a substring and a replacement")
+    if any(is_unknown(a) for a in args):
+        return unknown_from("replace()", args)
+    text, find, repl = (to_text(a) for a in args)
+    if not (len(find) > 1 and find.startswith("/") and find.endswith("/")):
+        check_length(len(text) + text.count(find) * (len(repl) - len(find)), "replace()")
+        return text.replace(find, repl)
+    regex = _go_regex(find[1:-1])
+    names = regex.groupindex
+    pieces: list[str] = []
+    length, pos = 0, 0
+    for match in _matches(regex, text, ctx.scope.budget):
+        begin, end = match.span()
+        pieces.append(text[pos:begin])
+        tail = len(text) - end  # still to be copied: the result is checked with it counted
+        length = _expand(regex.groups, names, match, repl, pieces, length + begin - pos + tail) - tail
+        pos = end
+    pieces.append(text[pos:])
+    return join_pieces(pieces, "replace()", ctx)
+
+
+def _expand(groups: int, names: dict[str, int], match: Any, template: str, out: list[str], length: int) -> int:
+    """Go's Regexp.Expand (https://pkg.go.dev/regexp#Regexp.Expand), appending to `out`: `$name` or
+    `${name}` is a group by number or name (the longest run of letters, digits and `_`, so `$1x` is
+    `${1x}`), a missing or unmatched group gives nothing, `$$` is `$`, and a `$` that starts no valid name
+    stays as it is. `length` is the size of the result so far; each piece is checked against MAX_STRING
+    before it is copied, and the new length returned."""
+    rest = template
+    while rest:
+        before, dollar, rest = rest.partition("$")
+        group: int | None = None
+        if dollar and rest.startswith("$"):
+            before, rest = before + "$", rest[1:]
+        elif dollar:
+            braced = rest.startswith("{")
+            body = rest[1:] if braced else rest
+            n = 0
+            while n < len(body) and (body[n].isalpha() or body[n].isdecimal() or body[n] == "_"):
+                n += 1
+            if n == 0 or (braced and body[n : n + 1] != "}"):
+                before += "$"
+            else:
+                name, rest = body[:n], body[n + 1 :] if braced else body[n:]
+                if name.isdecimal() and name.isascii() and not (name[0] == "0" and len(name) > 1):
+                    group = int(name) if len(name) < 9 and int(name) <= groups else None
+                else:
+                    group = names.get(name)
+        begin, end = match.span(group) if group is not None else (0, 0)
+        length += len(before) + max(0, end - begin)
+        check_length(length, "replace()")
+        out.append(before)
+        if end > begin:
+            out.append(match.group(group))
+    return length
 
 
 _VERB = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
 
 
+def _format_size(digits: str | None) -> int:
+    """A width or precision, refused before the padding or digits are built past MAX_STRING."""
+    size = int(digits) if digits and len(digits) < 10 else MAX_STRING + 1 if digits else 0
+    check_length(size, "format()")
+    return size
+
+
 def _format_one(verb: str, flags: str, width: str | None, precision: str | None, value: Any) -> str:
+    _format_size(width)
+    _format_size(precision)
     if verb in ("v", "s") and not isinstance(value, (list, dict)):
         text = to_text(value) if value is not None else "null"
     elif verb == "v":
-        text = json.dumps(value, separators=(",", ":"))
+        text = _json_text(value, "format()", ascii_only=True)
     elif verb == "q":
         text = json.dumps(to_text(value))
     elif verb == "t":
@@ -392,13 +556,13 @@ def _format(args: list[Any], ctx: Ctx) -> Any:
     fmt = args[0]
     if is_unknown(fmt):
         return unknown_from("format()", [fmt])
-    values = [plain(a, ctx) for a in args[1:]]
-    return join_pieces(_format_pieces(to_text(fmt), values), "format()")
+    values = [plain(a, ctx, "format()") for a in args[1:]]
+    return join_pieces(_format_pieces(to_text(fmt), values), "format()", ctx)
 
 
 @lenient("formatlist")
 def _formatlist(args: list[Any], ctx: Ctx) -> Any:
-    values = [plain(a, ctx) for a in args]
+    values = [plain(a, ctx, "formatlist()") for a in args]
     unknown = [u for u in (first_unknown(v) for v in values) if u is not None and not _scalar_unknown(u)]
     if unknown or is_unknown(values[0]):
         return unknown_from("formatlist()", unknown or [values[0]])
@@ -409,7 +573,7 @@ def _formatlist(args: list[Any], ctx: Ctx) -> Any:
     out = []
     for i in range(n):
         row = [v[i] if isinstance(v, list) else v for v in values[1:]]
-        out.append(join_pieces(_format_pieces(to_text(values[0]), row), "formatlist()"))
+        out.append(join_pieces(_format_pieces(to_text(values[0]), row), "formatlist()", ctx))
     return out
 
 
@@ -427,7 +591,7 @@ def _join(args: list[Any], ctx: Ctx) -> Any:
         if i:
             pieces.append(sep)
         pieces.append(to_text(item, "a joined element") if not is_unknown(item) else item)
-    return join_pieces(pieces, "join()")
+    return join_pieces(pieces, "join()", ctx)
 
 
 @lenient("tostring")
@@ -513,7 +677,7 @@ def _lookup(args: list[Any], ctx: Ctx) -> Any:
         return mapping[text]
     if len(args) == 3:
         return args[2]
-    raise EvalError(f'lookup(): no key "{text}" and no default')
+    raise EvalError(f"lookup(): no key {brief(text)} and no default")
 
 
 @lenient("merge")
@@ -561,6 +725,7 @@ def _flatten(args: list[Any], ctx: Ctx) -> Any:
     lst = _list(args[0], ctx, "flatten()'s argument")
     if is_unknown(lst):
         return unknown_from("flatten()", [lst])
+    ctx.scope.budget.walk(lst, "flatten()")  # every nested list is copied out, as often as it occurs
     out: list[Any] = []
     unknown = _flatten_into(lst, out, 0)
     if unknown is not None:
@@ -611,7 +776,7 @@ def _contains(args: list[Any], ctx: Ctx) -> Any:
         return unknown_from("contains()", [lst])
     undecided = None
     for item in lst:
-        equal = values_equal(item, value)
+        equal = values_equal(item, value, ctx)
         if equal is True:
             return True
         if is_unknown(equal):
@@ -625,7 +790,7 @@ def _index(args: list[Any], ctx: Ctx) -> Any:
     if is_unknown(lst):
         return unknown_from("index()", [lst])
     for i, item in enumerate(lst):
-        equal = values_equal(item, value)
+        equal = values_equal(item, value, ctx)
         if is_unknown(equal):
             return equal
         if equal:
@@ -633,11 +798,11 @@ def _index(args: list[Any], ctx: Ctx) -> Any:
     raise EvalError("index(): the value is not in the list")
 
 
-def _hashable(value: Any) -> Any:
+def set_key(value: Any) -> Any:
     if isinstance(value, list):
-        return ("list", tuple(_hashable(v) for v in value))
+        return ("list", tuple(set_key(v) for v in value))
     if isinstance(value, dict):
-        return ("map", tuple(sorted((k, _hashable(v)) for k, v in value.items())))
+        return ("map", tuple(sorted((k, set_key(v)) for k, v in value.items())))
     if isinstance(value, Lazy):
         return ("lazy", id(value))
     if isinstance(value, Unknown):
@@ -653,7 +818,7 @@ def _distinct_items(lst: list[Any]) -> list[Any]:
     seen: set[Any] = set()
     out = []
     for item in lst:
-        key = _hashable(item)
+        key = set_key(item)
         if key not in seen:
             seen.add(key)
             out.append(item)
@@ -663,7 +828,10 @@ def _distinct_items(lst: list[Any]) -> list[Any]:
 @lenient("distinct")
 def _distinct(args: list[Any], ctx: Ctx) -> Any:
     lst = _list(args[0], ctx, "distinct()'s argument")
-    return unknown_from("distinct()", [lst]) if is_unknown(lst) else _distinct_items(lst)
+    if is_unknown(lst):
+        return unknown_from("distinct()", [lst])
+    ctx.scope.budget.walk(lst, "distinct()")  # every element is hashed whole
+    return _distinct_items(lst)
 
 
 def _as_set(value: Any) -> list[Any]:
@@ -681,7 +849,10 @@ def _toset(args: list[Any], ctx: Ctx) -> Any:
     if value is None:
         return None
     lst = _list(value, ctx, "toset()'s argument")
-    return unknown_from("toset()", [lst]) if is_unknown(lst) else _as_set(lst)
+    if is_unknown(lst):
+        return unknown_from("toset()", [lst])
+    ctx.scope.budget.walk(lst, "toset()")  # every element is hashed whole
+    return _as_set(lst)
 
 
 @lenient("tolist")
@@ -795,14 +966,14 @@ def _setunion(*sets: Any) -> Any:
 
 @strict("setintersection")
 def _setintersection(first: Any, *rest: Any) -> Any:
-    keep = [x for x in first if all(any(_hashable(x) == _hashable(y) for y in s) for s in rest)]
-    return _as_set(keep)
+    others = [{set_key(y) for y in s} for s in rest]
+    return _as_set([x for x in first if all(set_key(x) in other for other in others)])
 
 
 @strict("setsubtract")
 def _setsubtract(a: Any, b: Any) -> Any:
-    drop = {_hashable(y) for y in b}
-    return _as_set([x for x in a if _hashable(x) not in drop])
+    drop = {set_key(y) for y in b}
+    return _as_set([x for x in a if set_key(x) not in drop])
 
 
 @strict("setproduct")
@@ -819,8 +990,8 @@ def _setproduct(*sets: Any) -> Any:
 
 @strict("matchkeys")
 def _matchkeys(values: Any, keys: Any, search: Any) -> Any:
-    wanted = {_hashable(s) for s in search}
-    return [v for v, k in zip(values, keys) if _hashable(k) in wanted]
+    wanted = {set_key(s) for s in search}
+    return [v for v, k in zip(values, keys) if set_key(k) in wanted]
 
 
 @strict("transpose")
@@ -843,14 +1014,26 @@ def _json_ready(value: Any) -> Any:
     return str(value) if isinstance(value, str) else value
 
 
+def _json_text(value: Any, what: str, ascii_only: bool = False) -> str:
+    """Compact JSON of a known value; refused as soon as the text written passes MAX_STRING."""
+    encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=ascii_only)
+    chunks: list[str] = []
+    length = 0
+    for chunk in encoder.iterencode(value):
+        length += len(chunk)
+        check_length(length, what)
+        chunks.append(chunk)
+    return "".join(chunks)
+
+
 @lenient("jsonencode")
 def _jsonencode(args: list[Any], ctx: Ctx) -> Any:
-    value = plain(args[0], ctx)
+    value = plain(args[0], ctx, "jsonencode()")
     unknown = first_unknown(value)
     if unknown is not None:
         base = unknown_from("jsonencode()", [unknown])
         return Derived(base.reason, base.refs if isinstance(base, Derived) else (), value=value)
-    return json.dumps(_json_ready(value), separators=(",", ":"), ensure_ascii=False)
+    return _json_text(_json_ready(value), "jsonencode()")
 
 
 @lenient("jsondecode")
@@ -858,14 +1041,40 @@ def _jsondecode(args: list[Any], ctx: Ctx) -> Any:
     value = decode_json(args[0])
     if isinstance(value, Unknown) and not is_unknown(args[0]):
         raise EvalError(f"jsondecode(): {value.reason}")
+    if isinstance(value, (list, dict)):
+        ctx.scope.budget.walk(value, "jsondecode()")
     return value
 
 
 @strict("yamldecode")
 def _yamldecode(text: Any) -> Any:
-    import yaml
+    # The CloudFormation loader's guards: nesting estimated before parsing, depth, alias bombs.
+    from ..errors import InputError
+    from ..yaml_loader import load_document
 
-    return yaml.safe_load(to_text(text))
+    try:
+        value = load_document(to_text(text), "yamldecode()", cfn_tags=False)
+    except InputError as exc:
+        raise EvalError(f"yamldecode(): {exc.message}") from None
+    except ValueError as exc:  # PyYAML's int() of a number past Python's 4300-digit limit, say
+        problem = "a number too long to convert" if "digits" in str(exc) else brief(str(exc), 120)
+        raise EvalError(f"yamldecode(): {problem}") from None
+    _check_yaml_scalars(value)
+    return value
+
+
+def _check_yaml_scalars(value: Any) -> None:
+    """Refuse what YAML decodes but Terraform's values do not hold (timestamps, binary, sets)."""
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (list, dict)):
+            if id(v) not in seen:
+                seen.add(id(v))
+                stack.extend(v.values() if isinstance(v, dict) else v)
+        elif not (v is None or isinstance(v, (str, int, float))):
+            raise EvalError(f"yamldecode(): a YAML {type(v).__name__} is not a Terraform value")
 
 
 @strict("csvdecode")
@@ -920,7 +1129,7 @@ def _network(prefix: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     try:
         return ipaddress.ip_network(to_text(prefix), strict=False)
     except ValueError:
-        raise EvalError(f"{prefix!r} is not a CIDR prefix") from None
+        raise EvalError(f"{brief(prefix)} is not a CIDR prefix") from None
 
 
 @strict("cidrsubnet")
@@ -944,7 +1153,7 @@ def _cidrsubnets(prefix: Any, *newbits: Any) -> Any:
     end = int(net.broadcast_address)
     for nb in newbits:
         length = net.prefixlen + int(to_number(nb))
-        if length > net.max_prefixlen:
+        if length > net.max_prefixlen or length < net.prefixlen:
             raise EvalError(f"cidrsubnets(): cannot add {nb} bits to {net}")
         size = 1 << (net.max_prefixlen - length)
         current = (current + size - 1) // size * size  # align to the block size, as Terraform does

@@ -14,10 +14,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpcreach.graph.aws import PSEUDO_REGION, SYMBOLIC_AZS
 from vpcreach.graph.model import Loc, Unknown
 
 from ..errors import MAX_TERRAFORM_BYTES, InputError
 from ..files import FileRefused, confine, shown
+from ..json_input import load_json
 from .annotations import block_annotations
 from .config import Attr, Block, ModuleConfig, load_module, parse_hcl, read_source
 from .expressions import (
@@ -45,8 +47,6 @@ MAX_MODULE_DEPTH = 32
 _META_ATTRS = {"count", "for_each", "depends_on", "provider", "providers", "lifecycle"}
 _META_BLOCKS = {"lifecycle", "provisioner", "connection", "precondition", "postcondition"}
 _MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
-SYMBOLIC_AZS = [f"az#{i}" for i in range(6)]  # as CloudFormation's Fn::GetAZs is read: distinct, unnamed zones
-PSEUDO_REGION = "<region>"
 
 
 class ConstScope(Scope):
@@ -486,8 +486,10 @@ class ModuleInstance(Scope):
         for name, attr in block.attrs.items():
             if name in _META_ATTRS or (only is not None and name != only):
                 continue
-            value = _guard(attr, lambda attr=attr: evaluate_safely(attr.expr, ctx, f"{where}.{attr.name}"))
-            values[name] = finalize(value, ctx)
+            what = f"{where}.{name}"
+            values[name] = _guard(
+                attr, lambda attr=attr, what=what: finalize(evaluate_safely(attr.expr, ctx, what), ctx, what)
+            )
         for nested in block.blocks:
             if nested.type in _META_BLOCKS:
                 continue
@@ -715,11 +717,12 @@ def _reason(value: Any) -> str:
     return "unknown"
 
 
-def finalize(value: Any, ctx: Ctx) -> Any:
-    """A value as it is handed to the AWS mapping: module objects become their outputs."""
+def finalize(value: Any, ctx: Ctx, what: str = "an attribute") -> Any:
+    """A value as it is handed to the AWS mapping: module objects become their outputs. Its walk as a tree
+    is charged here, so whatever reads it later (mapping, reports) reads a bounded value."""
     if isinstance(value, (Lazy, list, dict)):
         try:
-            return plain(value, ctx)
+            return plain(value, ctx, what)
         except EvalError as exc:
             return Unknown(str(exc))
     return value
@@ -753,10 +756,7 @@ def read_tfvars(path: str, budget: Budget, scan_root: str | None = None) -> dict
     found next to the configuration are read only inside `scan_root`; a `--var-file` is the user's own."""
     text = read_source(path, scan_root=scan_root)
     if path.endswith(".json"):
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise InputError(path, f"invalid JSON: {exc.msg}", exc.lineno) from None
+        data = load_json(text, path)  # strict: duplicate keys, NaN, lone surrogates, deep nesting refused
         if not isinstance(data, dict):
             raise InputError(path, "a JSON var file must hold an object")
         return data

@@ -18,7 +18,6 @@ in plan JSON at all, so a value computed through a `local.*` stays Unknown with 
 from __future__ import annotations
 
 import bisect
-import copy
 import json
 import re
 from collections import Counter
@@ -30,12 +29,23 @@ from vpcreach.graph.model import Loc, Unknown
 
 from ..errors import InputError
 from ..files import read_input
+from ..json_input import load_json
 from .aws import map_resources, resource_address
 from .instance import ResourceInstance, TfRef
 from .values import Derived
 
 SUPPORTED_MAJORS = (0, 1)
-MAX_REFERENCE_DEPTH = 20  # module outputs and variables chained through nested modules
+MAX_REFERENCE_DEPTH = 20  # module nesting followed in configuration and values (child_modules)
+# Module variables and outputs followed through one another (each is resolved once per module instance and
+# remembered, so this bounds only the recursion, not the work): far beyond any real configuration.
+MAX_REFERENCE_CHAIN = 100
+# Reference resolution steps for one plan: every reference string examined and every (instance, attribute)
+# placed in a result. A real plan spends about 9 per resource instance (bench/tfplan.py: 173k for 20k
+# instances, a 44 MB plan; 20 MiB hold about 10k). A plan whose 10k functions each refer to all of 10k
+# subnets (`subnet_ids = aws_subnet.s[*].id`, a 7 MB file) would spend 10^8, and every function-subnet pair
+# becomes graph edges and ENI groups later (~20 µs each). Past the budget, values still to be linked become
+# Unknown with the reason (VR001), never a guess; the worst case stays near 5 s.
+MAX_RESOLUTION_STEPS = 500_000
 
 _ACTIONS = {
     ("create",): "create",
@@ -137,12 +147,7 @@ def _load(path: str) -> tuple[dict, str]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from exc
-    except RecursionError as exc:
-        raise InputError(path, "JSON nested too deeply") from exc
+    doc = load_json(text, path)  # strict: duplicate keys, NaN, lone surrogates, deep nesting refused
     if not isinstance(doc, dict):
         raise InputError(path, f"not Terraform plan JSON: the top level is a JSON {type(doc).__name__}, not an object")
     return doc, text
@@ -261,6 +266,7 @@ class _Config:
         self.raw = configuration if isinstance(configuration, dict) else {}
         self.modules: dict[str, dict] = {}
         self.parents: dict[str, tuple[str, str]] = {}  # child path → (parent path, call name)
+        self._resources: dict[str, dict[str, dict]] = {}  # config module path → resource address → block
         root = self.raw.get("root_module")
         self.present = isinstance(root, dict)
         self._add("", root if isinstance(root, dict) else {}, 0)
@@ -277,11 +283,15 @@ class _Config:
                 self._add(child, call["module"], depth + 1)
 
     def resource(self, cfg_path: str, local_address: str) -> dict | None:
-        module = self.modules.get(cfg_path) or {}
-        for res in module.get("resources") or []:
-            if isinstance(res, dict) and res.get("address") == local_address:
-                return res
-        return None
+        index = self._resources.get(cfg_path)
+        if index is None:  # built once per module: a lookup per instance must not scan every block
+            index = {}
+            module = self.modules.get(cfg_path) or {}
+            for res in module.get("resources") or []:
+                if isinstance(res, dict) and isinstance(res.get("address"), str):
+                    index.setdefault(res["address"], res)
+            self._resources[cfg_path] = index
+        return index.get(local_address)
 
     def region(self) -> str | None:
         providers = self.raw.get("provider_config")
@@ -362,7 +372,7 @@ class _PlanReader:
             rc = self.changes.get(address)
             action = self.actions.get(address, "no-op" if self.prior and address in self.prior else "create")
             change = (rc or {}).get("change") or {}
-            values = copy.deepcopy(res.get("values")) if isinstance(res.get("values"), dict) else {}
+            values = _copy(res.get("values")) if isinstance(res.get("values"), dict) else {}
             inst = ResourceInstance(
                 address=address,
                 type=str(res.get("type") or (rc or {}).get("type") or ""),
@@ -373,7 +383,7 @@ class _PlanReader:
             )
             cfg = resolver.resource_config(address)
             if cfg is not None:
-                inst.configured = {k for k in (cfg.get("expressions") or {}) if isinstance(k, str)}
+                inst.configured = resolver.configured(cfg)
             unknown = change.get("after_unknown")
             if action == "forget":
                 unknown = None
@@ -405,14 +415,14 @@ class _PlanReader:
             inst = ResourceInstance(
                 address=address,
                 type=str(res.get("type") or ""),
-                values=copy.deepcopy(res.get("values")) if isinstance(res.get("values"), dict) else {},
+                values=_copy(res.get("values")) if isinstance(res.get("values"), dict) else {},
                 loc=Loc(self.path, self.lines.line(address)),
                 action="no-op",
                 mode=str(res.get("mode") or "managed"),
             )
             cfg = resolver.resource_config(address)
             if cfg is not None:
-                inst.configured = {k for k in (cfg.get("expressions") or {}) if isinstance(k, str)}
+                inst.configured = resolver.configured(cfg)
             deps = res.get("depends_on")
             inst.depends_on = {d for d in deps if isinstance(d, str)} if isinstance(deps, list) else set()
             out.append(inst)
@@ -441,6 +451,17 @@ class _StateReader:
                 )
             )
         return out
+
+
+def _copy(value: Any) -> Any:
+    """A copy of attribute values as the JSON loader built them (dicts, lists, scalars): each instance gets
+    containers of its own to complete, while strings, however long, are shared. No memo is needed: JSON has
+    no shared or cyclic parts, and its depth is bounded by the loader (MAX_DEPTH), so the recursion is too."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
 
 # --- completing unknown values from configuration references -------------------------------------------
@@ -541,7 +562,10 @@ def _instance_key(address: str) -> Any:
     match = re.search(r'\[(\d+|"(?:[^"\\]|\\.)*")\]$', address)
     if not match:
         return None
-    return json.loads(match.group(1))
+    try:
+        return json.loads(match.group(1))
+    except ValueError:  # an index past Python's digit limit: Terraform writes none; keep it as text
+        return match.group(1)
 
 
 @dataclass
@@ -549,34 +573,78 @@ class _Targets:
     refs: list[tuple[str, str]] = field(default_factory=list)  # (instance address, attribute)
     blockers: list[str] = field(default_factory=list)  # why some part cannot be followed
     splat: bool = False  # at least one bare address meant every instance
+    seen: set[Any] = field(default_factory=set)  # `refs` and `blockers` as a set: adding stays linear
+
+    def add(self, address: str, attr: str) -> None:
+        if (address, attr) not in self.seen:
+            self.seen.add((address, attr))
+            self.refs.append((address, attr))
+
+    def block(self, reason: str) -> None:
+        if reason not in self.seen:
+            self.seen.add(reason)
+            self.blockers.append(reason)
 
 
 class _Resolver:
     def __init__(self, config: _Config, values: dict[str, Any]) -> None:
         self.config = config
         self.values = values  # instance address → known values of the network being built
+        # Indexes built once, so that each lookup costs the size of its answer, not of the plan: instances
+        # by resource address, and by (resource address, count index or for_each key).
         self.by_resource: dict[str, list[str]] = {}
-        self.module_instances: dict[str, list[str]] = {}  # module address without key → instance prefixes
+        self.by_key: dict[tuple[str, Any], list[str]] = {}
+        # Module address without key → its instance prefixes, in order (a dict as an ordered set).
+        self.module_instances: dict[str, dict[str, None]] = {}
         for address in values:
-            self.by_resource.setdefault(resource_address(address), []).append(address)
+            base = resource_address(address)
+            self.by_resource.setdefault(base, []).append(address)
+            self.by_key.setdefault((base, _instance_key(address)), []).append(address)
             prefix, _local = split_address(address)
             for match in _MODULE_SEGMENT.finditer(prefix):
                 head = prefix[: match.end()]
                 bare = prefix[: match.start()] + f"module.{match.group(1)}"
-                lst = self.module_instances.setdefault(bare, [])
-                if head not in lst:
-                    lst.append(head)
+                self.module_instances.setdefault(bare, {})[head] = None
+        # Module variables and outputs, each resolved once per module instance: ("variable", prefix, name) or
+        # ("output", child prefix, name) → its targets. A configuration whose variables each refer to three
+        # variables of the parent, twenty modules deep, would otherwise be followed 3^20 times.
+        self.named: dict[tuple[str, str, str], _Targets] = {}
+        self.busy: set[tuple[str, str, str]] = set()
+        self.steps = MAX_RESOLUTION_STEPS
+        # Per configuration block (alive as long as the document): what every instance of it shares.
+        self.block_refs: dict[int, list[str]] = {}
+        self.block_configured: dict[int, set[str]] = {}
 
     def resource_config(self, address: str) -> dict | None:
         prefix, local = split_address(address)
         return self.config.resource(config_path(prefix), resource_address(local))
 
     # --- references --------------------------------------------------------------------------------
+    def configured(self, cfg: dict) -> set[str]:
+        """The attribute names a configuration block sets (shared by its instances; nobody changes it)."""
+        found = self.block_configured.get(id(cfg))
+        if found is None:
+            found = {k for k in (cfg.get("expressions") or {}) if isinstance(k, str)}
+            self.block_configured[id(cfg)] = found
+        return found
+
+    def _spend(self, out: _Targets, steps: int) -> bool:
+        """Charge resolution steps; False (and a blocker on `out`) once the plan's budget is spent."""
+        self.steps -= steps
+        if self.steps < 0:
+            out.block(f"more references than vpcreach follows in one plan ({MAX_RESOLUTION_STEPS:,} steps)")
+            return False
+        return True
+
     def resolve(self, refs: list[Any], prefix: str, self_key: Any, depth: int = 0) -> _Targets:
-        """Instances (and attributes) a list of reference strings points at, in order, duplicates removed."""
+        """Instances (and attributes) a list of reference strings points at, in order, duplicates removed.
+
+        `depth` counts the module variables and outputs followed to get here."""
         out = _Targets()
-        if depth > MAX_REFERENCE_DEPTH:
-            out.blockers.append("references nest too deeply to follow")
+        if depth > MAX_REFERENCE_CHAIN:
+            out.block("references chain through too many module variables and outputs to follow")
+            return out
+        if not self._spend(out, len(refs) if isinstance(refs, list) else 0):
             return out
         refs = [r for r in refs if isinstance(r, str)]
         keyed = any(r in ("count.index", "each.key", "each.value") for r in refs)
@@ -596,7 +664,7 @@ class _Resolver:
         for ref, match in parsed:
             head = ref.split(".", 1)[0]
             if head == "local":
-                out.blockers.append(f"{ref} (locals are not in plan JSON)")
+                out.block(f"{ref} (locals are not in plan JSON)")
             elif head == "var":
                 self._variable(ref, prefix, out, depth)
             elif head == "module":
@@ -616,18 +684,42 @@ class _Resolver:
                         continue
                     instances = self.by_resource.get(prefix + base, [])
                     if keyed and self_key is not None:
-                        same = [a for a in instances if _instance_key(a) == self_key]
-                        instances = same or instances
+                        instances = self.by_key.get((prefix + base, self_key)) or instances
                     if not attr and len(instances) > 1:
                         out.splat = True
                     self._add(out, instances, attr or "id")
         return out
 
-    @staticmethod
-    def _add(out: _Targets, addresses: list[str], attr: str) -> None:
-        for address in addresses:
-            if (address, attr) not in out.refs:
-                out.refs.append((address, attr))
+    def _add(self, out: _Targets, addresses: list[str], attr: str) -> None:
+        if self._spend(out, len(addresses)):
+            for address in addresses:
+                out.add(address, attr)
+
+    def _merge(self, out: _Targets, found: _Targets, splat: bool = False) -> None:
+        if self._spend(out, 1 + len(found.refs) + len(found.blockers)):
+            for address, attr in found.refs:
+                out.add(address, attr)
+            for reason in found.blockers:
+                out.block(reason)
+            out.splat = out.splat or found.splat or splat
+
+    def _named(self, key: tuple[str, str, str], refs: list[Any], prefix: str, depth: int) -> _Targets:
+        """A module variable's or output's targets (its expression's `refs`, read in module instance
+        `prefix`), resolved once and remembered; a variable that reaches itself again is a cycle."""
+        found = self.named.get(key)
+        if found is not None:
+            return found
+        if key in self.busy:
+            cycle = _Targets()
+            cycle.block(f"{key[0]} {key[2]} of {key[1].rstrip('.') or 'the root module'} refers to itself")
+            return cycle
+        self.busy.add(key)
+        try:
+            found = self.resolve(refs, prefix, None, depth + 1)
+        finally:
+            self.busy.discard(key)
+        self.named[key] = found
+        return found
 
     def _variable(self, ref: str, prefix: str, out: _Targets, depth: int) -> None:
         """`var.x` inside a module: follow the module call's argument in the parent module."""
@@ -640,13 +732,11 @@ class _Resolver:
         parent_prefix = prefix[: segments[-1].start()] if segments else ""
         calls = self.config.modules.get(parent_cfg, {}).get("module_calls") or {}
         expressions = (calls.get(call) or {}).get("expressions") or {}
-        expr = expressions.get(ref.split(".")[1]) if len(ref.split(".")) > 1 else None
+        name = ref.split(".")[1] if len(ref.split(".")) > 1 else ""
+        expr = expressions.get(name) if name else None
         if isinstance(expr, dict):
-            found = self.resolve(expr.get("references") or [], parent_prefix, None, depth + 1)
-            for address, attr in found.refs:
-                self._add(out, [address], attr)
-            out.blockers += found.blockers
-            out.splat = out.splat or found.splat
+            refs = expr.get("references") or []
+            self._merge(out, self._named(("variable", prefix, name), refs, parent_prefix, depth))
 
     def _module_output(self, ref: str, prefix: str, out: _Targets, depth: int, outputs: set[str]) -> None:
         """`module.net.private_subnet_ids` → the output's own references, inside that module."""
@@ -661,17 +751,17 @@ class _Resolver:
         outputs_cfg = (module or {}).get("outputs") or {}
         expr = (outputs_cfg.get(output) or {}).get("expression") if isinstance(outputs_cfg.get(output), dict) else None
         if not isinstance(expr, dict):
-            out.blockers.append(f"{ref} (the module's output is not in the plan's configuration)")
+            out.block(f"{ref} (the module's output is not in the plan's configuration)")
             return
-        instances = [f"{prefix}module.{name}{key}."] if key else self.module_instances.get(f"{prefix}module.{name}", [])
+        instances = (
+            [f"{prefix}module.{name}{key}."] if key else list(self.module_instances.get(f"{prefix}module.{name}", {}))
+        )
         if not instances:
             instances = [f"{prefix}module.{name}."]
+        refs = expr.get("references") or []
         for child_prefix in instances:
-            found = self.resolve(expr.get("references") or [], child_prefix, None, depth + 1)
-            for address, attr in found.refs:
-                self._add(out, [address], attr)
-            out.blockers += found.blockers
-            out.splat = out.splat or found.splat or len(instances) > 1
+            found = self._named(("output", child_prefix, output), refs, child_prefix, depth)
+            self._merge(out, found, splat=len(instances) > 1)
 
     # --- values ------------------------------------------------------------------------------------
     def known(self, address: str, attr: str) -> Any:
@@ -715,14 +805,15 @@ class _Resolver:
                 else:
                     _put(inst.values, path, Unknown(f"{label} is known only after apply"))
                 continue
-            targets = self.resolve(expr["references"], prefix, key)
             if inside and isinstance(path[-1], int):
                 list_path = path[:-1]
                 if list_path in done:
                     continue
                 done.add(list_path)
+                targets = self.resolve(expr["references"], prefix, key)
                 self._complete_list(inst, list_path, unknown, targets, label)
                 continue
+            targets = self.resolve(expr["references"], prefix, key)
             if inside:
                 # A key of a map attribute (an environment variable): only a single source is certain.
                 distinct = list(dict.fromkeys(a for a, _ in targets.refs))
@@ -747,20 +838,23 @@ class _Resolver:
         flags = _at(unknown, path)
         if not isinstance(flags, list):
             return
+        if not self._spend(targets, len(flags)):
+            # Every element would be a value of its own (500k `true`s are a 2.5 MB file): one Unknown instead.
+            _put(inst.values, path, self._unknown(label[: label.rfind("[")], targets))
+            return
         items = list(current) if isinstance(current, list) else []
         while len(items) < len(flags):
             items.append(None)
         known = {str(v) for v, f in zip(items, flags) if f is not True and v is not None}
-        spare = [
-            (a, attr)
-            for a, attr in targets.refs
-            if not (isinstance(self.known(a, attr), str) and self.known(a, attr) in known)
-        ]
+        spare = iter(
+            [(a, attr) for a, attr in targets.refs if not (isinstance(v := self.known(a, attr), str) and v in known)]
+        )
         for i, flag in enumerate(flags):
             if flag is not True:
                 continue
-            if spare and not targets.blockers:
-                items[i] = self.value_for(*spare.pop(0))
+            ref = next(spare, None) if not targets.blockers else None
+            if ref is not None:
+                items[i] = self.value_for(*ref)
             else:
                 items[i] = self._unknown(f"{label.rsplit('.', 1)[0]}[{i}]", targets)
         _put(inst.values, path, items)
@@ -768,7 +862,10 @@ class _Resolver:
     @staticmethod
     def _unknown(label: str, targets: _Targets) -> Unknown:
         if targets.blockers:
-            return Unknown(f"{label} is known only after apply and comes from {', '.join(targets.blockers)}")
+            reasons = ", ".join(targets.blockers[:3]) + (
+                f" and {len(targets.blockers) - 3} more" if len(targets.blockers) > 3 else ""
+            )
+            return Unknown(f"{label} is known only after apply and comes from {reasons}")
         if targets.refs:
             refs = tuple(TfRef(a, attr) for a, attr in targets.refs)
             names = ", ".join(f"{a}.{attr}" for a, attr in targets.refs[:3])
@@ -783,10 +880,13 @@ class _Resolver:
         if cfg is None:
             return deps
         prefix, _local = split_address(address)
-        refs: list[str] = []
-        _collect_refs(cfg.get("expressions"), refs)
-        for key in ("count_expression", "for_each_expression"):
-            _collect_refs(cfg.get(key), refs)
+        refs = self.block_refs.get(id(cfg))
+        if refs is None:  # collected once per configuration block, not once per instance of it
+            refs = []
+            _collect_refs(cfg.get("expressions"), refs)
+            for key in ("count_expression", "for_each_expression"):
+                _collect_refs(cfg.get(key), refs)
+            self.block_refs[id(cfg)] = refs
         found = self.resolve(refs, prefix, _instance_key(address))
         deps.update(a for a, _ in found.refs if a != address)
         for dep in cfg.get("depends_on") or []:

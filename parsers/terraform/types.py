@@ -10,7 +10,7 @@ from typing import Any
 
 from vpcreach.graph.model import Unknown
 
-from .expressions import Ctx, EvalError, evaluate_safely, normalise_number, to_text
+from .expressions import Ctx, EvalError, brief, evaluate_safely, normalise_number, to_text
 from .values import is_unknown
 
 # A type is a tuple: ("string",) ("number",) ("bool",) ("any",) ("list", T) ("set", T) ("map", T)
@@ -74,6 +74,8 @@ def _field(node: Any) -> tuple[Type, bool, Any]:
 
 def convert(value: Any, vtype: Type, what: str, const: Ctx) -> Any:
     try:
+        if vtype[0] != "any":
+            const.scope.budget.walk(value, what)  # the conversion visits every element, as often as it occurs
         return _convert(value, vtype, what, const, 0)
     except EvalError as exc:
         return Unknown(f"{what} does not fit its declared type: {exc}")
@@ -94,9 +96,9 @@ def _convert(value: Any, t: Type, what: str, const: Ctx, depth: int) -> Any:
             raise EvalError(f"{what} is a bool, not a number")
         if isinstance(value, str):
             try:
-                return normalise_number(float(value)) if any(c in value for c in ".eE") else int(value)
+                return normalise_number(float(value) if any(c in value for c in ".eE") else int(value))
             except ValueError:
-                raise EvalError(f"{what} = {value!r} is not a number") from None
+                raise EvalError(f"{what} = {brief(value)} is not a number") from None
         if isinstance(value, (int, float)):
             return value
         raise EvalError(f"{what} is not a number")
@@ -105,15 +107,20 @@ def _convert(value: Any, t: Type, what: str, const: Ctx, depth: int) -> Any:
             return value
         if isinstance(value, str) and value in ("true", "false"):
             return value == "true"
-        raise EvalError(f"{what} = {value!r} is not a bool")
+        raise EvalError(f"{what} = {brief(value)} is not a bool")
     if kind in ("list", "set"):
         if not isinstance(value, list):
             raise EvalError(f"{what} is not a list")
         items = [_convert(v, t[1], f"{what}[{i}]", const, depth + 1) for i, v in enumerate(value)]
         if kind == "set":
+            from .functions import set_key
+
+            keys: set[Any] = set()
             seen: list[Any] = []
             for item in items:
-                if item not in seen:
+                key = set_key(item)
+                if key not in keys:
+                    keys.add(key)
                     seen.append(item)
             items = sorted(seen) if all(isinstance(i, str) for i in seen) else seen
         return items

@@ -15,6 +15,7 @@ keep identity and structure that plain values would lose:
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -25,6 +26,17 @@ from .instance import TfRef
 # Stand-ins for unknown pieces inside a template's text: private-use characters that survive JSON.
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 _MARK = re.compile(f"{_MARK_OPEN}[0-9]+{_MARK_CLOSE}")
+MAX_INT_BITS = 1024  # Terraform's numbers are 512-bit floats; past this vpcreach refuses an integer
+
+
+def number_problem(value: int | float) -> str | None:
+    """Why vpcreach refuses a number (infinite, NaN, an integer of more than MAX_INT_BITS bits), or None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"the number {value} (infinite or undefined) is not evaluated"
+    bits = value.bit_length()
+    return (
+        None if bits <= MAX_INT_BITS else f"a number of {bits} bits is larger than vpcreach evaluates ({MAX_INT_BITS})"
+    )
 
 
 class Named(str):
@@ -89,21 +101,28 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, (Unknown, TfRef))
 
 
-def refs_in(value: Any, depth: int = 0) -> tuple[TfRef, ...]:
-    """The resource attributes a value was built from."""
-    if depth > 50:
-        return ()
-    if isinstance(value, TfRef):
-        return (value,)
-    if isinstance(value, Named):
-        return (value.ref,)
-    if isinstance(value, Derived):
-        return value.refs
-    if isinstance(value, list):
-        return tuple(r for item in value for r in refs_in(item, depth + 1))
-    if isinstance(value, dict):
-        return tuple(r for item in value.values() for r in refs_in(item, depth + 1))
-    return ()
+def refs_in(value: Any) -> tuple[TfRef, ...]:
+    """The resource attributes a value was built from, each once, in the order they first occur.
+
+    Each list or object is looked into once, so a value that holds another twice by reference (and so
+    on, exponentially) costs its distinct parts only."""
+    found: dict[TfRef, None] = {}
+    seen: set[int] = set()
+
+    def visit(v: Any, depth: int) -> None:
+        if isinstance(v, TfRef):
+            found[v] = None
+        elif isinstance(v, Named):
+            found[v.ref] = None
+        elif isinstance(v, Derived):
+            found.update(dict.fromkeys(v.refs))
+        elif isinstance(v, (list, dict)) and depth <= 50 and id(v) not in seen:
+            seen.add(id(v))
+            for item in v.values() if isinstance(v, dict) else v:
+                visit(item, depth + 1)
+
+    visit(value, 0)
+    return tuple(found)
 
 
 def describe(ref: TfRef) -> str:
@@ -126,23 +145,27 @@ def unknown_from(what: str, parts: list[Any]) -> Unknown:
     return Unknown(f"{what} could not be evaluated")
 
 
-def first_unknown(value: Any, depth: int = 0) -> Any:
-    """The first Unknown or TfRef inside a value, or None when the value is wholly known."""
-    if depth > 100:
-        return Unknown("value nested too deeply")
-    if is_unknown(value):
-        return value
-    if isinstance(value, list):
-        for item in value:
-            found = first_unknown(item, depth + 1)
+def first_unknown(value: Any) -> Any:
+    """The first Unknown or TfRef inside a value, or None when the value is wholly known.
+
+    Each list or object is looked into once (a part met again was already found wholly known)."""
+    seen: set[int] = set()
+
+    def visit(v: Any, depth: int) -> Any:
+        if is_unknown(v):
+            return v
+        if not isinstance(v, (list, dict)) or id(v) in seen:
+            return None
+        if depth > 100:
+            return Unknown("value nested too deeply")
+        seen.add(id(v))
+        for item in v.values() if isinstance(v, dict) else v:
+            found = visit(item, depth + 1)
             if found is not None:
                 return found
-    elif isinstance(value, dict):
-        for item in value.values():
-            found = first_unknown(item, depth + 1)
-            if found is not None:
-                return found
-    return None
+        return None
+
+    return visit(value, 0)
 
 
 def template_text(pieces: list[Any]) -> tuple[str, list[Any]]:
@@ -172,7 +195,7 @@ def decode_json(value: Any) -> Any:
         return value.value
     if isinstance(value, Derived) and value.text is not None:
         try:
-            decoded = json.loads(value.text)
+            decoded = read_json(value.text)
         except ValueError:
             return Unknown(f"JSON built from values known only after apply: {value.reason}")
         return _unmark(decoded, value)
@@ -181,9 +204,42 @@ def decode_json(value: Any) -> Any:
     if not isinstance(value, str):
         return Unknown(f"{type(value).__name__} is not JSON text")
     try:
-        return json.loads(value)
+        return read_json(value)
     except ValueError as exc:
         return Unknown(f"invalid JSON: {exc}")
+
+
+def read_json(text: str) -> Any:
+    """JSON text as data, with the template loaders' depth limit checked before parsing; what JSON allows
+    but Terraform's numbers do not (NaN, Infinity, 1e999, endless digits) raises ValueError."""
+    from ..errors import MAX_DEPTH
+    from ..yaml_loader import nesting_estimate
+
+    if nesting_estimate(text) > MAX_DEPTH:
+        raise ValueError(f"nesting deeper than {MAX_DEPTH} levels")
+    return json.loads(text, parse_constant=_no_constant, parse_int=_json_int, parse_float=_json_float)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json_int(text: str) -> int:
+    if len(text) > MAX_INT_BITS:  # more digits than bits: refused before Python converts it
+        raise ValueError(f"a number of {len(text)} digits is larger than vpcreach evaluates")
+    value = int(text)
+    problem = number_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    problem = number_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
 
 
 def _unmark(value: Any, source: Derived) -> Any:

@@ -1,0 +1,238 @@
+"""AWS facts that do not depend on the source format, each written once.
+
+Both parsers and the analyzer read these; neither keeps a copy. A parser keeps only what differs by format
+(its defaults, intrinsics, SAM Globals, Terraform provider quirks). Where a fact is tied to resource types,
+the table names the type as each format spells it (`AWS::SQS::Queue`, `aws_sqs_queue`) side by side, so
+the two spellings of one AWS object cannot drift apart. This module imports nothing from parsers/ or
+analyzer/. Source tags refer to SEMANTICS.md.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- databases and caches: engines and their default ports ---------------------------------------------
+# Default ports from the RDS, Aurora, RDS Proxy, ElastiCache, MemoryDB, DocumentDB and Neptune user guides.
+ENGINE_PORTS = {
+    "mysql": 3306,
+    "mariadb": 3306,
+    "aurora": 3306,
+    "aurora-mysql": 3306,
+    "postgres": 5432,
+    "postgresql": 5432,  # RDS Proxy engine family POSTGRESQL
+    "aurora-postgresql": 5432,
+    "oracle": 1521,
+    "sqlserver": 1433,
+    "redis": 6379,
+    "valkey": 6379,
+    "memcached": 11211,
+    "docdb": 27017,
+    "neptune": 8182,
+}
+
+# Engine editions that share their family's port: `oracle-ee`, `oracle-se2-cdb`, `sqlserver-ee`,
+# `sqlserver-se`, `sqlserver-ex`, `sqlserver-web`, `sqlserver-dev-ee`; RDS Custom prefixes them with
+# `custom-` (RDS API CreateDBInstance, Engine valid values).
+_EDITION_FAMILIES = ("oracle", "sqlserver")
+
+# The engine a resource family assumes when the source names none. A replication group's `Engine` is
+# optional (CloudFormation user guide, aws-resource-elasticache-replicationgroup: "Required: No");
+# CreateReplicationGroup was "valid only for Redis" before Valkey, and the Terraform provider documents
+# "Default is redis" (aws_elasticache_replication_group `engine`). An Aurora cluster without an engine
+# was Aurora MySQL 5.6 (`aurora`).
+DEFAULT_ENGINES = {
+    "elasticache_replication_group": "redis",
+    "rds_cluster": "aurora",
+    "memorydb_cluster": "redis",
+    "docdb_cluster": "docdb",
+    "neptune_cluster": "neptune",
+}
+
+
+def normalise_engine(engine: str) -> str:
+    """`SQLServer-EE` → sqlserver, `custom-oracle-ee` → oracle, `Redis` → redis, `MYSQL` → mysql."""
+    name = engine.strip().lower().removeprefix("custom-")
+    for family in _EDITION_FAMILIES:
+        if name == family or name.startswith(family + "-"):
+            return family
+    return name
+
+
+def engine_port(engine: str) -> int | None:
+    """The default port of an engine (or RDS Proxy engine family), None when vpcreach does not know it."""
+    return ENGINE_PORTS.get(normalise_engine(engine))
+
+
+# --- protocols ---------------------------------------------------------------------------------------
+ALL_PROTOCOLS = "-1"
+# IANA protocol numbers the EC2 API accepts in place of names [IPP].
+PROTOCOL_NUMBERS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
+
+
+def normalise_protocol(text: str) -> str:
+    """A security-group or network-ACL protocol as written → `-1`, `tcp`, `udp`, `icmp`, `icmpv6` or the
+    number of another protocol. `-1` and `all` mean every protocol [IPP]."""
+    name = text.strip().lower()
+    if name in ("all", ALL_PROTOCOLS):
+        return ALL_PROTOCOLS
+    return PROTOCOL_NUMBERS.get(name, name)
+
+
+# --- AWS services: the endpoint service name every need is written with -------------------------------
+# IAM action prefixes and other short names → VPC endpoint service name, where they differ.
+_SERVICE_ALIASES = {
+    "cloudwatch": "monitoring",
+    "ecr": "ecr.api",
+    "ses": "email",
+    "firehose": "kinesis-firehose",
+}
+
+
+def normalise_service(name: str) -> str:
+    """The endpoint service name of an AWS service however it is named (`firehose` → `kinesis-firehose`).
+
+    Every need for an AWS service passes through here, whatever produced it (declaration, IAM action,
+    environment variable, URL)."""
+    lowered = name.strip().lower()
+    return _SERVICE_ALIASES.get(lowered, lowered)
+
+
+# Resources whose reference in a function's environment means the code calls that service's API.
+_SERVICE_RESOURCES = {
+    "sqs": ("AWS::SQS::Queue", "aws_sqs_queue"),
+    "sns": ("AWS::SNS::Topic", "aws_sns_topic"),
+    "dynamodb": (
+        "AWS::DynamoDB::Table",
+        "AWS::DynamoDB::GlobalTable",
+        "AWS::Serverless::SimpleTable",
+        "aws_dynamodb_table",
+    ),
+    "s3": ("AWS::S3::Bucket", "aws_s3_bucket"),
+    "secretsmanager": ("AWS::SecretsManager::Secret", "aws_secretsmanager_secret"),
+    "ssm": ("AWS::SSM::Parameter", "aws_ssm_parameter"),
+    "kms": ("AWS::KMS::Key", "AWS::KMS::Alias", "aws_kms_key", "aws_kms_alias"),
+    "kinesis": ("AWS::Kinesis::Stream", "aws_kinesis_stream"),
+    "kinesis-firehose": ("AWS::KinesisFirehose::DeliveryStream", "aws_kinesis_firehose_delivery_stream"),
+    "states": ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine", "aws_sfn_state_machine"),
+    "events": ("AWS::Events::EventBus", "aws_cloudwatch_event_bus"),
+    "lambda": ("AWS::Lambda::Function", "AWS::Serverless::Function", "aws_lambda_function"),
+    "execute-api": (
+        "AWS::Serverless::Api",
+        "AWS::Serverless::HttpApi",
+        "AWS::ApiGateway::RestApi",
+        "AWS::ApiGatewayV2::Api",
+        "aws_api_gateway_rest_api",
+        "aws_apigatewayv2_api",
+    ),
+}
+SERVICE_OF_RESOURCE_TYPE = {rtype: service for service, types in _SERVICE_RESOURCES.items() for rtype in types}
+
+
+def service_of_resource_type(resource_type: str) -> str:
+    """The endpoint service a reference to a resource of this type calls, or "" when it names none."""
+    return SERVICE_OF_RESOURCE_TYPE.get(resource_type, "")
+
+
+# --- event source mappings ---------------------------------------------------------------------------
+# The kind of an event source, by the resource it polls; the kind is the ARN's service field.
+_EVENT_SOURCE_RESOURCES = {
+    "sqs": ("AWS::SQS::Queue", "aws_sqs_queue"),
+    "kinesis": ("AWS::Kinesis::Stream", "aws_kinesis_stream"),
+    "dynamodb": ("AWS::DynamoDB::Table", "aws_dynamodb_table"),
+    "kafka": ("AWS::MSK::Cluster", "aws_msk_cluster", "aws_msk_serverless_cluster"),
+    "mq": ("AWS::AmazonMQ::Broker", "aws_mq_broker"),
+    "docdb": ("AWS::DocDB::DBCluster", "aws_docdb_cluster"),
+}
+EVENT_SOURCE_OF_RESOURCE_TYPE = {rtype: kind for kind, types in _EVENT_SOURCE_RESOURCES.items() for rtype in types}
+SELF_MANAGED_KAFKA = "kafka"
+
+
+def event_source_of_arn(arn: str) -> str | None:
+    """`arn:aws:sqs:eu-west-1:123456789012:q` → sqs; None for a malformed ARN."""
+    parts = arn.split(":")
+    return parts[2] if len(parts) > 2 and parts[2] else None
+
+
+# Actions an event source mapping's poller uses (Lambda calls them, not the function's code); dropped as
+# needs for a role with a mapping of that kind (DESIGN decision 3).
+POLLER_ACTIONS = {
+    "sqs": frozenset(
+        {
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:DeleteMessageBatch",
+            "sqs:GetQueueAttributes",
+            "sqs:ChangeMessageVisibility",
+            "sqs:ChangeMessageVisibilityBatch",
+        }
+    ),
+    "kinesis": frozenset(
+        {
+            "kinesis:GetRecords",
+            "kinesis:GetShardIterator",
+            "kinesis:DescribeStream",
+            "kinesis:DescribeStreamSummary",
+            "kinesis:ListShards",
+            "kinesis:ListStreams",
+            "kinesis:SubscribeToShard",
+        }
+    ),
+    "dynamodb": frozenset(
+        {"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"}
+    ),
+}
+
+
+# --- Hyperplane ENIs, addresses and quotas ------------------------------------------------------------
+# The actions Lambda needs to create and delete a VPC function's ENIs (DESIGN decision 2) and the ones it
+# may use besides [LVPC].
+ENI_ACTIONS = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+)
+ENI_EXTRA = ("ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses", "ec2:DescribeSubnets")
+# AWS managed policies that grant them (abridged to the actions that matter here) [LVPC].
+VPC_ACCESS_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+BASIC_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+ENI_MANAGED_POLICIES = {
+    "AWSLambdaVPCAccessExecutionRole": (*ENI_ACTIONS, *ENI_EXTRA),
+    "AWSLambdaENIManagementAccess": (*ENI_ACTIONS, *ENI_EXTRA),
+    "AWSLambdaMSKExecutionRole": ENI_ACTIONS,
+}
+
+# Addresses: AWS reserves 5 in every IPv4 subnet [SIZE]; each Hyperplane ENI (one per subnet × SG set)
+# and each other ENI-holding resource placed in a subnet takes one (DESIGN decision 7): a zonal NAT
+# gateway, an interface endpoint (one per subnet it names), an EC2 instance, a load balancer, an EFS mount
+# target. A regional NAT gateway has no subnet [RNAT].
+RESERVED_PER_SUBNET = 5
+ADDRESSES_PER_ENI = 1
+ENI_HOLDER_TYPES = frozenset(
+    {
+        "AWS::EC2::Instance",
+        "AWS::EC2::VPCEndpoint",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "AWS::EFS::MountTarget",
+        "aws_instance",
+        "aws_vpc_endpoint",
+        "aws_lb",
+        "aws_alb",
+        "aws_efs_mount_target",
+    }
+)
+# "Elastic network interfaces per VPC: 250", shared with other services, adjustable [LQUOTA].
+DEFAULT_ENI_QUOTA = 250
+
+
+# --- Regions and Availability Zones -------------------------------------------------------------------
+# The Region when the source does not say: it still names endpoint services (`com.amazonaws.<region>.s3`).
+PSEUDO_REGION = "<region>"
+# What CloudFormation's Fn::GetAZs and Terraform's aws_availability_zones give: the Region's zones in
+# order, distinct and unnamed (`az#0` is index 0). A symbolic and a literal zone cannot be compared.
+SYMBOLIC_AZS = tuple(f"az#{i}" for i in range(6))
+REGION_NAME = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+
+
+def is_region(label: str) -> bool:
+    """`eu-west-1`, `us-gov-west-1`, or the placeholder `<region>`."""
+    return label == PSEUDO_REGION or bool(REGION_NAME.match(label))
