@@ -93,7 +93,6 @@ def _blocked_finding(result: FunctionResult, nr: NeedResult) -> Finding | None:
 def endpoint_findings(analysis: Analysis) -> list[Finding]:
     """VR107 for interface endpoints that default hostnames skip; VR109 for unrouted gateway endpoints."""
     out: list[Finding] = []
-    walker = analysis.walker
     for result in analysis.vpc_functions():
         fn = result.function
         for nr in result.needs:
@@ -101,8 +100,8 @@ def endpoint_findings(analysis: Analysis) -> list[Finding]:
                 continue
             service = nr.need.target
             for gid in result.groups:
-                for ep in walker.endpoint_dns_issues.get((gid, service), []):
-                    reason = walker.endpoint_dns_reason(ep)
+                walked = nr.groups[gid]
+                for ep, reason in walked.dns_skipped:
                     route = (
                         "through NAT"
                         if nr.verdict.nat
@@ -119,7 +118,7 @@ def endpoint_findings(analysis: Analysis) -> list[Finding]:
                         )
                     )
                 if nr.verdict.endpoint is None:
-                    for ep in walker.unrouted_gateway_endpoints.get((gid, service), []):
+                    for ep in walked.unrouted_gateways:
                         subnet = analysis.graph.eni_groups[gid].subnet
                         out.append(
                             on_function(
