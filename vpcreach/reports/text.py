@@ -143,11 +143,9 @@ def _short_group(group: dict) -> str:
 
 def _eni_lines(a: Analysis) -> list[str]:
     """Per VPC: Hyperplane ENIs and addresses per subnet against its usable size, and the VPC total."""
-    from vpcreach.analyzer.eni import per_vpc, subnet_uses
-
     lines: list[str] = []
     groups = a.graph.eni_groups
-    for vpc, uses in per_vpc(subnet_uses(a.graph)).items():
+    for vpc, uses in a.vpc_uses.items():
         enis = sum(len(u.groups) for u in uses)
         if not enis:
             continue
