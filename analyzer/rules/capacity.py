@@ -27,6 +27,7 @@ def eni_groups(analysis: Analysis) -> list[Finding]:
                 f"{', '.join(group.functions)}",
                 [*group.functions, gid],
                 key=gid,
+                eni_group=gid,
             )
         )
     return out

@@ -86,7 +86,14 @@ def _blocked_finding(result: FunctionResult, nr: NeedResult) -> Finding | None:
     family = 6 if need.target == "internet6" else 4
     fix = _FIXES.get((rule_id, family), "").format(rt=label(rt))
     return on_function(
-        fn, rule_id, message, [fn.id, *map(label, v.hops)], key=need.target, fix=fix, evidence=v.evidence
+        fn,
+        rule_id,
+        message,
+        [fn.id, *map(label, v.hops)],
+        key=need.target,
+        fix=fix,
+        evidence=v.evidence,
+        need=need.target,
     )
 
 
@@ -115,6 +122,7 @@ def endpoint_findings(analysis: Analysis) -> list[Finding]:
                             f"hostname does not resolve to the endpoint ({reason}); the traffic goes {route}",
                             [fn.id, gid, ep],
                             key=f"{service}|{ep}",
+                            eni_group=gid,
                         )
                     )
                 if nr.verdict.endpoint is None:
@@ -129,6 +137,7 @@ def endpoint_findings(analysis: Analysis) -> list[Finding]:
                                 [fn.id, gid, subnet, ep],
                                 key=f"{service}|{ep}",
                                 fix=f"Add the route table of {subnet} to {ep}'s route tables.",
+                                eni_group=gid,
                             )
                         )
     return out

@@ -42,6 +42,7 @@ def public_subnet(analysis: Analysis) -> list[Finding]:
                     [fn.id, gid, subnet.id, rt, target],
                     key=subnet.id,
                     severity=severity,
+                    eni_group=gid,
                 )
             )
     return out

@@ -53,6 +53,7 @@ def unresolved(analysis: Analysis) -> list[Finding]:
                         f"whether {fn.id} reaches {nr.need.target} is unknown: {v.detail}",
                         [fn.id, *map(label, v.hops)],
                         key=f"need:{nr.need.target}",
+                        need=nr.need.target,
                         fix="Resolve the value (pass it as a parameter/variable, or scan the plan) so the path can be decided.",
                     )
                 )
