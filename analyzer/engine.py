@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 from dataclasses import dataclass, field
-from typing import Any
 
 from vpcreach.graph import model as m
 from vpcreach.graph.build import Graph, build
 
 from .catalogue import SEVERITIES
+from .changes import Changes, change_set
 from .eni import SubnetUse, per_vpc, subnet_uses
 from .findings import Finding
 from .flows import BLOCKED, UNKNOWN, Verdict
@@ -78,7 +79,9 @@ class Analysis:
     # Hyperplane ENIs and other interfaces per subnet, and the same grouped per VPC (analyzer/eni.py).
     subnet_uses: dict[str, SubnetUse] = field(default_factory=dict)
     vpc_uses: dict[str, list[SubnetUse]] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)  # plan mode: changes
+    # Plan mode: the analysis of the network before the change (`network.previous`) and the change set.
+    before: Analysis | None = None
+    changes: Changes | None = None
 
     def vpc_functions(self) -> list[FunctionResult]:
         return [
@@ -129,6 +132,10 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
     from .rules import run_all  # rules import the engine's types
 
     findings = run_all(analysis)
+    if options.mode == "plan" and network.previous is not None:
+        analysis.before = analyze(network.previous, dataclasses.replace(options, mode="scan"))
+        analysis.changes = change_set(analysis, analysis.before)
+        findings += analysis.changes.findings
     analysis.findings = _finalise(analysis, findings)
     return analysis
 

@@ -115,7 +115,7 @@ def to_dict(
     return out
 
 
-# Lists of the plan-mode change summary (analyzer/rules/plan.py); each entry gains the plan it came from.
+# Lists of the plan-mode change summary (analyzer/changes.py); each entry gains the plan it came from.
 CHANGE_LISTS = (
     "resources",
     "eni_groups_created",
@@ -130,9 +130,9 @@ def plan_changes(analyses: list[Analysis]) -> dict[str, Any]:
     """`vpcreach plan` only: what each plan changes, merged over the plans given."""
     merged: dict[str, Any] = {"counts": {}, **{key: [] for key in CHANGE_LISTS}}
     for a in analyses:
-        summary = a.extra.get("changes")
-        if not summary:
+        if a.changes is None:
             continue
+        summary = a.changes.summary()
         for action, n in summary.get("counts", {}).items():
             merged["counts"][action] = merged["counts"].get(action, 0) + n
         for key in CHANGE_LISTS:

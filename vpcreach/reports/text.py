@@ -111,10 +111,10 @@ def render(
 
 
 def _change_lines(a: Analysis) -> list[str]:
-    """`vpcreach plan`: what the change does to Hyperplane ENIs and to reachability (analyzer/rules/plan.py)."""
-    changes = a.extra.get("changes")
-    if not changes:
+    """`vpcreach plan`: what the change does to Hyperplane ENIs and to reachability (analyzer/changes.py)."""
+    if a.changes is None:
         return []
+    changes = a.changes.summary()
     counts = ", ".join(f"{n} to {action}" for action, n in sorted(changes["counts"].items())) or "no changes"
     lines = [f"  plan changes: {counts}"]
     for group in changes["eni_groups_created"]:
