@@ -6,6 +6,7 @@ import dataclasses
 import fnmatch
 from dataclasses import dataclass, field
 
+from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
 from vpcreach.graph.build import Graph, build
 
@@ -79,6 +80,9 @@ class Analysis:
     # Hyperplane ENIs and other interfaces per subnet, and the same grouped per VPC (analyzer/eni.py).
     subnet_uses: dict[str, SubnetUse] = field(default_factory=dict)
     vpc_uses: dict[str, list[SubnetUse]] = field(default_factory=dict)
+    # ENI group → (subnet, route table, internet gateway) when the subnet's default route goes to an
+    # internet gateway, where a Hyperplane ENI (no public IP) gets no internet (VR102).
+    public_routes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     # Plan mode: the analysis of the network before the change (`network.previous`) and the change set.
     before: Analysis | None = None
     changes: Changes | None = None
@@ -129,6 +133,7 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
         for pattern, volumes in options.traffic.items():
             if _matches(fn, pattern):
                 fn.traffic_gb = {**volumes, **fn.traffic_gb}
+    analysis.public_routes = _public_routes(graph, walker)
     from .rules import run_all  # rules import the engine's types
 
     findings = run_all(analysis)
@@ -138,6 +143,21 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
         findings += analysis.changes.findings
     analysis.findings = _finalise(analysis, findings)
     return analysis
+
+
+def _public_routes(graph: Graph, walker: Walker) -> dict[str, tuple[str, str, str]]:
+    out = {}
+    for gid, group in graph.eni_groups.items():
+        subnet = graph.obj(group.subnet_ref)
+        if not isinstance(subnet, m.Subnet):
+            continue
+        rt = graph.first_out(subnet.id, k.ASSOCIATED)
+        if rt is None:
+            continue
+        target = walker.lookup(rt, 4, None)[0]
+        if target is not None and graph.kind(target) == k.INTERNET_GATEWAY:
+            out[gid] = (subnet.id, rt, target)
+    return out
 
 
 def _eni_permission(net: m.Network, fn: m.Function, grants: RoleGrants) -> EniPermission:
