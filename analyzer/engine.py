@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 from dataclasses import dataclass, field
-from typing import Any
 
 from vpcreach.graph import aws
+from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
 from vpcreach.graph.build import Graph, build
 
 from .catalogue import SEVERITIES
+from .changes import Changes, change_set
+from .eni import SubnetUse, per_vpc, subnet_uses
 from .findings import Finding
 from .flows import BLOCKED, UNKNOWN, Verdict
-from .needs import Need, function_needs
+from .iam import RoleGrants, grants_action, role_grants
+from .iam_tables import ENI_ACTIONS
+from .needs import IamNeedMemo, Need, function_needs, mapping_kinds
 from .reach import IPV6_DISABLED, UNRESOLVED, Walker, combine
 
 
@@ -38,11 +43,31 @@ class NeedResult:
 
 
 @dataclass
+class EniPermission:
+    """Whether the execution role lets Lambda manage the function's network interfaces (VR304, VR308, VR001)."""
+
+    grants: RoleGrants
+    missing: list[str]  # ENI actions no grant allows (an explicit Deny removes a grant)
+    # Deny statements limited by a Resource or Condition naming an ENI action: (action, source); only
+    # looked for when nothing is missing.
+    scoped: list[tuple[str, str]] = field(default_factory=list)
+    # ENI actions granted only through separate resources a function being created does not wait for:
+    # (action, policy) (VR308).
+    late: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def unknown(self) -> bool:
+        """Missing actions an unknown role or an unreadable policy may grant."""
+        return bool(self.missing) and (not self.grants.known or bool(self.grants.unknowns))
+
+
+@dataclass
 class FunctionResult:
     function: m.Function
     groups: list[str]
     needs: list[NeedResult] = field(default_factory=list)
     need_unknowns: list[str] = field(default_factory=list)
+    eni_permission: EniPermission | None = None  # VPC functions only
 
 
 @dataclass
@@ -53,7 +78,15 @@ class Analysis:
     options: Options
     functions: dict[str, FunctionResult] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)  # plan mode: changes
+    # Hyperplane ENIs and other interfaces per subnet, and the same grouped per VPC (analyzer/eni.py).
+    subnet_uses: dict[str, SubnetUse] = field(default_factory=dict)
+    vpc_uses: dict[str, list[SubnetUse]] = field(default_factory=dict)
+    # ENI group → (subnet, route table, internet gateway) when the subnet's default route goes to an
+    # internet gateway, where a Hyperplane ENI (no public IP) gets no internet (VR102).
+    public_routes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # Plan mode: the analysis of the network before the change (`network.previous`) and the change set.
+    before: Analysis | None = None
+    changes: Changes | None = None
 
     def vpc_functions(self) -> list[FunctionResult]:
         return [
@@ -73,13 +106,22 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
     graph = build(network)
     walker = Walker(graph)
     analysis = Analysis(network, graph, walker, options)
+    analysis.subnet_uses = subnet_uses(graph)
+    analysis.vpc_uses = per_vpc(analysis.subnet_uses)
+    roles: dict[str, RoleGrants] = {}
+    mappings = mapping_kinds(network)
+    iam_needs: IamNeedMemo = {}
     for fn in network.of(m.Function):
         result = FunctionResult(fn, graph.function_groups.get(fn.id, []))
         analysis.functions[fn.id] = result
         if not fn.has_vpc_config or fn.managed_instances is not None:
             continue
         config_needs = [n for pattern, needs in options.needs.items() if _matches(fn, pattern) for n in needs]
-        needs, unknowns = function_needs(graph, fn, config_needs)
+        grants = role_grants(graph, fn.id, roles)
+        result.eni_permission = _eni_permission(network, fn, grants)
+        needs, unknowns = function_needs(
+            graph, fn, config_needs, grants, mappings.get(fn.id, frozenset()), iam_needs
+        )
         result.need_unknowns = unknowns
         # Subnets with no identity (an unresolved ImportValue item, say) form no ENI group, but invocations
         # may land there too: the verdict can be no better than unknown [LNET].
@@ -92,11 +134,65 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
         for pattern, volumes in options.traffic.items():
             if _matches(fn, pattern):
                 fn.traffic_gb = {**volumes, **fn.traffic_gb}
+    analysis.public_routes = _public_routes(graph, walker)
     from .rules import run_all  # rules import the engine's types
 
     findings = run_all(analysis)
+    if options.mode == "plan" and network.previous is not None:
+        analysis.before = analyze(network.previous, dataclasses.replace(options, mode="scan"))
+        analysis.changes = change_set(analysis, analysis.before)
+        findings += analysis.changes.findings
     analysis.findings = _finalise(analysis, findings)
     return analysis
+
+
+def _public_routes(graph: Graph, walker: Walker) -> dict[str, tuple[str, str, str]]:
+    out = {}
+    for gid, group in graph.eni_groups.items():
+        subnet = graph.obj(group.subnet_ref)
+        if not isinstance(subnet, m.Subnet):
+            continue
+        rt = graph.first_out(subnet.id, k.ASSOCIATED)
+        if rt is None:
+            continue
+        target = walker.lookup(rt, 4, None)[0]
+        if target is not None and graph.kind(target) == k.INTERNET_GATEWAY:
+            out[gid] = (subnet.id, rt, target)
+    return out
+
+
+def _eni_permission(net: m.Network, fn: m.Function, grants: RoleGrants) -> EniPermission:
+    missing = [a for a in ENI_ACTIONS if grants.grant_for(a) is None]
+    verdict = EniPermission(grants, missing)
+    if missing:
+        return verdict
+    verdict.scoped = [(a, src) for a in ENI_ACTIONS if (src := grants.scoped_denial(a))]
+    # VR308: every ENI action arrives only through separate resources the function does not wait for.
+    if all(grants.grant_for(a, on_role_only=True) is not None for a in ENI_ACTIONS):
+        return verdict
+    if fn.action not in ("create", "replace"):
+        return verdict
+    before = _transitive(net, fn)
+    for action in ENI_ACTIONS:
+        if grants.grant_for(action, on_role_only=True):
+            continue
+        separate = [g for g in grants.grants if g.separate and grants_action([g], action)]
+        if separate and not any(g.source_id in before for g in separate):
+            verdict.late.append((action, separate[0].source_id))
+    return verdict
+
+
+def _transitive(net: m.Network, fn: m.Function) -> set[str]:
+    """Everything the function waits for: its dependencies and theirs."""
+    seen: set[str] = set()
+    stack = list(fn.depends_on | net.depends.get(fn.id, set()))
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(net.depends.get(node, ()))
+    return seen
 
 
 def _as_list(value: object) -> list:
