@@ -13,8 +13,10 @@ if TYPE_CHECKING:  # annotations only: reading the config's options need not imp
     from vpcreach.graph import model as m
     from vpcreach.graph.build import Graph
 
+    from .eni import SubnetUse
     from .findings import Finding
     from .flows import Verdict
+    from .iam import RoleGrants
     from .needs import Need
     from .reach import Walker
 
@@ -40,11 +42,31 @@ class NeedResult:
 
 
 @dataclass
+class EniPermission:
+    """Whether the execution role lets Lambda manage the function's network interfaces (VR304, VR308, VR001)."""
+
+    grants: RoleGrants
+    missing: list[str]  # ENI actions no grant allows (an explicit Deny removes a grant)
+    # Deny statements limited by a Resource or Condition naming an ENI action: (action, source); only
+    # looked for when nothing is missing.
+    scoped: list[tuple[str, str]] = field(default_factory=list)
+    # ENI actions granted only through separate resources a function being created does not wait for:
+    # (action, policy) (VR308).
+    late: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def unknown(self) -> bool:
+        """Missing actions an unknown role or an unreadable policy may grant."""
+        return bool(self.missing) and (not self.grants.known or bool(self.grants.unknowns))
+
+
+@dataclass
 class FunctionResult:
     function: m.Function
     groups: list[str]
     needs: list[NeedResult] = field(default_factory=list)
     need_unknowns: list[str] = field(default_factory=list)
+    eni_permission: EniPermission | None = None  # VPC functions only
 
 
 @dataclass
@@ -55,10 +77,45 @@ class Analysis:
     options: Options
     functions: dict[str, FunctionResult] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)  # plan mode: changes
-    before: Analysis | None = None  # plan mode: the network before the change, analysed by the engine
+    # Hyperplane ENIs and other interfaces per subnet, and the same grouped per VPC (analyzer/eni.py).
+    subnet_uses: dict[str, SubnetUse] = field(default_factory=dict)
+    vpc_uses: dict[str, list[SubnetUse]] = field(default_factory=dict)
+    # ENI group → (subnet, route table, internet gateway) when the subnet's default route goes to an
+    # internet gateway, where a Hyperplane ENI (no public IP) gets no internet (VR102).
+    public_routes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # Plan mode: the analysis of the network before the change (`network.previous`) and the change set.
+    before: Analysis | None = None
+    changes: Changes | None = None
 
     def vpc_functions(self) -> list[FunctionResult]:
         return [
             r for r in self.functions.values() if r.function.has_vpc_config and r.function.managed_instances is None
         ]
+
+
+@dataclass
+class Changes:
+    """What one plan changes: its resources, Hyperplane ENI groups and reachability, and its VR306 findings."""
+
+    source: str
+    counts: dict[str, int]  # action → how many resources
+    resources: list[dict[str, Any]]
+    eni_groups_created: list[dict[str, Any]]
+    eni_groups_removed: list[dict[str, Any]]
+    functions: list[dict[str, Any]]
+    deletions_in_use: list[dict[str, Any]]
+    reachability: list[dict[str, Any]]
+    findings: list[Finding] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON contract's per-plan `changes` (the findings are reported with all the others)."""
+        return {
+            "source": self.source,
+            "counts": self.counts,
+            "resources": self.resources,
+            "eni_groups_created": self.eni_groups_created,
+            "eni_groups_removed": self.eni_groups_removed,
+            "functions": self.functions,
+            "deletions_in_use": self.deletions_in_use,
+            "reachability": self.reachability,
+        }

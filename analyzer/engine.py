@@ -5,18 +5,32 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 
+from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
-from vpcreach.graph.build import build
+from vpcreach.graph.build import Graph, build
 
-from .analysis import Analysis, FunctionResult, NeedResult, Options
+from .analysis import Analysis, EniPermission, FunctionResult, NeedResult, Options
 from .catalogue import SEVERITIES
+from .changes import change_set
+from .eni import per_vpc, subnet_uses
 from .findings import Finding
 from .flows import BLOCKED, UNKNOWN, Verdict
-from .needs import Need, function_needs
+from .iam import RoleGrants, grants_action, role_grants
+from .iam_tables import ENI_ACTIONS
+from .needs import IamNeedMemo, Need, function_needs, mapping_kinds
 from .reach import IPV6_DISABLED, UNRESOLVED, Walker, combine
 from .rules import run_all
 
-__all__ = ["Analysis", "FunctionResult", "NeedResult", "Options", "analyze", "at_or_above", "failing"]
+__all__ = [
+    "Analysis",
+    "EniPermission",
+    "FunctionResult",
+    "NeedResult",
+    "Options",
+    "analyze",
+    "at_or_above",
+    "failing",
+]
 
 
 def _matches(fn: m.Function, pattern: str) -> bool:
@@ -31,13 +45,20 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
     graph = build(network)
     walker = Walker(graph)
     analysis = Analysis(network, graph, walker, options)
+    analysis.subnet_uses = subnet_uses(graph)
+    analysis.vpc_uses = per_vpc(analysis.subnet_uses)
+    roles: dict[str, RoleGrants] = {}
+    mappings = mapping_kinds(network)
+    iam_needs: IamNeedMemo = {}
     for fn in network.of(m.Function):
         result = FunctionResult(fn, graph.function_groups.get(fn.id, []))
         analysis.functions[fn.id] = result
         if not fn.has_vpc_config or fn.managed_instances is not None:
             continue
         config_needs = [n for pattern, needs in options.needs.items() if _matches(fn, pattern) for n in needs]
-        needs, unknowns = function_needs(graph, fn, config_needs)
+        grants = role_grants(graph, fn.id, roles)
+        result.eni_permission = _eni_permission(network, fn, grants)
+        needs, unknowns = function_needs(graph, fn, config_needs, grants, mappings.get(fn.id, frozenset()), iam_needs)
         result.need_unknowns = unknowns
         # Subnets with no identity (an unresolved ImportValue item, say) form no ENI group, but invocations
         # may land there too: the verdict can be no better than unknown [LNET].
@@ -50,12 +71,63 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
         for pattern, volumes in options.traffic.items():
             if _matches(fn, pattern):
                 fn.traffic_gb = {**volumes, **fn.traffic_gb}
-    if options.mode == "plan" and network.previous is not None:
-        # The network before the change, for the plan rules to compare with (the rules never analyse).
-        analysis.before = analyze(network.previous, dataclasses.replace(options, mode="scan"))
+    analysis.public_routes = _public_routes(graph, walker)
     findings = run_all(analysis)
+    if options.mode == "plan" and network.previous is not None:
+        analysis.before = analyze(network.previous, dataclasses.replace(options, mode="scan"))
+        analysis.changes = change_set(analysis, analysis.before)
+        findings += analysis.changes.findings
     analysis.findings = _finalise(analysis, findings)
     return analysis
+
+
+def _public_routes(graph: Graph, walker: Walker) -> dict[str, tuple[str, str, str]]:
+    out = {}
+    for gid, group in graph.eni_groups.items():
+        subnet = graph.obj(group.subnet_ref)
+        if not isinstance(subnet, m.Subnet):
+            continue
+        rt = graph.first_out(subnet.id, k.ASSOCIATED)
+        if rt is None:
+            continue
+        target = walker.lookup(rt, 4, None)[0]
+        if target is not None and graph.kind(target) == k.INTERNET_GATEWAY:
+            out[gid] = (subnet.id, rt, target)
+    return out
+
+
+def _eni_permission(net: m.Network, fn: m.Function, grants: RoleGrants) -> EniPermission:
+    missing = [a for a in ENI_ACTIONS if grants.grant_for(a) is None]
+    verdict = EniPermission(grants, missing)
+    if missing:
+        return verdict
+    verdict.scoped = [(a, src) for a in ENI_ACTIONS if (src := grants.scoped_denial(a))]
+    # VR308: every ENI action arrives only through separate resources the function does not wait for.
+    if all(grants.grant_for(a, on_role_only=True) is not None for a in ENI_ACTIONS):
+        return verdict
+    if fn.action not in ("create", "replace"):
+        return verdict
+    before = _transitive(net, fn)
+    for action in ENI_ACTIONS:
+        if grants.grant_for(action, on_role_only=True):
+            continue
+        separate = [g for g in grants.grants if g.separate and grants_action([g], action)]
+        if separate and not any(g.source_id in before for g in separate):
+            verdict.late.append((action, separate[0].source_id))
+    return verdict
+
+
+def _transitive(net: m.Network, fn: m.Function) -> set[str]:
+    """Everything the function waits for: its dependencies and theirs."""
+    seen: set[str] = set()
+    stack = list(fn.depends_on | net.depends.get(fn.id, set()))
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(net.depends.get(node, ()))
+    return seen
 
 
 def _as_list(value: object) -> list:

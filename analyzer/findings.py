@@ -22,6 +22,10 @@ class Finding:
     key: str = ""  # what distinguishes findings of one rule on one resource (a need, a subnet...)
     suppressed: str | None = None  # the reason, when an inline/config suppression applies
     evidence: list[str] = field(default_factory=list)
+    # Structured references for reports (never decoded from `key`, which only keeps fingerprints stable):
+    # the need whose verdict the finding explains, and the Hyperplane ENI group it is about.
+    need: str | None = None
+    eni_group: str | None = None
 
     def __post_init__(self) -> None:
         rule = RULES[self.rule_id]

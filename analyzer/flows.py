@@ -60,6 +60,10 @@ class Verdict:
     nat: str | None = None  # the NAT gateway/instance the path relies on
     endpoint: str | None = None  # the VPC endpoint the path uses
     evidence: list[str] = field(default_factory=list)  # file:line of the rules/routes that decided
+    # A service walk's endpoint facts: interface endpoints of the service that default hostnames do not
+    # resolve to, with why (VR107), and gateway endpoints of the VPC not on the subnet's route table (VR109).
+    dns_skipped: list[tuple[str, str]] = field(default_factory=list)
+    unrouted_gateways: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -54,14 +54,16 @@ class RoleGrants:
         return next((src for pattern, src in self.scoped_denials if action_allows(pattern, action)), None)
 
 
-def role_grants(graph: Graph, fn_id: str) -> RoleGrants:
+def role_grants(graph: Graph, fn_id: str, roles: dict[str, RoleGrants] | None = None) -> RoleGrants:
+    """What the execution role of `fn_id` grants; `roles` (the engine's, per run) reads each role once."""
     role_node = graph.first_out(fn_id, k.USES_ROLE)
     if role_node is None:
         return RoleGrants(None, known=False, unknowns=["the function names no execution role"])
-    # Many functions share one role: read each role once (rules ask per function, several times).
-    cached = graph.cache.get(("role_grants", role_node))
+    if roles is None:
+        return _role_grants(graph, role_node)
+    cached = roles.get(role_node)
     if cached is None:
-        cached = graph.cache[("role_grants", role_node)] = _role_grants(graph, role_node)
+        cached = roles[role_node] = _role_grants(graph, role_node)
     return cached
 
 

@@ -13,7 +13,7 @@ from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.build import Graph
 
-from .iam import RoleGrants, role_grants
+from .iam import RoleGrants
 from .iam_tables import NOT_NEEDS
 
 _PRIVATE = re.compile(r"^tcp:(?P<port>\d+)@(?P<target>.+)$")
@@ -73,15 +73,28 @@ def service_for_action(action: str) -> str | None:
     return aws.normalise_service(prefix)
 
 
-def function_needs(graph: Graph, fn: m.Function, config_needs: list[str] | None = None) -> tuple[list[Need], list[str]]:
-    """All needs of `fn`, de-duplicated by target (declared first), and reasons some may be missing."""
+IamNeedMemo = dict[tuple, tuple[list[Need], list[str]]]
+
+
+def function_needs(
+    graph: Graph,
+    fn: m.Function,
+    config_needs: list[str] | None,
+    grants: RoleGrants,
+    mappings: frozenset[str],
+    memo: IamNeedMemo,
+) -> tuple[list[Need], list[str]]:
+    """All needs of `fn`, de-duplicated by target (declared first), and reasons some may be missing.
+
+    `grants` and `mappings` (the kinds of its event sources) are the engine's facts; functions sharing a
+    role and event sources share their IAM needs through `memo`, which the engine keeps for the run."""
     needs: list[Need] = []
     unknowns: list[str] = []
     for target in fn.declared_needs:
         needs.append(Need(normalise(target), "declared"))
     for target in config_needs or []:
         needs.append(Need(normalise(target), "config"))
-    iam_needs, iam_unknowns = _iam_needs(graph, fn)
+    iam_needs, iam_unknowns = _iam_needs(graph, grants, mappings, memo)
     needs.extend(iam_needs)
     unknowns.extend(iam_unknowns)
     needs.extend(_env_needs(graph, fn))
@@ -91,25 +104,23 @@ def function_needs(graph: Graph, fn: m.Function, config_needs: list[str] | None 
     return list(seen.values()), unknowns
 
 
-def _mapping_kinds(graph: Graph, fn_id: str) -> set[str]:
-    by_function = graph.cache.get(("mapping_kinds",))
-    if by_function is None:
-        by_function = {}
-        for obj in graph.network.of(m.EventSourceMapping):
-            if isinstance(obj.function, str) and isinstance(obj.source_service, str):
-                by_function.setdefault(obj.function, set()).add(obj.source_service)
-        graph.cache[("mapping_kinds",)] = by_function
-    return by_function.get(fn_id, set())  # type: ignore[union-attr]
+def mapping_kinds(network: m.Network) -> dict[str, frozenset[str]]:
+    """Function id → the services its event source mappings poll."""
+    by_function: dict[str, set[str]] = {}
+    for obj in network.of(m.EventSourceMapping):
+        if isinstance(obj.function, str) and isinstance(obj.source_service, str):
+            by_function.setdefault(obj.function, set()).add(obj.source_service)
+    return {fid: frozenset(kinds) for fid, kinds in by_function.items()}
 
 
-def _iam_needs(graph: Graph, fn: m.Function) -> tuple[list[Need], list[str]]:
-    grants = role_grants(graph, fn.id)
-    mappings = frozenset(_mapping_kinds(graph, fn.id))
+def _iam_needs(
+    graph: Graph, grants: RoleGrants, mappings: frozenset[str], memo: IamNeedMemo
+) -> tuple[list[Need], list[str]]:
     # Functions sharing a role and event sources share these needs.
-    key = ("iam_needs", grants.role, grants.known, mappings)
-    cached = graph.cache.get(key)
+    key = (grants.role, grants.known, mappings)
+    cached = memo.get(key)
     if cached is None:
-        cached = graph.cache[key] = _role_needs(graph, grants, mappings)
+        cached = memo[key] = _role_needs(graph, grants, mappings)
     return list(cached[0]), cached[1]
 
 

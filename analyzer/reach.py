@@ -59,9 +59,6 @@ class Walker:
         self._routes: dict[tuple, tuple] = {}
         # Groups share subnets and so ACLs: decide each (ACL, direction, ports, peer) once.
         self._acls: dict[tuple, Decision] = {}
-        # Interface endpoints found for a service but not usable through default DNS names: (group, service) → endpoint ids
-        self.endpoint_dns_issues: dict[tuple[str, str], list[str]] = {}
-        self.unrouted_gateway_endpoints: dict[tuple[str, str], list[str]] = {}
 
     # --- public entry points ------------------------------------------------------------------------
     def internet(self, gid: str, family: int = 4) -> Verdict:
@@ -553,17 +550,25 @@ class Walker:
                     return blocked
                 return Verdict(REACHABLE, [group.id, subnet.id, rt, target], endpoint=target)
         unrouted = [ep for ep in self._endpoints(vpc, service) if self._endpoint_type(ep) == "gateway"]
-        if unrouted:
-            self.unrouted_gateway_endpoints[(group.id, service)] = unrouted
         # 2. An interface endpoint, if default SDK hostnames resolve to it.
         interface = [ep for ep in self._endpoints(vpc, service) if self._endpoint_type(ep) == "interface"]
         usable = []
+        skipped: list[tuple[str, str]] = []
         for ep in interface:
             issue = self._endpoint_dns(ep)
             if issue is None:
                 usable.append(ep)
             else:
-                self.endpoint_dns_issues.setdefault((group.id, service), []).append(ep)
+                skipped.append((ep, issue.reason if isinstance(issue, Unknown) else str(issue)))
+        verdict = self._service_path(group, subnet, rt, service, interface, usable)
+        if skipped or unrouted:
+            # The walk's own result: a copy, so a verdict shared with another walk is never changed.
+            verdict = dataclasses.replace(verdict, dns_skipped=skipped, unrouted_gateways=unrouted)
+        return verdict
+
+    def _service_path(
+        self, group: EniGroup, subnet: m.Subnet, rt: str, service: str, interface: list[str], usable: list[str]
+    ) -> Verdict:
         for ep in usable:
             return self._via_interface_endpoint(group, subnet, rt, ep, service)
         if any(isinstance(self._endpoint_dns(ep), Unknown) for ep in interface):
@@ -577,8 +582,7 @@ class Walker:
             )
         # 3. Otherwise the public endpoint, over the internet path.
         flow = Flow(4, HTTPS, ANY4, service=service)
-        verdict = self._internet_flow(group, subnet, flow)
-        return verdict
+        return self._internet_flow(group, subnet, flow)
 
     def _serves(self, endpoint: str, service: str) -> bool:
         return any(self.graph.g.nodes[v].get("service") == service for v, _ in self.graph.out(endpoint, k.SERVES))
@@ -616,10 +620,6 @@ class Walker:
             if isinstance(vpc.dns_hostnames, Unknown):
                 return vpc.dns_hostnames
         return None
-
-    def endpoint_dns_reason(self, ep: str) -> str:
-        reason = self._endpoint_dns(ep)
-        return reason.reason if isinstance(reason, Unknown) else str(reason or "")
 
     def _via_interface_endpoint(self, group: EniGroup, subnet: m.Subnet, rt: str, ep: str, service: str) -> Verdict:
         obj = self.graph.obj(ep)

@@ -61,8 +61,9 @@ class Graph:
         self.main_route_tables: dict[str, str] = {}
         self.default_nacls: dict[str, str] = {}
         self.default_sgs: dict[str, str] = {}
-        # Memo for derived facts the analyzer reads many times (a role's grants, say); keyed by tuples.
-        self.cache: dict[tuple, object] = {}
+        # Memo of the lookups below (the graph never changes once built, so their answers do not either);
+        # analysis state lives in the analyzer's facts, never here.
+        self._memo: dict[tuple, object] = {}
         self._built = False  # the graph never changes once built, so lookups can be memoised
         self._build()
         self._built = True
@@ -81,9 +82,9 @@ class Graph:
     def out(self, node: str, edge_kind: str) -> list[tuple[str, dict]]:
         if self._built:
             key = ("out", node, edge_kind)
-            hit = self.cache.get(key)
+            hit = self._memo.get(key)
             if hit is None:
-                hit = self.cache[key] = self._out(node, edge_kind)
+                hit = self._memo[key] = self._out(node, edge_kind)
             return hit  # type: ignore[return-value]
         return self._out(node, edge_kind)
 
@@ -102,9 +103,9 @@ class Graph:
 
     def objects(self, kind: str) -> list[str]:
         key = ("objects", kind)
-        if key not in self.cache:
-            self.cache[key] = [n for n, d in self.g.nodes(data=True) if d.get("kind") == kind]
-        return self.cache[key]  # type: ignore[return-value]
+        if key not in self._memo:
+            self._memo[key] = [n for n, d in self.g.nodes(data=True) if d.get("kind") == kind]
+        return self._memo[key]  # type: ignore[return-value]
 
     # --- construction --------------------------------------------------------------------------------
     def _node(self, node_id: str, kind: str, obj: m.Obj | None = None, loc: Loc | None = None, **attrs: object) -> None:

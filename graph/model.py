@@ -346,6 +346,13 @@ class Network:
     depends: dict[str, set[str]] = field(default_factory=dict)
     # Plan mode: the network as it is before the change (prior state / `before` values), for change impact.
     previous: Network | None = None
+    # Plan mode: what the plan does to every changed address (create / update / replace / delete / no-op /
+    # read / forget), and its resource type (deleted resources are in no network's objects after the change).
+    actions: dict[str, str] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+    # Plan mode: literal ids of resources before the change → their address (an id left in a value after
+    # its resource is deleted shows up as an External with that id).
+    before_ids: dict[str, str] = field(default_factory=dict)
 
     def add(self, obj: Obj) -> Obj:
         self.objects[obj.id] = obj

@@ -35,7 +35,7 @@ def test_cfn_action_list_with_an_unresolved_item_is_unknown_not_missing():
 def test_terraform_action_list_with_an_unresolved_item_is_unknown_not_missing():
     report = scan_json(TF / "vr001_unresolved_action_item")
     assert findings_of(report, "VR304") == []
-    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_function.report_function", 61)]
+    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_function.report_function", 62)]
 
 
 # --- (b) Firehose and API Gateway needs are written by their endpoint service names -------------------
@@ -64,7 +64,7 @@ def test_cfn_sqlserver_edition_and_engineless_replication_group_are_database_nee
 def test_terraform_sqlserver_edition_and_engineless_replication_group_are_database_needs():
     report = scan_json(TF / "vr111_sqlserver_and_default_redis")
     fn = "aws_lambda_function.report_function"
-    assert findings_of(report, "VR111") == [("VR111", fn, 87), ("VR111", fn, 87)]
+    assert findings_of(report, "VR111") == [("VR111", fn, 88), ("VR111", fn, 88)]
     assert _needs(report) == [
         ("tcp:1433@aws_db_instance.report_db", "blocked"),
         ("tcp:6379@aws_elasticache_replication_group.report_cache", "blocked"),

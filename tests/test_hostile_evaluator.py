@@ -24,7 +24,7 @@ MEMORY = 1 << 30
 
 CHILD = textwrap.dedent(
     """
-    import json, resource, sys
+    import json, sys
     from vpcreach.parsers.terraform.expressions import LimitError
     from vpcreach.parsers.terraform.hcl import load_instances
 
@@ -35,7 +35,10 @@ CHILD = textwrap.dedent(
         out = {"value": repr(value)[:3000], "limit": None}
     except LimitError as exc:
         out = {"value": None, "limit": exc.message}
-    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    # VmHWM, not ru_maxrss: ru_maxrss survives execve, so the child would report pytest's own peak.
+    with open("/proc/self/status") as fh:
+        hwm = next(line for line in fh if line.startswith("VmHWM:"))
+    out["rss_mb"] = int(hwm.split()[1]) // 1024
     print(json.dumps(out))
     """
 )

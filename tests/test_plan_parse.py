@@ -11,12 +11,12 @@ from conftest import CORPUS, FIXTURES, run_cli
 from vpcreach.graph import model as m
 from vpcreach.parsers.errors import InputError
 from vpcreach.parsers.terraform.instance import TfRef
-from vpcreach.parsers.terraform.plan import PlanNetwork, parse_plan, split_address
+from vpcreach.parsers.terraform.plan import parse_plan, split_address
 
 TFPLAN = FIXTURES / "tfplan"
 
 
-def plan_of(name: str) -> PlanNetwork:
+def plan_of(name: str) -> m.Network:
     return parse_plan(str(TFPLAN / name / "plan.json"))
 
 
@@ -325,7 +325,7 @@ def test_state_json_from_terraform_show_is_read(tmp_path):
     doc = json.loads((TFPLAN / "update_function_sgs" / "plan.json").read_text())
     state = {"format_version": "1.0", "terraform_version": "1.11.4", "values": doc["prior_state"]["values"]}
     net = parse_plan(write(tmp_path, state, "state.json"))
-    assert net.kind == "state" and net.previous is None
+    assert net.previous is None and net.actions == {}
     assert fn(net, "aws_lambda_function.api").security_groups == ["aws_security_group.app"]
     code, out, err = run_cli("plan", "--format", "json", str(tmp_path / "state.json"))
     assert code in (0, 1), err
@@ -349,7 +349,8 @@ def error_line(path: str) -> str:
 
 @pytest.mark.parametrize("version", ["0.1", "0.2", "1.0", "1.2", "1.99"])
 def test_format_versions_0_and_1_are_read(tmp_path, version):
-    assert parse_plan(write(tmp_path, {"format_version": version, "planned_values": {}})).format_version == version
+    path = write(tmp_path, {"format_version": version, "planned_values": {}})
+    assert parse_plan(path).sources == [path]
 
 
 @pytest.mark.parametrize("version", ["2.0", "10.1"])
@@ -410,7 +411,7 @@ def test_corpus_is_present_or_skipped(corpus):
     no_version = corpus / "tfplan" / "checkov__plan_vpc_endpoint_tfplan.json"
     if no_version.exists():
         assert "format_version" not in json.loads(no_version.read_text())
-        assert parse_plan(str(no_version)).format_version is None
+        assert parse_plan(str(no_version)).sources == [str(no_version)]
 
 
 def test_corpus_lambda_in_vpc_is_linked_to_its_security_group(corpus):

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
-from . import capacity, cost, paths, permissions, placement, plan, unresolved
+from . import capacity, cost, paths, permissions, placement, unresolved
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -22,7 +22,6 @@ CHECKS: list[Callable[[Analysis], Iterable[Finding]]] = [
     *cost.CHECKS,
     *capacity.CHECKS,
     *permissions.CHECKS,
-    *plan.CHECKS,  # plan mode only (VR306): returns nothing unless options.mode == "plan"
 ]
 
 
@@ -30,6 +29,4 @@ def run_all(analysis: Analysis) -> list[Finding]:
     out: list[Finding] = []
     for check in CHECKS:
         out.extend(check(analysis))
-    for extra in analysis.extra.get("checks", []):
-        out.extend(extra(analysis))
     return out

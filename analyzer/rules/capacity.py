@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..eni import per_vpc, subnet_uses
 from ..findings import Finding
 from .common import on_function, on_node
 
@@ -28,6 +27,7 @@ def eni_groups(analysis: Analysis) -> list[Finding]:
                 f"{', '.join(group.functions)}",
                 [*group.functions, gid],
                 key=gid,
+                eni_group=gid,
             )
         )
     return out
@@ -41,7 +41,7 @@ def _functions_in(analysis: Analysis, group_ids: list[str]) -> list[str]:
 def subnet_capacity(analysis: Analysis) -> list[Finding]:
     """VR303, DESIGN decision 7: demand over 80% of the usable addresses (size - 5)."""
     out = []
-    for use in subnet_uses(analysis.graph).values():
+    for use in analysis.subnet_uses.values():
         if not use.groups or use.usable is None or use.demand <= CAPACITY_WARNING * use.usable:
             continue
         out.append(
@@ -63,7 +63,7 @@ def subnet_capacity(analysis: Analysis) -> list[Finding]:
 def sg_sprawl(analysis: Analysis) -> list[Finding]:
     out = []
     graph = analysis.graph
-    for use in subnet_uses(graph).values():
+    for use in analysis.subnet_uses.values():
         sets = {graph.eni_groups[gid].security_groups for gid in use.groups}
         if len(sets) < analysis.options.sprawl_threshold:
             continue
@@ -85,7 +85,7 @@ def sg_sprawl(analysis: Analysis) -> list[Finding]:
 def eni_quota(analysis: Analysis) -> list[Finding]:
     out = []
     quota = analysis.options.eni_quota
-    for vpc, uses in per_vpc(subnet_uses(analysis.graph)).items():
+    for vpc, uses in analysis.vpc_uses.items():
         enis = sum(len(u.groups) for u in uses)
         others = sum(u.other for u in uses)
         if not enis or enis + others < CAPACITY_WARNING * quota:

@@ -17,6 +17,8 @@ def on_function(
     fix: str = "",
     severity: str = "",
     evidence: list[str] | None = None,
+    need: str | None = None,
+    eni_group: str | None = None,
 ) -> Finding:
     return Finding(
         rule_id,
@@ -30,6 +32,8 @@ def on_function(
         functions=[fn.id],
         key=key,
         evidence=evidence or [],
+        need=need,
+        eni_group=eni_group,
     )
 
 

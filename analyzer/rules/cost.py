@@ -54,6 +54,7 @@ def nat_for_services(analysis: Analysis) -> list[Finding]:
                     f"({_cost_sentence(fn, service, gateway, azs)})",
                     [fn.id, *v.hops],
                     key=service,
+                    need=service,
                     fix=(
                         f"Add a gateway VPC endpoint for {service} (free) with the function subnets' route tables."
                         if gateway

@@ -86,14 +86,20 @@ def _blocked_finding(result: FunctionResult, nr: NeedResult) -> Finding | None:
     family = 6 if need.target == "internet6" else 4
     fix = _FIXES.get((rule_id, family), "").format(rt=label(rt))
     return on_function(
-        fn, rule_id, message, [fn.id, *map(label, v.hops)], key=need.target, fix=fix, evidence=v.evidence
+        fn,
+        rule_id,
+        message,
+        [fn.id, *map(label, v.hops)],
+        key=need.target,
+        fix=fix,
+        evidence=v.evidence,
+        need=need.target,
     )
 
 
 def endpoint_findings(analysis: Analysis) -> list[Finding]:
     """VR107 for interface endpoints that default hostnames skip; VR109 for unrouted gateway endpoints."""
     out: list[Finding] = []
-    walker = analysis.walker
     for result in analysis.vpc_functions():
         fn = result.function
         for nr in result.needs:
@@ -101,8 +107,8 @@ def endpoint_findings(analysis: Analysis) -> list[Finding]:
                 continue
             service = nr.need.target
             for gid in result.groups:
-                for ep in walker.endpoint_dns_issues.get((gid, service), []):
-                    reason = walker.endpoint_dns_reason(ep)
+                walked = nr.groups[gid]
+                for ep, reason in walked.dns_skipped:
                     route = (
                         "through NAT"
                         if nr.verdict.nat
@@ -116,10 +122,11 @@ def endpoint_findings(analysis: Analysis) -> list[Finding]:
                             f"hostname does not resolve to the endpoint ({reason}); the traffic goes {route}",
                             [fn.id, gid, ep],
                             key=f"{service}|{ep}",
+                            eni_group=gid,
                         )
                     )
                 if nr.verdict.endpoint is None:
-                    for ep in walker.unrouted_gateway_endpoints.get((gid, service), []):
+                    for ep in walked.unrouted_gateways:
                         subnet = analysis.graph.eni_groups[gid].subnet
                         out.append(
                             on_function(
@@ -130,6 +137,7 @@ def endpoint_findings(analysis: Analysis) -> list[Finding]:
                                 [fn.id, gid, subnet, ep],
                                 key=f"{service}|{ep}",
                                 fix=f"Add the route table of {subnet} to {ep}'s route tables.",
+                                eni_group=gid,
                             )
                         )
     return out

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vpcreach.graph import model as m
-
 from ..findings import Finding
-from ..iam import grants_action, role_grants
-from ..iam_tables import ENI_ACTIONS
 from .common import on_function
 
 if TYPE_CHECKING:
@@ -20,18 +16,17 @@ def eni_permissions(analysis: Analysis) -> list[Finding]:
     out = []
     for result in analysis.vpc_functions():
         fn = result.function
-        grants = role_grants(analysis.graph, fn.id)
-        if not grants.known:
-            continue  # VR001 reports the unknown role
-        missing = [a for a in ENI_ACTIONS if grants.grant_for(a) is None]
-        if missing and grants.unknowns:
-            continue  # an unreadable policy may grant them: unknown, reported by VR001
-        if missing:
+        verdict = result.eni_permission
+        assert verdict is not None  # the engine decides it for every VPC function
+        grants = verdict.grants
+        if not grants.known or verdict.unknown:
+            continue  # VR001 reports the unknown role, or the unreadable policy that may grant them
+        if verdict.missing:
             out.append(
                 on_function(
                     fn,
                     "VR304",
-                    f"execution role {grants.role} of {fn.id} lacks {', '.join(missing)}"
+                    f"execution role {grants.role} of {fn.id} lacks {', '.join(verdict.missing)}"
                     f"{' (an explicit Deny removes some)' if grants.denied else ''}; creating or updating the "
                     "function fails with 'The provided execution role does not have permissions to call "
                     "CreateNetworkInterface on EC2'",
@@ -41,21 +36,8 @@ def eni_permissions(analysis: Analysis) -> list[Finding]:
                 )
             )
             continue
-        # VR308: every ENI action arrives only through separate resources the function does not wait for.
-        sources = [grants.grant_for(a, on_role_only=True) for a in ENI_ACTIONS]
-        if all(s is not None for s in sources):
-            continue
-        if fn.action not in ("create", "replace"):
-            continue
-        before = _transitive(analysis.network, fn)
-        late = []
-        for action in ENI_ACTIONS:
-            if grants.grant_for(action, on_role_only=True):
-                continue
-            separate = [g for g in grants.grants if g.separate and grants_action([g], action)]
-            if separate and not any(g.source_id in before for g in separate):
-                late.append((action, separate[0].source_id))
-        if late:
+        if verdict.late:
+            late = verdict.late
             policy = late[0][1]
             out.append(
                 on_function(
@@ -69,19 +51,6 @@ def eni_permissions(analysis: Analysis) -> list[Finding]:
                 )
             )
     return out
-
-
-def _transitive(net: m.Network, fn: m.Function) -> set[str]:
-    """Everything the function waits for: its dependencies and theirs."""
-    seen: set[str] = set()
-    stack = list(fn.depends_on | net.depends.get(fn.id, set()))
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.extend(net.depends.get(node, ()))
-    return seen
 
 
 CHECKS = [eni_permissions]

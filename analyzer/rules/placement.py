@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Unknown
 
@@ -18,30 +17,26 @@ if TYPE_CHECKING:
 def public_subnet(analysis: Analysis) -> list[Finding]:
     """VR102 is not need-scoped (DESIGN decision 1): error with an internet need, warning without."""
     out = []
-    graph = analysis.graph
     for result in analysis.vpc_functions():
         fn = result.function
         needs_internet = any(nr.need.target == "internet" for nr in result.needs)
         for gid in result.groups:
-            group = graph.eni_groups[gid]
-            subnet = graph.obj(group.subnet_ref)
-            if not isinstance(subnet, m.Subnet):
+            public = analysis.public_routes.get(gid)
+            if public is None:
                 continue
-            rt = graph.first_out(subnet.id, k.ASSOCIATED)
-            target, _edge, _problem = analysis.walker.lookup(rt, 4, None) if rt else (None, None, None)
-            if target is None or graph.kind(target) != k.INTERNET_GATEWAY:
-                continue
+            subnet, rt, target = public
             severity = "error" if needs_internet else "warning"
             tail = "" if needs_internet else " (no internet need is known, so this is a warning)"
             out.append(
                 on_function(
                     fn,
                     "VR102",
-                    f"{fn.id} is in subnet {subnet.id}, whose route table {rt} sends 0.0.0.0/0 to internet gateway {target}; "
+                    f"{fn.id} is in subnet {subnet}, whose route table {rt} sends 0.0.0.0/0 to internet gateway {target}; "
                     f"a Lambda Hyperplane ENI has no public IP, so the function gets no internet access{tail}",
-                    [fn.id, gid, subnet.id, rt, target],
-                    key=subnet.id,
+                    [fn.id, gid, subnet, rt, target],
+                    key=subnet,
                     severity=severity,
+                    eni_group=gid,
                 )
             )
     return out

@@ -9,8 +9,6 @@ from vpcreach.graph.model import Unknown
 
 from ..findings import Finding
 from ..flows import UNKNOWN
-from ..iam import role_grants
-from ..iam_tables import ENI_ACTIONS
 from .common import label, on_function
 
 if TYPE_CHECKING:
@@ -57,12 +55,14 @@ def unresolved(analysis: Analysis) -> list[Finding]:
                         f"whether {fn.id} reaches {nr.need.target} is unknown: {v.detail}",
                         [fn.id, *map(label, v.hops)],
                         key=f"need:{nr.need.target}",
+                        need=nr.need.target,
                         fix="Resolve the value (pass it as a parameter/variable, or scan the plan) so the path can be decided.",
                     )
                 )
-        grants = role_grants(graph, fn.id)
-        missing = [a for a in ENI_ACTIONS if grants.grant_for(a) is None]
-        if missing and (not grants.known or grants.unknowns):
+        verdict = result.eni_permission
+        assert verdict is not None  # the engine decides it for every VPC function
+        grants = verdict.grants
+        if verdict.unknown:
             reason = "; ".join(grants.unknowns) or "the role is unknown"
             out.append(
                 on_function(
@@ -72,22 +72,21 @@ def unresolved(analysis: Analysis) -> list[Finding]:
                     key="role",
                 )
             )
-        elif not missing:
-            scoped = [(a, src) for a in ENI_ACTIONS if (src := grants.scoped_denial(a))]
-            if scoped:
-                actions = ", ".join(a for a, _ in scoped)
-                out.append(
-                    on_function(
-                        fn,
-                        "VR001",
-                        f"whether the execution role of {fn.id} may manage network interfaces is unknown: a Deny "
-                        f"in {scoped[0][1]} limited by a Resource or Condition names {actions}, and whether it "
-                        "matches the requests Lambda makes is decided at deploy time",
-                        [fn.id, grants.role or "", scoped[0][1]],
-                        key="role",
-                        fix="Scope the Deny so it cannot match the function's network interfaces, or confirm it does not.",
-                    )
+        elif verdict.scoped:
+            scoped = verdict.scoped
+            actions = ", ".join(a for a, _ in scoped)
+            out.append(
+                on_function(
+                    fn,
+                    "VR001",
+                    f"whether the execution role of {fn.id} may manage network interfaces is unknown: a Deny "
+                    f"in {scoped[0][1]} limited by a Resource or Condition names {actions}, and whether it "
+                    "matches the requests Lambda makes is decided at deploy time",
+                    [fn.id, grants.role or "", scoped[0][1]],
+                    key="role",
+                    fix="Scope the Deny so it cannot match the function's network interfaces, or confirm it does not.",
                 )
+            )
     return out
 
 

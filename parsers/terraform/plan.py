@@ -67,24 +67,8 @@ _ADDRESS = re.compile(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _NOT_RESOURCES = ("count", "each", "path", "self", "terraform", "var", "local", "module")
 
 
-@dataclass
-class PlanNetwork(m.Network):
-    """A planned network plus what the plan does to each resource (for the change-impact rule)."""
-
-    # Every resource_changes address → create / update / replace / delete / no-op / read / forget.
-    actions: dict[str, str] = field(default_factory=dict)
-    # Resource type per changed address (deleted resources are in no network's objects after the change).
-    types: dict[str, str] = field(default_factory=dict)
-    # Literal ids of resources before the change → their address (an id left in a value after its
-    # resource is deleted shows up as an External with that id).
-    before_ids: dict[str, str] = field(default_factory=dict)
-    format_version: str | None = None
-    terraform_version: str | None = None
-    kind: str = "plan"  # or "state"
-
-
 # --- entry point ---------------------------------------------------------------------------------------
-def parse_plan(path: str) -> PlanNetwork:
+def parse_plan(path: str) -> m.Network:
     """Read `terraform show -json` output of a plan (or of a state) into the planned network."""
     doc, text = _load(path)
     try:
@@ -97,15 +81,12 @@ def parse_plan(path: str) -> PlanNetwork:
         ) from None
 
 
-def _parse_plan(path: str, doc: dict, text: str) -> PlanNetwork:
+def _parse_plan(path: str, doc: dict, text: str) -> m.Network:
     version = doc.get("format_version")
     _check_version(path, version)
     lines = _AddressLines(text)
     config = _Config(doc.get("configuration"))
-    net = PlanNetwork(sources=[path])
-    net.format_version = str(version) if version is not None else None
-    tv = doc.get("terraform_version")
-    net.terraform_version = tv if isinstance(tv, str) else None
+    net = m.Network(sources=[path])
     net.region = config.region()
 
     if "planned_values" in doc or "resource_changes" in doc:
@@ -122,12 +103,11 @@ def _parse_plan(path: str, doc: dict, text: str) -> PlanNetwork:
         net.previous = previous
         net.before_ids = _ids(before)
     elif isinstance(doc.get("values"), dict):
-        net.kind = "state"
+        # A state: no change, so no `previous` network and no actions.
         after = _StateReader(path, config, lines).instances(doc["values"].get("root_module"))
         _link_aliases(after)
     elif set(doc) <= {"format_version", "terraform_version"}:
         after = []  # `terraform show -json` of an empty state
-        net.kind = "state"
     else:
         raise InputError(
             path,

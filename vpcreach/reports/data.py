@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from vpcreach.analyzer.analysis import Analysis
-from vpcreach.analyzer.eni import per_vpc, subnet_uses
 from vpcreach.analyzer.findings import Finding
 from vpcreach.parsers.errors import InputError
 
@@ -40,7 +39,7 @@ def to_dict(
     for a in analyses:
         sources.extend(a.network.sources)
         all_findings.extend(a.findings)
-        uses = subnet_uses(a.graph)
+        uses = a.subnet_uses
         for fid, result in a.functions.items():
             fn = result.function
             if not fn.has_vpc_config and fn.managed_instances is None:
@@ -83,7 +82,7 @@ def to_dict(
                     "subnet_demand": use.demand if use else None,
                 }
             )
-        for vpc, vpc_uses in per_vpc(uses).items():
+        for vpc, vpc_uses in a.vpc_uses.items():
             enis = sum(len(u.groups) for u in vpc_uses)
             if enis:
                 vpcs.append(
@@ -116,7 +115,7 @@ def to_dict(
     return out
 
 
-# Lists of the plan-mode change summary (analyzer/rules/plan.py); each entry gains the plan it came from.
+# Lists of the plan-mode change summary (analyzer/changes.py); each entry gains the plan it came from.
 CHANGE_LISTS = (
     "resources",
     "eni_groups_created",
@@ -131,9 +130,9 @@ def plan_changes(analyses: list[Analysis]) -> dict[str, Any]:
     """`vpcreach plan` only: what each plan changes, merged over the plans given."""
     merged: dict[str, Any] = {"counts": {}, **{key: [] for key in CHANGE_LISTS}}
     for a in analyses:
-        summary = a.extra.get("changes")
-        if not summary:
+        if a.changes is None:
             continue
+        summary = a.changes.summary()
         for action, n in summary.get("counts", {}).items():
             merged["counts"][action] = merged["counts"].get(action, 0) + n
         for key in CHANGE_LISTS:

@@ -236,7 +236,7 @@ def _synthetic_kind(node: str) -> str:
     return k.UNRESOLVED
 
 
-# A function's need targets; its findings' positions by (hop list, the need they are about); by key.
+# A function's need targets; its findings' positions by (hop list, the need they are about); by that need.
 _FindingIndex = tuple[set[str], dict[tuple[tuple[str, ...], str | None], list[int]], dict[str, list[int]]]
 
 
@@ -514,38 +514,37 @@ class _Builder:
         Looked up in the function's index rather than filtered from all its findings: a function declaring
         thousands of needs has a path and a finding per need, and a scan per path would be quadratic."""
         labels = (fid, *(h.split(":", 1)[1] if h.startswith("unresolved:") else h for h in hops))
-        targets, by_path, by_key = self._index(fid)
+        targets, by_path, by_need = self._index(fid)
         blocked = v.status != REACHABLE
         chosen = {*by_path.get((labels, None), ()), *by_path.get((labels, need), ())}
         if blocked:
-            chosen.update(by_key.get(need, ()), by_key.get(f"need:{need}", ()))
+            chosen.update(by_need.get(need, ()))
         findings = self._findings_by_fn.get(fid, [])
         out = []
         for i in sorted(chosen):  # in the findings' order, as a scan of them would give
             f = findings[i]
-            bare = f.key.removeprefix("need:")
-            if (f.key in targets and f.key != need) or (bare in targets and bare != need):
+            if f.need in targets and f.need != need:
                 continue  # about another need that happens to take the same hops (s3 and internet via NAT)
-            if len(f.path) < 3 and not (blocked and f.key in (need, f"need:{need}")):
+            if len(f.path) < 3 and not (blocked and f.need == need):
                 continue  # a function-level note (VR301, VR302), not a path explanation
             out.append(f)
         return out
 
     def _index(self, fid: str) -> _FindingIndex:
-        """A function's need targets, and the positions of its findings by key and by (hop list, the need
-        they are about, or None when they are about none of the function's needs)."""
+        """A function's need targets, and the positions of its findings by the need they explain and by
+        (hop list, that need, or None when they are about none of the function's needs)."""
         found = self._indexes.get(fid)
         if found is None:
             fn_result = self.a.functions.get(fid)
             targets = {nr.need.target for nr in fn_result.needs} if fn_result else set()
             by_path: dict[tuple[tuple[str, ...], str | None], list[int]] = {}
-            by_key: dict[str, list[int]] = {}
+            by_need: dict[str, list[int]] = {}
             for i, f in enumerate(self._findings_by_fn.get(fid, [])):
-                about = {f.key, f.key.removeprefix("need:")} & targets
-                if len(about) < 2:  # about two needs: it explains no path's hops (see _path_findings)
-                    by_path.setdefault((tuple(f.path), next(iter(about), None)), []).append(i)
-                by_key.setdefault(f.key, []).append(i)
-            found = self._indexes[fid] = (targets, by_path, by_key)
+                about = f.need if f.need in targets else None
+                by_path.setdefault((tuple(f.path), about), []).append(i)
+                if f.need is not None:
+                    by_need.setdefault(f.need, []).append(i)
+            found = self._indexes[fid] = (targets, by_path, by_need)
         return found
 
     def _add_finding(self, node: PNode, f: Finding) -> None:

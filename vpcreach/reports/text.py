@@ -111,10 +111,10 @@ def render(
 
 
 def _change_lines(a: Analysis) -> list[str]:
-    """`vpcreach plan`: what the change does to Hyperplane ENIs and to reachability (analyzer/rules/plan.py)."""
-    changes = a.extra.get("changes")
-    if not changes:
+    """`vpcreach plan`: what the change does to Hyperplane ENIs and to reachability (analyzer/changes.py)."""
+    if a.changes is None:
         return []
+    changes = a.changes.summary()
     counts = ", ".join(f"{n} to {action}" for action, n in sorted(changes["counts"].items())) or "no changes"
     lines = [f"  plan changes: {counts}"]
     for group in changes["eni_groups_created"]:
@@ -143,11 +143,9 @@ def _short_group(group: dict) -> str:
 
 def _eni_lines(a: Analysis) -> list[str]:
     """Per VPC: Hyperplane ENIs and addresses per subnet against its usable size, and the VPC total."""
-    from vpcreach.analyzer.eni import per_vpc, subnet_uses
-
     lines: list[str] = []
     groups = a.graph.eni_groups
-    for vpc, uses in per_vpc(subnet_uses(a.graph)).items():
+    for vpc, uses in a.vpc_uses.items():
         enis = sum(len(u.groups) for u in uses)
         if not enis:
             continue

@@ -1,6 +1,7 @@
-"""Plan change impact: VR306 and the before/after "changes" summary (DESIGN decision 6; SEMANTICS §1).
+"""Plan change impact: VR306 and the before/after change set (DESIGN decision 6; SEMANTICS §1).
 
-Runs only in plan mode, on a network whose `previous` holds the network before the change. Lambda keys
+The engine runs this in plan mode, on a network whose `previous` holds the network before the change and
+whose `actions` and `types` say what the plan does to each resource, once it has analysed both. Lambda keys
 Hyperplane ENIs by (subnet, set of security groups) [LNET][ENIF], so:
 
 - an update or replace of a function that gives it a pair it did not have — a new pair, or a pair whose
@@ -11,9 +12,9 @@ Hyperplane ENIs by (subnet, set of security groups) [LNET][ENIF], so:
   releases an ENI only after no function or published version uses its pair, up to 20 minutes later, and
   Terraform warns such deletes take up to 45 minutes [LNET][TFSG][TFL].
 
-The engine runs the same catalogue on the network before the change (`Analysis.before`), and the needs
-whose verdict moves between the two (broken, repaired, changed) are reported in the summary; the rules
-on the planned network already explain why a need is blocked.
+The engine analyses the network before the change too, and the needs whose verdict moves between the
+two (broken, repaired, changed) are part of the change set; the rules on the planned network already
+explain why a need is blocked.
 """
 
 from __future__ import annotations
@@ -23,39 +24,32 @@ from typing import TYPE_CHECKING, Any
 from vpcreach.graph import model as m
 from vpcreach.graph.build import EniGroup, Graph
 
-from ..findings import Finding
-from ..flows import BLOCKED, REACHABLE
-from .common import on_function
+from .analysis import Changes
+from .findings import Finding
+from .flows import BLOCKED, REACHABLE
+from .rules.common import on_function
 
 if TYPE_CHECKING:
-    from ..analysis import Analysis
+    from .analysis import Analysis
 
 # Actions after which a resource is a new object (a new id): an ENI pair naming it is a new pair.
 _NEW = ("create", "replace")
 _GONE = ("delete", "replace")
 
 
-def change_impact(analysis: Analysis) -> list[Finding]:
-    """VR306 findings; the full summary goes to `analysis.extra["changes"]` for the reports."""
-    net = analysis.network
-    before = analysis.before  # the engine analysed the network before the change (plan mode only)
-    if analysis.options.mode != "plan" or before is None:
-        return []
-    actions: dict[str, str] = getattr(net, "actions", {})
-    types: dict[str, str] = getattr(net, "types", {})
-    impact = _Impact(analysis, before, actions, types)
-    analysis.extra["changes"] = impact.summary()
-    return impact.findings
+def change_set(after: Analysis, before: Analysis) -> Changes:
+    """The change set of a plan, from the analyses of the planned network and of the one before it."""
+    return _Impact(after, before).changes()
 
 
 class _Impact:
-    def __init__(self, after: Analysis, before: Analysis, actions: dict[str, str], types: dict[str, str]) -> None:
+    def __init__(self, after: Analysis, before: Analysis) -> None:
         self.after = after
         self.before = before
-        self.actions = actions
-        self.types = types
+        self.actions = after.network.actions
+        self.types = after.network.types
         # A value that still names a resource by its old literal id (a deleted group, say) is the same pair.
-        self.before_ids: dict[str, str] = getattr(after.network, "before_ids", {})
+        self.before_ids = after.network.before_ids
         self.findings: list[Finding] = []
         self.functions: list[dict[str, Any]] = []
         self.deletions: list[dict[str, Any]] = []
@@ -165,9 +159,8 @@ class _Impact:
         before_graph = self.before.graph
         prev = before_graph.network
         after_net = self.after.network
-        before_ids: dict[str, str] = getattr(after_net, "before_ids", {})
         ids_of: dict[str, list[str]] = {}
-        for literal, address in before_ids.items():
+        for literal, address in self.before_ids.items():
             ids_of.setdefault(address, []).append(literal)
         for address, action in sorted(self.actions.items()):
             obj = prev.objects.get(address)
@@ -257,7 +250,7 @@ class _Impact:
                 )
         return out
 
-    def summary(self) -> dict[str, Any]:
+    def changes(self) -> Changes:
         net = self.after.network
         resources = [
             {"address": a, "type": self.types.get(a, ""), "action": act}
@@ -267,16 +260,17 @@ class _Impact:
         counts: dict[str, int] = {}
         for r in resources:
             counts[r["action"]] = counts.get(r["action"], 0) + 1
-        return {
-            "source": net.sources[0] if net.sources else "",
-            "counts": counts,
-            "resources": resources,
-            "eni_groups_created": [_group_dict(g, why) for g, why in self.created_groups()],
-            "eni_groups_removed": [_group_dict(g, why) for g, why in self.removed_groups()],
-            "functions": self.functions,
-            "deletions_in_use": self.deletions,
-            "reachability": self.reachability(),
-        }
+        return Changes(
+            net.sources[0] if net.sources else "",
+            counts,
+            resources,
+            [_group_dict(g, why) for g, why in self.created_groups()],
+            [_group_dict(g, why) for g, why in self.removed_groups()],
+            self.functions,
+            self.deletions,
+            self.reachability(),
+            self.findings,
+        )
 
 
 def _names_any(fn: m.Function, literals: set[str]) -> bool:
@@ -302,6 +296,3 @@ def _group_dict(group: EniGroup, why: str) -> dict[str, Any]:
         "functions": list(group.functions),
         "reason": why,
     }
-
-
-CHECKS = [change_impact]
