@@ -23,13 +23,13 @@ from .errors import MAX_FILE_BYTES, InputError
 _SYSTEM_TREES = ("/proc", "/sys", "/dev")
 
 
-class FileTooLarge(OSError):
-    """The file holds more bytes than the caller's limit."""
-
-
 class FileRefused(OSError):
     """A file vpcreach will not read: not regular, too large, or outside the scan root. `str()` is the reason
     (from `read_bytes` without the path, which the caller names; from `confine` with it)."""
+
+
+class FileTooLarge(FileRefused):
+    """The file holds more bytes than the caller's limit."""
 
 
 def find_scan_root(path: str) -> str:
