@@ -98,4 +98,4 @@ def relation(rule_net: Network, dest: Network) -> str:
     if dest.prefixlen == 0:
         # "Any public address": a narrower rule serves only some of them, unless it is all private.
         return "disjoint" if is_private(rule_net) else "partial"
-    return "partial" if rule_net.overlaps(dest) else "disjoint"  # type: ignore[arg-type]
+    return "partial" if rule_net.overlaps(dest) else "disjoint"

@@ -162,10 +162,10 @@ def _env_needs(graph: Graph, fn: m.Function) -> list[Need]:
                 continue
             host = match.group("host").lower()
             if host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".aws")):
-                service = _service_of_host(host)
-                if service:
+                host_service = _service_of_host(host)
+                if host_service:
                     out.append(
-                        Need(aws.normalise_service(service), "env", f"environment variable {name} is an AWS URL")
+                        Need(aws.normalise_service(host_service), "env", f"environment variable {name} is an AWS URL")
                     )
             elif "." in host and not host.endswith((".internal", ".local", ".localhost")) and not _is_ip_literal(host):
                 out.append(Need("internet", "env", f"environment variable {name} is {match.group(0)}"))

@@ -70,7 +70,7 @@ class Walker:
     def private(self, gid: str, target: str, port: int) -> Verdict:
         return self._cached(gid, f"tcp:{port}@{target}", lambda g: self._private(g, target, port))
 
-    def _cached(self, gid: str, key: str, compute) -> Verdict:  # type: ignore[no-untyped-def]
+    def _cached(self, gid: str, key: str, compute) -> Verdict:
         hit = self._cache.get((gid, key))
         if hit is None:
             self.charge(1)

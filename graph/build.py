@@ -204,23 +204,23 @@ class Graph:
         if isinstance(obj, located) and isinstance(obj.vpc, str) and self.kind(obj.vpc) == k.VPC:
             self._edge(oid, obj.vpc, k.IN_VPC)
         if isinstance(obj, m.GatewayAttachment) and self.kind(obj.gateway) in (k.INTERNET_GATEWAY, k.VPN_GATEWAY):
-            if self.kind(obj.vpc) == k.VPC:
-                self._edge(obj.gateway, obj.vpc, k.IN_VPC)  # type: ignore[arg-type]
+            if isinstance(obj.gateway, str) and isinstance(obj.vpc, str) and self.kind(obj.vpc) == k.VPC:
+                self._edge(obj.gateway, obj.vpc, k.IN_VPC)
         elif isinstance(obj, m.Route):
             self._route(obj)
         elif isinstance(obj, m.RouteTableAssociation):
-            if self.kind(obj.subnet) == k.SUBNET:
-                self._edge(obj.subnet, self._target_node(obj.route_table), k.ASSOCIATED, main=False, via=obj.id)  # type: ignore[arg-type]
+            if isinstance(obj.subnet, str) and self.kind(obj.subnet) == k.SUBNET:
+                self._edge(obj.subnet, self._target_node(obj.route_table), k.ASSOCIATED, main=False, via=obj.id)
         elif isinstance(obj, m.NaclAssociation):
-            if self.kind(obj.subnet) == k.SUBNET:
-                self._edge(obj.subnet, self._target_node(obj.nacl), k.NACL, via=obj.id)  # type: ignore[arg-type]
+            if isinstance(obj.subnet, str) and self.kind(obj.subnet) == k.SUBNET:
+                self._edge(obj.subnet, self._target_node(obj.nacl), k.NACL, via=obj.id)
         elif isinstance(obj, m.NatGateway):
             if obj.subnet is not None:
                 self._edge(oid, self._target_node(obj.subnet), k.IN_SUBNET)
             vpc = obj.vpc if isinstance(obj.vpc, str) else None
             if vpc is None and isinstance(obj.subnet, str):
-                sub = self.obj(obj.subnet)
-                vpc = sub.vpc if isinstance(sub, m.Subnet) and isinstance(sub.vpc, str) else None
+                subnet = self.obj(obj.subnet)
+                vpc = subnet.vpc if isinstance(subnet, m.Subnet) and isinstance(subnet.vpc, str) else None
             if vpc and self.kind(vpc) == k.VPC:
                 self._edge(oid, vpc, k.IN_VPC)
         elif isinstance(obj, m.Instance):
@@ -238,7 +238,7 @@ class Graph:
             etype = obj.endpoint_type.lower() if isinstance(obj.endpoint_type, str) else ""
             if etype == "gateway":
                 for rt in obj.route_tables:
-                    if self.kind(rt) == k.ROUTE_TABLE:
+                    if isinstance(rt, str) and self.kind(rt) == k.ROUTE_TABLE:
                         self._edge(
                             rt,
                             oid,
@@ -247,7 +247,7 @@ class Graph:
                             destination=f"prefix list of {service}",
                             prefix_list=True,
                             route=None,
-                        )  # type: ignore[arg-type]
+                        )
             else:
                 for sub in obj.subnets:
                     self._edge(oid, self._target_node(sub), k.IN_SUBNET)
@@ -263,8 +263,8 @@ class Graph:
             if not sgs:
                 # RDS, ElastiCache and OpenSearch use the VPC's default security group when none is given.
                 first = self.obj(obj.subnets[0]) if obj.subnets else None
-                vpc = first.vpc if isinstance(first, m.Subnet) else obj.vpc
-                sgs = [self.default_sgs[vpc]] if isinstance(vpc, str) and vpc in self.default_sgs else []
+                home = first.vpc if isinstance(first, m.Subnet) else obj.vpc
+                sgs = [self.default_sgs[home]] if isinstance(home, str) and home in self.default_sgs else []
             for sg in sgs:
                 self._edge(oid, self._target_node(sg), k.USES_SG)
         elif isinstance(obj, m.Function):
@@ -272,11 +272,12 @@ class Graph:
                 self._edge(oid, self._target_node(obj.role), k.USES_ROLE)
         elif isinstance(obj, m.Policy):
             for role in obj.roles:
-                if self.kind(role) == k.ROLE:
-                    self._edge(oid, role, k.GRANTS)  # type: ignore[arg-type]
+                if isinstance(role, str) and self.kind(role) == k.ROLE:
+                    self._edge(oid, role, k.GRANTS)
 
     def _route(self, route: m.Route) -> None:
-        if self.kind(route.route_table) != k.ROUTE_TABLE:
+        table = route.route_table
+        if not isinstance(table, str) or self.kind(table) != k.ROUTE_TABLE:
             return
         target = self._target_node(route.target, route.target_hint) if route.target is not None else None
         if target is None:
@@ -285,7 +286,7 @@ class Graph:
                 self._node(target, k.UNRESOLVED, reason="the route has no target", hint="")
         if route.prefix_list is not None:
             self._edge(
-                route.route_table,
+                table,
                 target,
                 k.ROUTE,
                 family=4,
@@ -294,13 +295,9 @@ class Graph:
                 route=route,
             )
         if route.dest_v4 is not None:
-            self._edge(
-                route.route_table, target, k.ROUTE, family=4, destination=route.dest_v4, prefix_list=False, route=route
-            )
+            self._edge(table, target, k.ROUTE, family=4, destination=route.dest_v4, prefix_list=False, route=route)
         if route.dest_v6 is not None:
-            self._edge(
-                route.route_table, target, k.ROUTE, family=6, destination=route.dest_v6, prefix_list=False, route=route
-            )
+            self._edge(table, target, k.ROUTE, family=6, destination=route.dest_v6, prefix_list=False, route=route)
 
     def _local_routes(self, vpc: m.Vpc) -> None:
         for rt, data in self.g.nodes(data=True):

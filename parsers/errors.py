@@ -16,7 +16,7 @@ class InputError(Exception):
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.message}"
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self):
         # Crosses process boundaries intact (directory scans run in a process pool).
         return (type(self), (self.file, self.message, self.line))
 

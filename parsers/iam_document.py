@@ -44,12 +44,13 @@ def read_statements(document: Any, unresolved: Unresolved = _no_format_values) -
             out.append(m.PolicyStatement(actions=_unknown(s, unresolved, "a policy statement")))
             continue
         not_actions = s.get("NotAction")
+        negated: list[str] | None = None
         if not_actions is None:
-            actions, negated = _actions(s.get("Action"), unresolved), None
+            actions = _actions(s.get("Action"), unresolved)
         else:
-            negated = _actions(not_actions, unresolved)
-            actions = negated if isinstance(negated, Unknown) else []
-            negated = negated if isinstance(negated, list) else None
+            parsed = _actions(not_actions, unresolved)
+            actions = parsed if isinstance(parsed, Unknown) else []
+            negated = parsed if isinstance(parsed, list) else None
         out.append(
             m.PolicyStatement(
                 effect=_effect(s.get("Effect", "Allow"), unresolved),

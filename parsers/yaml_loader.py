@@ -73,7 +73,7 @@ _FN_TAGS = {
 }
 
 
-class _CfnLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _CfnLoader(_BaseLoader):
     def flatten_mapping(self, node: Any) -> None:
         """PyYAML's merge-key (`<<`) flattening, remembering how many pairs came from merges.
 
@@ -152,8 +152,10 @@ def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Map
             value = ""
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
-    else:
+    elif isinstance(node, yaml.MappingNode):
         value = _construct_mapping(loader, node)
+    else:  # the composer builds only the three kinds of node above
+        raise yaml.constructor.ConstructorError(None, None, f"!{suffix} on an unexpected node", node.start_mark)
     out = Mapping({name: value})
     out.line = node.start_mark.line + 1
     out.key_lines[name] = out.line

@@ -33,7 +33,7 @@ def main() -> None:
     """Static reachability analysis for VPC-attached Lambda functions."""
 
 
-def common_options(fn):  # type: ignore[no-untyped-def]
+def common_options(fn):
     options = [
         click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Output format (default text)."),
         click.option(

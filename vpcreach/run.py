@@ -157,7 +157,7 @@ def graph(req: RunRequest, fmt: str, functions: list[str] | None = None) -> int:
     return exit_code()
 
 
-def analyse_all(req: RunRequest, config, options) -> tuple[list, list]:  # type: ignore[no-untyped-def]
+def analyse_all(req: RunRequest, config, options) -> tuple[list, list]:
     """(analyses, problems): every source under req.paths (or req.sources), in discovery order, and an
     InputError for each source that could not be read or analysed.
 
@@ -207,7 +207,7 @@ def _settle(sources: list, outcomes: list[tuple[str, object]]) -> tuple[list, li
     return analyses, problems
 
 
-def as_problem(exc: BaseException, path: str):  # type: ignore[no-untyped-def]  # -> InputError
+def as_problem(exc: BaseException, path: str):  # -> InputError
     """The one line a source that failed is reported with."""
     from vpcreach.parsers.errors import InputError
 
@@ -278,7 +278,7 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _analyse_source(source, load_options, options):  # type: ignore[no-untyped-def]
+def _analyse_source(source, load_options, options):
     from vpcreach.analyzer.engine import analyze
 
     from .sources import load
@@ -287,7 +287,7 @@ def _analyse_source(source, load_options, options):  # type: ignore[no-untyped-d
     return None if network is None else analyze(network, options)
 
 
-def _outcome(source, load_options, options):  # type: ignore[no-untyped-def]
+def _outcome(source, load_options, options):
     """("ok", analysis or None) or ("error", InputError): never raises, in a worker or in this process.
 
     The failure is turned into its one report line here, so what crosses a pool's pipe always pickles.
@@ -298,7 +298,7 @@ def _outcome(source, load_options, options):  # type: ignore[no-untyped-def]
         return "error", as_problem(exc, source.path)
 
 
-def _analyse_pool(sources: list, load_options, options, jobs: int) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
+def _analyse_pool(sources: list, load_options, options, jobs: int) -> list[tuple[str, object]]:
     import contextlib
     import gc
     import importlib
@@ -341,7 +341,7 @@ def pool_timeout(input_bytes: int) -> float:
     return POOL_TIMEOUT_FLOOR + POOL_TIMEOUT_PER_MIB * input_bytes / (1 << 20)
 
 
-def _collect(sources: list, order: list[int], load_options, options, jobs: int) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
+def _collect(sources: list, order: list[int], load_options, options, jobs: int) -> list[tuple[str, object]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
@@ -377,7 +377,7 @@ def _collect(sources: list, order: list[int], load_options, options, jobs: int) 
     return outcomes
 
 
-def _stop_workers(pool) -> None:  # type: ignore[no-untyped-def]
+def _stop_workers(pool) -> None:
     """Kill a process pool's workers and let it go without waiting for them.
 
     ProcessPoolExecutor has kill_workers() from Python 3.14 (cpython gh-128041); before that the worker

@@ -62,7 +62,7 @@ def single_az(analysis: Analysis) -> list[Finding]:
                 )
             )
             continue
-        zones = set()
+        zones: set[str] = set()
         for s in subnets:
             obj = graph.obj(s)
             if not isinstance(obj, m.Subnet) or not isinstance(obj.az, str):

@@ -93,12 +93,10 @@ def _function(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
 
 
 def _sam_role(ctx: Context, rid: str, p: dict, loc: Loc, has_vpc: bool) -> str:
-    role = m.Role(
-        f"{rid}Role",
-        loc,
-        generated_by="SAM",
-        managed_policy_arns=[aws.BASIC_EXECUTION_POLICY_ARN] + ([aws.VPC_ACCESS_POLICY_ARN] if has_vpc else []),
-    )
+    arns: list[str | Unknown] = [aws.BASIC_EXECUTION_POLICY_ARN]
+    if has_vpc:
+        arns.append(aws.VPC_ACCESS_POLICY_ARN)
+    role = m.Role(f"{rid}Role", loc, generated_by="SAM", managed_policy_arns=arns)
     policies = p.get("Policies")
     if isinstance(policies, (str, dict)):
         policies = [policies]
@@ -125,7 +123,8 @@ def _sam_events(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
         service = _SAM_EVENT_SOURCES.get(str(event.get("Type")))
         if service is None:
             continue
-        props = event.get("Properties") if isinstance(event.get("Properties"), dict) else {}
+        properties = event.get("Properties")
+        props = properties if isinstance(properties, dict) else {}
         source = props.get("Queue", props.get("Stream"))
         detected = event_source_service(ctx, source) if source is not None else service
         ctx.net.add(

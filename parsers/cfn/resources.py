@@ -82,7 +82,7 @@ def _vpc_cidr(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     if to_bool(p.get("AmazonProvidedIpv6CidrBlock"), False) is True:
         vpc.cidrs_v6.append(Unknown("Amazon-provided IPv6 CIDR, assigned at deploy time"))
     elif p.get("Ipv6CidrBlock") is not None or p.get("Ipv6Pool") or p.get("Ipv6IpamPoolId"):
-        vpc.cidrs_v6.append(to_str(p.get("Ipv6CidrBlock")) or Unknown("IPv6 CIDR from a pool"))  # type: ignore[arg-type]
+        vpc.cidrs_v6.append(to_str(p.get("Ipv6CidrBlock")) or Unknown("IPv6 CIDR from a pool"))
 
 
 @handles("AWS::EC2::Subnet")
@@ -133,7 +133,7 @@ def _route(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
         m.Route(
             rid,
             loc,
-            route_table=to_ref(p.get("RouteTableId"), "RouteTableId"),  # type: ignore[arg-type]
+            route_table=to_ref(p.get("RouteTableId"), "RouteTableId"),
             dest_v4=to_str(p.get("DestinationCidrBlock")),
             dest_v6=to_str(p.get("DestinationIpv6CidrBlock")),
             prefix_list=to_ref(p["DestinationPrefixListId"]) if p.get("DestinationPrefixListId") is not None else None,
@@ -150,7 +150,7 @@ def _rt_assoc(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
             rid,
             loc,
             subnet=to_ref(p.get("SubnetId"), "SubnetId"),
-            route_table=to_ref(p.get("RouteTableId")),  # type: ignore[arg-type]
+            route_table=to_ref(p.get("RouteTableId")),
         )
     )
 
@@ -163,7 +163,7 @@ def _igw(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
 @handles("AWS::EC2::VPCGatewayAttachment")
 def _igw_attach(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     gateway = p.get("InternetGatewayId", p.get("VpnGatewayId"))
-    ctx.net.add(m.GatewayAttachment(rid, loc, vpc=to_ref(p.get("VpcId")), gateway=to_ref(gateway)))  # type: ignore[arg-type]
+    ctx.net.add(m.GatewayAttachment(rid, loc, vpc=to_ref(p.get("VpcId")), gateway=to_ref(gateway)))
 
 
 @handles("AWS::EC2::EgressOnlyInternetGateway")
@@ -370,10 +370,11 @@ def _nacl(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
 
 @handles("AWS::EC2::NetworkAclEntry")
 def _nacl_entry(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
-    ports = p.get("PortRange") if isinstance(p.get("PortRange"), dict) else {}
+    port_range = p.get("PortRange")
+    ports = port_range if isinstance(port_range, dict) else {}
     action = p.get("RuleAction")
     entry = m.NaclEntry(
-        rule_number=to_int(p.get("RuleNumber")) or 0,  # type: ignore[arg-type]
+        rule_number=to_int(p.get("RuleNumber")) or 0,
         egress=to_bool(p.get("Egress"), False) is True,
         protocol=to_protocol(p.get("Protocol")),
         allow=action.lower() == "allow" if isinstance(action, str) else Unknown("rule action unknown"),
@@ -388,7 +389,7 @@ def _nacl_entry(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
 
 @handles("AWS::EC2::SubnetNetworkAclAssociation")
 def _nacl_assoc(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
-    ctx.net.add(m.NaclAssociation(rid, loc, subnet=to_ref(p.get("SubnetId")), nacl=to_ref(p.get("NetworkAclId"))))  # type: ignore[arg-type]
+    ctx.net.add(m.NaclAssociation(rid, loc, subnet=to_ref(p.get("SubnetId")), nacl=to_ref(p.get("NetworkAclId"))))
 
 
 # --- IAM ---------------------------------------------------------------------------------------------
@@ -457,7 +458,7 @@ def _esm(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
         service: str | Unknown = aws.SELF_MANAGED_KAFKA
     else:
         service = event_source_service(ctx, p.get("EventSourceArn"))
-    ctx.net.add(m.EventSourceMapping(rid, loc, function=fn_ref, source_service=service))  # type: ignore[arg-type]
+    ctx.net.add(m.EventSourceMapping(rid, loc, function=fn_ref, source_service=service))
 
 
 @handles(

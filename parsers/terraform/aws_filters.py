@@ -143,7 +143,7 @@ def _nacl_entry(ctx: Context, r: dict, egress: bool, number_attr: str, action_at
     protocol = _protocol(ctx, r.get("protocol"))
     from_port, to_port = _ports(ctx, protocol, r.get("from_port"), r.get("to_port"))
     return m.NaclEntry(
-        rule_number=ctx.number(r.get(number_attr)) or 0,  # type: ignore[arg-type]
+        rule_number=ctx.number(r.get(number_attr)) or 0,
         egress=egress,
         protocol=protocol,
         allow=action.lower() == "allow" if isinstance(action, str) else Unknown("rule action unknown"),

@@ -50,9 +50,8 @@ def _policy_arns(ctx: Context, value: Any) -> tuple[list[str | Unknown], list[m.
         elif isinstance(item, str):
             arns.append(str(item))
         else:
-            arns.append(
-                ctx.text(item) if isinstance(ctx.text(item), Unknown) else Unknown("managed policy ARN unknown")
-            )  # type: ignore[arg-type]
+            text = ctx.text(item)
+            arns.append(text if isinstance(text, Unknown) else Unknown("managed policy ARN unknown"))
     return arns, stmts
 
 

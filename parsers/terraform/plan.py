@@ -311,13 +311,16 @@ class _PlanReader:
         for rc in doc.get("resource_changes") or []:
             if not isinstance(rc, dict) or not isinstance(rc.get("address"), str) or rc.get("deposed"):
                 continue  # a deposed object (create_before_destroy leftovers) is not the resource's current one
-            change = rc.get("change") if isinstance(rc.get("change"), dict) else {}
-            actions = change.get("actions") if isinstance(change.get("actions"), list) else []
+            rc_change = rc.get("change")
+            change = rc_change if isinstance(rc_change, dict) else {}
+            change_actions = change.get("actions")
+            actions = change_actions if isinstance(change_actions, list) else []
             self.changes[rc["address"]] = rc
             self.actions[rc["address"]] = _ACTIONS.get(tuple(actions), "no-op" if not actions else "update")
             if isinstance(rc.get("type"), str):
                 self.types[rc["address"]] = rc["type"]
-        planned = doc.get("planned_values") if isinstance(doc.get("planned_values"), dict) else {}
+        planned_values = doc.get("planned_values")
+        planned = planned_values if isinstance(planned_values, dict) else {}
         self.planned = {r["address"]: r for r in _resources(planned.get("root_module"))}
         prior = doc.get("prior_state") if isinstance(doc.get("prior_state"), dict) else None
         prior_values = prior.get("values") if prior and isinstance(prior.get("values"), dict) else None
@@ -349,13 +352,13 @@ class _PlanReader:
         resolver = _Resolver(self.config, {a: r.get("values") for a, r in entries.items()})
         out = []
         for address, res in entries.items():
-            rc = self.changes.get(address)
+            found = self.changes.get(address)
             action = self.actions.get(address, "no-op" if self.prior and address in self.prior else "create")
-            change = (rc or {}).get("change") or {}
+            change = (found or {}).get("change") or {}
             values = _copy(res.get("values")) if isinstance(res.get("values"), dict) else {}
             inst = ResourceInstance(
                 address=address,
-                type=str(res.get("type") or (rc or {}).get("type") or ""),
+                type=str(res.get("type") or (found or {}).get("type") or ""),
                 values=values,
                 loc=Loc(self.path, self.lines.line(address)),
                 action=action,
@@ -419,11 +422,12 @@ class _StateReader:
         out = []
         for res in _resources(root):
             deps = res.get("depends_on")
+            res_values = res.get("values")
             out.append(
                 ResourceInstance(
                     address=res["address"],
                     type=str(res.get("type") or ""),
-                    values=res.get("values") if isinstance(res.get("values"), dict) else {},
+                    values=res_values if isinstance(res_values, dict) else {},
                     loc=Loc(self.path, self.lines.line(res["address"])),
                     depends_on={d for d in deps if isinstance(d, str)} if isinstance(deps, list) else set(),
                     action="no-op",

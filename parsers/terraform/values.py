@@ -43,6 +43,7 @@ class Named(str):
     """A known string that is also `ref` (a resource attribute): ids can be recovered from names."""
 
     __slots__ = ("ref",)
+    ref: TfRef
 
     def __new__(cls, value: str, ref: TfRef) -> Named:
         obj = super().__new__(cls, value)

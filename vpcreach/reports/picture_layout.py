@@ -134,11 +134,11 @@ def layout(
                 g.succ.setdefault(u, []).append(v)
                 g.pred.setdefault(v, []).append(u)
     for chain in chains.values():
-        for d in chain[1:]:
-            by_id[d].weight = by_id[chain[0]].weight
+        for did in chain[1:]:
+            by_id[did].weight = by_id[chain[0]].weight
     for chain in chains.values():
-        for d in chain:
-            by_id[d].h = max(0.0, (by_id[d].weight - 1) * PARALLEL)
+        for did in chain:
+            by_id[did].h = max(0.0, (by_id[did].weight - 1) * PARALLEL)
     _order(g)
     _place(g)
     return _finish(g, by_id, edges, chains, label_widths, lane_list)

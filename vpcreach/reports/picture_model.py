@@ -479,7 +479,7 @@ class _Builder:
                 after_subnet = bool(nodes) and self.graph.kind(nodes[-1]) == k.SUBNET
                 show(hop, LANE_RT if after_subnet else LANE_SUBNET)
                 stage = 1 if after_subnet else stage
-            elif hop in target_subnets and private in self.g:
+            elif private is not None and hop in target_subnets and private in self.g:
                 show(private, LANE_DEST)
                 folded[hop] = private
             elif stage == 2 and kind in (k.SUBNET, k.ROUTE_TABLE):
