@@ -229,8 +229,19 @@ DEFAULT_ENI_QUOTA = 250
 PSEUDO_REGION = "<region>"
 # What CloudFormation's Fn::GetAZs and Terraform's aws_availability_zones give: the Region's zones in
 # order, distinct and unnamed (`az#0` is index 0). A symbolic and a literal zone cannot be compared.
-SYMBOLIC_AZS = tuple(f"az#{i}" for i in range(6))
+SYMBOLIC_AZ_PREFIX = "az#"
+SYMBOLIC_AZS = tuple(f"{SYMBOLIC_AZ_PREFIX}{i}" for i in range(6))
 REGION_NAME = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+
+
+def is_symbolic_az(zone: object) -> bool:
+    """`az#0`: an index into the Region's zones, not a zone's name."""
+    return isinstance(zone, str) and zone.startswith(SYMBOLIC_AZ_PREFIX)
+
+
+def zone_label(zone: str) -> str:
+    """A zone as reports write it: `zone #0` for a symbolic zone, the name otherwise."""
+    return "zone #" + zone[len(SYMBOLIC_AZ_PREFIX) :] if is_symbolic_az(zone) else zone
 
 
 def is_region(label: str) -> bool:

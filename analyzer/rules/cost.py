@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from vpcreach.graph import aws
 from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
 
@@ -93,7 +94,7 @@ def cross_az_nat(analysis: Analysis) -> list[Finding]:
             a, b = subnet.az, nat_subnet.az
             if not isinstance(a, str) or not isinstance(b, str) or a == b:
                 continue
-            if a.startswith("az#") != b.startswith("az#"):
+            if aws.is_symbolic_az(a) != aws.is_symbolic_az(b):
                 continue  # a symbolic and a literal zone cannot be compared
             by_subnet.setdefault((subnet.id, nat), [])
             if fid not in by_subnet[(subnet.id, nat)]:
@@ -101,7 +102,7 @@ def cross_az_nat(analysis: Analysis) -> list[Finding]:
     for (subnet_id, nat), fids in sorted(by_subnet.items()):
         subnet = graph.obj(subnet_id)
         nat_subnet = graph.obj(graph.obj(nat).subnet)  # type: ignore[union-attr]
-        za, zb = (str(x.az).replace("az#", "zone #") for x in (subnet, nat_subnet))  # type: ignore[union-attr]
+        za, zb = (aws.zone_label(str(x.az)) for x in (subnet, nat_subnet))  # type: ignore[union-attr]
         out.append(
             on_node(
                 graph,

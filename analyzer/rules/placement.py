@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Unknown
 
@@ -70,7 +71,7 @@ def single_az(analysis: Analysis) -> list[Finding]:
                 break
             zones.add(obj.az)
         if len(zones) == 1:
-            zone = next(iter(zones)).replace("az#", "zone #")
+            zone = aws.zone_label(next(iter(zones)))
             out.append(
                 on_function(
                     fn,

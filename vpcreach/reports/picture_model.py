@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from vpcreach.graph import aws
 from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
 from vpcreach.output import escape
@@ -185,8 +186,8 @@ def _loc(graph_node: dict[str, Any] | None) -> str:
 
 def _az(subnet: m.Subnet | None) -> str:
     az = subnet.az if subnet else None
-    if isinstance(az, str) and az.startswith("az#"):
-        return f"AZ #{az[3:]}"  # index into Fn::GetAZs: the zone's name depends on the region
+    if isinstance(az, str) and aws.is_symbolic_az(az):
+        return "AZ #" + aws.zone_label(az).removeprefix("zone #")  # index into Fn::GetAZs: the name depends on the region
     if isinstance(az, str) and az:
         return az
     return "AZ unknown"

@@ -15,6 +15,7 @@ import click
 
 from vpcreach.analyzer.analysis import Analysis
 from vpcreach.analyzer.findings import Finding
+from vpcreach.graph import aws
 from vpcreach.output import escape
 
 _COLOURS = {
@@ -157,7 +158,7 @@ def _eni_lines(a: Analysis) -> list[str]:
         for u in uses:
             if not u.groups:
                 continue
-            zone = (u.az or "zone unknown").replace("az#", "zone #")
+            zone = aws.zone_label(u.az) if u.az else "zone unknown"
             size = f"{u.demand} of {u.usable} usable addresses" if u.usable is not None else f"{u.demand} addresses"
             lines.append(f"    {u.subnet} ({u.cidr or 'CIDR unknown'}, {zone}): {len(u.groups)} ENI(s), {size}")
             for gid in u.groups:
