@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
 
@@ -318,7 +319,7 @@ _REGION_IN_SERVICE = re.compile(r"^(com\.amazonaws\.|aws\.api\.)\ue000[0-9]+\ue0
 def _service_name(ctx: Context, value: Any) -> str | Unknown:
     # `com.amazonaws.${var.region}.s3` with the Region unknown still names the service.
     if isinstance(value, Derived) and value.text is not None and _REGION_IN_SERVICE.match(value.text):
-        return replace_markers(value.text, "<region>")
+        return replace_markers(value.text, aws.PSEUDO_REGION)
     text = ctx.text(value)
     return text if text is not None else Unknown("no service_name")
 
