@@ -60,11 +60,16 @@ def confine(path: str, root: str) -> str:
         raise FileRefused(f"{path} names a home directory, outside the scan root")
     real = os.path.realpath(path)
     real_root = os.path.realpath(root)
-    if any(real == tree or real.startswith(tree + os.sep) for tree in _SYSTEM_TREES):
+    if any(is_within(real, tree) for tree in _SYSTEM_TREES):
         raise FileRefused(f"{shown(path, root)} is a system file, not part of the scanned code")
-    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+    if not is_within(real, real_root):
         raise FileRefused(f"{shown(path, root)} is outside the scan root")
     return real
+
+
+def is_within(real: str, folder: str) -> bool:
+    """Whether the real (symlink-free, normalised) path `real` is `folder` or lies below it."""
+    return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def shown(path: str, root: str) -> str:
@@ -78,7 +83,7 @@ def shown(path: str, root: str) -> str:
     real = os.path.normpath(path)
     if real == real_root:
         return "."
-    if real.startswith(real_root.rstrip(os.sep) + os.sep):
+    if is_within(real, real_root):
         return os.path.relpath(real, real_root)
     return os.path.join("…", os.path.basename(real))
 
@@ -145,6 +150,7 @@ __all__ = [
     "confine",
     "find_scan_root",
     "is_regular_file",
+    "is_within",
     "read_bytes",
     "read_head",
     "read_input",

@@ -334,7 +334,7 @@ def _parse(path: str, table: dict, trusted: bool = True) -> Config:
 def _root(path: str, root: Any, trusted: bool) -> str:
     """The scan root a config sets: a folder, relative to the config's; inside the config's own repository
     (git work tree, else folder) unless the config was named on the command line."""
-    from vpcreach.parsers.files import find_scan_root
+    from vpcreach.parsers.files import find_scan_root, is_within
 
     if not isinstance(root, str) or not root or "\0" in root:
         raise ConfigError(f"{path}: root must be a folder path, not {_brief(root)}")
@@ -345,7 +345,7 @@ def _root(path: str, root: Any, trusted: bool) -> str:
     real = os.path.realpath(folder)
     if not trusted:
         repository = find_scan_root(base)
-        if real != repository and not real.startswith(repository.rstrip(os.sep) + os.sep):
+        if not is_within(real, repository):
             raise ConfigError(
                 f"{path}: root {_brief(root)} is outside the repository holding this config; "
                 "a wider scan root can only be given with --root or --config"

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 from vpcreach.graph.model import Unknown
 
-from ..files import FileRefused, confine, is_regular_file, read_bytes, shown
+from ..files import FileRefused, confine, is_regular_file, is_within, read_bytes, shown
 from .expressions import Budget, EvalError, LimitError
 
 MAX_FILE = 1_000_000  # bytes of one file a function reads: no more than a computed string may hold (MAX_STRING)
@@ -73,7 +73,7 @@ class FileSystem:
     def _virtual(self, real: str) -> str | None:
         if real == self.scan_root:
             return self.virtual_root
-        if real.startswith(self.scan_root.rstrip(os.sep) + os.sep):
+        if is_within(real, self.scan_root):
             return self.virtual_root + "/" + os.path.relpath(real, self.scan_root).replace(os.sep, "/")
         return None
 
