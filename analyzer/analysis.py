@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from vpcreach.graph import aws
 
-if TYPE_CHECKING:  # annotations only: reading the config's options need not import the graph or the walker
+if TYPE_CHECKING:  # annotations only: reading the config's options need not import the graph
     from vpcreach.graph import model as m
     from vpcreach.graph.build import Graph
 
@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # annotations only: reading the config's options need not imp
     from .flows import Verdict
     from .iam import RoleGrants
     from .needs import Need
-    from .reach import Walker
 
 
 @dataclass
@@ -67,13 +66,32 @@ class FunctionResult:
     needs: list[NeedResult] = field(default_factory=list)
     need_unknowns: list[str] = field(default_factory=list)
     eni_permission: EniPermission | None = None  # VPC functions only
+    # The Availability Zone of each subnet the function names (by id, or by literal id for one defined
+    # elsewhere), None where it is not known (VR302, and the endpoint price of VR202).
+    zones: dict[str, str | None] = field(default_factory=dict)
+    # Where each ENI group's default route leads, for a function with no known need (drawn neutrally).
+    default_routes: dict[str, Verdict] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NatUse:
+    """One ENI group of one function reaching a need through a NAT gateway or instance (VR203, VR204)."""
+
+    nat: str
+    function: str
+    group: str
+    subnet: str  # the ENI group's subnet
+    zone: str | None  # its Availability Zone, when known
+    nat_subnet: str | None
+    nat_zone: str | None
+    zonal: bool  # a NAT in one subnet (a regional NAT gateway spans the Region's zones)
+    instance: bool  # a NAT instance rather than a NAT gateway
 
 
 @dataclass
 class Analysis:
     network: m.Network
     graph: Graph
-    walker: Walker
     options: Options
     functions: dict[str, FunctionResult] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
@@ -83,6 +101,9 @@ class Analysis:
     # ENI group → (subnet, route table, internet gateway) when the subnet's default route goes to an
     # internet gateway, where a Hyperplane ENI (no public IP) gets no internet (VR102).
     public_routes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # NAT node → every (function, ENI group) whose need it serves, in function order (analyzer/engine.py).
+    nat_uses: dict[str, list[NatUse]] = field(default_factory=dict)
+    walk_steps: int = 0  # reachability steps spent (bounded by reach.MAX_WALK_STEPS)
     # Plan mode: the analysis of the network before the change (`network.previous`) and the change set.
     before: Analysis | None = None
     changes: Changes | None = None

@@ -9,7 +9,7 @@ from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
 from vpcreach.graph.build import Graph, build
 
-from .analysis import Analysis, EniPermission, FunctionResult, NeedResult, Options
+from .analysis import Analysis, EniPermission, FunctionResult, NatUse, NeedResult, Options
 from .catalogue import SEVERITIES
 from .changes import change_set
 from .eni import per_vpc, subnet_uses
@@ -44,7 +44,7 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
     options = options or Options()
     graph = build(network)
     walker = Walker(graph)
-    analysis = Analysis(network, graph, walker, options)
+    analysis = Analysis(network, graph, options)
     analysis.subnet_uses = subnet_uses(graph)
     analysis.vpc_uses = per_vpc(analysis.subnet_uses)
     roles: dict[str, RoleGrants] = {}
@@ -60,6 +60,7 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
         result.eni_permission = _eni_permission(network, fn, grants)
         needs, unknowns = function_needs(graph, fn, config_needs, grants, mappings.get(fn.id, frozenset()), iam_needs)
         result.need_unknowns = unknowns
+        result.zones = _zones(graph, fn)
         # Subnets with no identity (an unresolved ImportValue item, say) form no ENI group, but invocations
         # may land there too: the verdict can be no better than unknown [LNET].
         unplaced = [s for s in _as_list(fn.subnets) if isinstance(s, m.Unknown) and not isinstance(s, m.External)]
@@ -68,10 +69,14 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
             extra = [Verdict(UNKNOWN, [], UNRESOLVED, "", f"subnet unknown: {s.reason}") for s in unplaced]
             verdict = combine([*per_group.values(), *extra])
             result.needs.append(NeedResult(need, verdict, per_group))
+        if not needs:
+            result.default_routes = {gid: walker.internet(gid, 4) for gid in result.groups}
         for pattern, volumes in options.traffic.items():
             if _matches(fn, pattern):
                 fn.traffic_gb = {**volumes, **fn.traffic_gb}
     analysis.public_routes = _public_routes(graph, walker)
+    analysis.nat_uses = _nat_uses(analysis)
+    analysis.walk_steps = walker.steps
     findings = run_all(analysis)
     if options.mode == "plan" and network.previous is not None:
         analysis.before = analyze(network.previous, dataclasses.replace(options, mode="scan"))
@@ -94,6 +99,48 @@ def _public_routes(graph: Graph, walker: Walker) -> dict[str, tuple[str, str, st
         if target is not None and graph.kind(target) == k.INTERNET_GATEWAY:
             out[gid] = (subnet.id, rt, target)
     return out
+
+
+def _zone(graph: Graph, ref: object) -> str | None:
+    obj = graph.obj(ref)
+    return obj.az if isinstance(obj, m.Subnet) and isinstance(obj.az, str) else None
+
+
+def _zones(graph: Graph, fn: m.Function) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for s in _as_list(fn.subnets):
+        if isinstance(s, m.External):
+            out[s.value] = None
+        elif isinstance(s, str):
+            out[s] = _zone(graph, s)
+    return out
+
+
+def _nat_uses(analysis: Analysis) -> dict[str, list[NatUse]]:
+    """NAT node → the (function, ENI group) pairs with a need it serves, each once."""
+    graph = analysis.graph
+    out: dict[str, dict[tuple[str, str], NatUse]] = {}
+    for result in analysis.vpc_functions():
+        for nr in result.needs:
+            for gid, v in nr.groups.items():
+                if not (v.ok and v.nat) or (result.function.id, gid) in out.get(v.nat, {}):
+                    continue
+                nat = graph.obj(v.nat)
+                zonal = not (isinstance(nat, m.NatGateway) and nat.regional)
+                nat_subnet = nat.subnet if isinstance(nat, m.NatGateway) and isinstance(nat.subnet, str) else None
+                subnet = graph.eni_groups[gid].subnet_ref
+                out.setdefault(v.nat, {})[(result.function.id, gid)] = NatUse(
+                    v.nat,
+                    result.function.id,
+                    gid,
+                    subnet if isinstance(subnet, str) else graph.eni_groups[gid].subnet,
+                    _zone(graph, subnet),
+                    nat_subnet,
+                    _zone(graph, nat_subnet),
+                    zonal,
+                    graph.kind(v.nat) == k.NAT_INSTANCE,
+                )
+    return {nat: list(uses.values()) for nat, uses in out.items()}
 
 
 def _eni_permission(net: m.Network, fn: m.Function, grants: RoleGrants) -> EniPermission:

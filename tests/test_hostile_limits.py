@@ -24,7 +24,7 @@ def test_the_benchmark_network_is_far_inside_the_budget() -> None:
     from vpcreach.parsers.cfn import parse_file
 
     analysis = analyze(parse_file(str(FIXTURES / "cfn" / "example_private_nat.yaml")))
-    assert 0 < analysis.walker.steps < reach.MAX_WALK_STEPS // 1000
+    assert 0 < analysis.walk_steps < reach.MAX_WALK_STEPS // 1000
 
 
 def test_a_file_over_the_string_limit_is_an_unknown_not_a_failed_scan(tmp_path) -> None:

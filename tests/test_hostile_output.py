@@ -174,7 +174,6 @@ def test_escape_keeps_printable_text_and_makes_the_rest_visible():
 
 
 def test_cfnlint_plugin_messages_are_escaped():
-    pytest.importorskip("cfnlint")
     from vpcreach.analyzer.findings import Finding
 
     from vpcreach.integrations.cfnlint_rules import _message

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vpcreach.graph import aws
-from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
 
 from .. import prices
@@ -14,7 +13,7 @@ from ..reach import GATEWAY_SERVICES
 from .common import on_function, on_node
 
 if TYPE_CHECKING:
-    from ..analysis import Analysis
+    from ..analysis import Analysis, NatUse
 
 
 def _cost_sentence(fn: m.Function, service: str, gateway: bool, azs: int) -> str:
@@ -36,7 +35,6 @@ def _cost_sentence(fn: m.Function, service: str, gateway: bool, azs: int) -> str
 
 def nat_for_services(analysis: Analysis) -> list[Finding]:
     out = []
-    graph = analysis.graph
     for result in analysis.vpc_functions():
         fn = result.function
         for nr in result.needs:
@@ -46,7 +44,7 @@ def nat_for_services(analysis: Analysis) -> list[Finding]:
             service = nr.need.target
             gateway = service in GATEWAY_SERVICES
             rule_id = "VR201" if gateway else "VR202"
-            azs = len({getattr(graph.obj(graph.eni_groups[g].subnet_ref), "az", None) for g in result.groups}) or 1
+            azs = len(set(result.zones.values())) or 1
             out.append(
                 on_function(
                     fn,
@@ -66,52 +64,31 @@ def nat_for_services(analysis: Analysis) -> list[Finding]:
     return out
 
 
-def _nat_served(analysis: Analysis) -> dict[str, list[tuple[str, str]]]:
-    """NAT node → [(function, group)] for every need served through it."""
-    served: dict[str, list[tuple[str, str]]] = {}
-    for result in analysis.vpc_functions():
-        for nr in result.needs:
-            for gid, v in nr.groups.items():
-                if v.ok and v.nat:
-                    served.setdefault(v.nat, []).append((result.function.id, gid))
-    return served
-
-
 def cross_az_nat(analysis: Analysis) -> list[Finding]:
     """VR203, DESIGN decision 5: a function subnet whose default route goes to a NAT in another zone."""
-    out = []
-    graph = analysis.graph
-    by_subnet: dict[tuple[str, str], list[str]] = {}
-    for nat, users in _nat_served(analysis).items():
-        nat_obj = graph.obj(nat)
-        if not isinstance(nat_obj, m.NatGateway) or nat_obj.regional:
-            continue
-        nat_subnet = graph.obj(nat_obj.subnet)
-        for fid, gid in users:
-            subnet = graph.obj(graph.eni_groups[gid].subnet_ref)
-            if not isinstance(subnet, m.Subnet) or not isinstance(nat_subnet, m.Subnet):
-                continue
-            a, b = subnet.az, nat_subnet.az
-            if not isinstance(a, str) or not isinstance(b, str) or a == b:
+    by_subnet: dict[tuple[str, str], list[NatUse]] = {}
+    for nat, uses in analysis.nat_uses.items():
+        for use in uses:
+            a, b = use.zone, use.nat_zone
+            if not use.zonal or a is None or b is None or a == b:
                 continue
             if aws.is_symbolic_az(a) != aws.is_symbolic_az(b):
                 continue  # a symbolic and a literal zone cannot be compared
-            by_subnet.setdefault((subnet.id, nat), [])
-            if fid not in by_subnet[(subnet.id, nat)]:
-                by_subnet[(subnet.id, nat)].append(fid)
-    for (subnet_id, nat), fids in sorted(by_subnet.items()):
-        subnet = graph.obj(subnet_id)
-        nat_subnet = graph.obj(graph.obj(nat).subnet)  # type: ignore[union-attr]
-        za, zb = (aws.zone_label(str(x.az)) for x in (subnet, nat_subnet))  # type: ignore[union-attr]
+            by_subnet.setdefault((use.subnet, nat), []).append(use)
+    out = []
+    for (subnet, nat), uses in sorted(by_subnet.items()):
+        first = uses[0]
+        fids = list(dict.fromkeys(u.function for u in uses))
+        za, zb = aws.zone_label(str(first.zone)), aws.zone_label(str(first.nat_zone))
         out.append(
             on_node(
-                graph,
-                subnet_id,
+                analysis.graph,
+                subnet,
                 "VR203",
-                f"subnet {subnet_id} ({za}) routes through NAT gateway {nat} in {nat_subnet.id} ({zb}); "  # type: ignore[union-attr]
+                f"subnet {subnet} ({za}) routes through NAT gateway {nat} in {first.nat_subnet} ({zb}); "
                 f"if that zone fails, {', '.join(fids)} lose egress, and cross-AZ traffic is billed",
                 fids,
-                [subnet_id, nat],
+                [subnet, nat],
                 key=nat,
             )
         )
@@ -120,15 +97,13 @@ def cross_az_nat(analysis: Analysis) -> list[Finding]:
 
 def single_nat(analysis: Analysis) -> list[Finding]:
     """VR204, DESIGN decision 5: every NAT-served need, internet or AWS service, through one NAT gateway."""
-    served = _nat_served(analysis)
-    if len(served) != 1:
+    if len(analysis.nat_uses) != 1:
         return []
-    nat, users = next(iter(served.items()))
-    obj = analysis.graph.obj(nat)
-    if isinstance(obj, m.NatGateway) and obj.regional:
+    nat, uses = next(iter(analysis.nat_uses.items()))
+    if not uses[0].zonal:
         return []
-    fids = sorted({f for f, _ in users})
-    kind = "NAT instance" if analysis.graph.kind(nat) == k.NAT_INSTANCE else "NAT gateway"
+    fids = sorted({u.function for u in uses})
+    kind = "NAT instance" if uses[0].instance else "NAT gateway"
     return [
         on_node(
             analysis.graph,

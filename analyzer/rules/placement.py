@@ -46,7 +46,6 @@ def public_subnet(analysis: Analysis) -> list[Finding]:
 def single_az(analysis: Analysis) -> list[Finding]:
     """VR302, DESIGN decision 8: all subnets in one zone, including a single subnet of unknown zone."""
     out = []
-    graph = analysis.graph
     for result in analysis.vpc_functions():
         fn = result.function
         if isinstance(fn.subnets, Unknown):
@@ -63,15 +62,10 @@ def single_az(analysis: Analysis) -> list[Finding]:
                 )
             )
             continue
-        zones: set[str] = set()
-        for s in subnets:
-            obj = graph.obj(s)
-            if not isinstance(obj, m.Subnet) or not isinstance(obj.az, str):
-                zones = set()
-                break
-            zones.add(obj.az)
-        if len(zones) == 1:
-            zone = aws.zone_label(next(iter(zones)))
+        zones = {result.zones.get(s) if isinstance(s, str) else None for s in subnets}
+        only = next(iter(zones)) if len(zones) == 1 else None
+        if only is not None:
+            zone = aws.zone_label(only)
             out.append(
                 on_function(
                     fn,

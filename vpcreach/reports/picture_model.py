@@ -380,9 +380,9 @@ class _Builder:
                 if verdict is not None:
                     self._path(fnode, fn.id, nr.need.target, gid, verdict)
         if not r.needs:
-            # No need is known: draw where the default route leads, in a neutral style (the walker caches it).
-            for gid in r.groups:
-                self._path(fnode, fn.id, DEFAULT_ROUTE, gid, self.a.walker.internet(gid, 4), neutral=True)
+            # No need is known: draw where the default route leads, in a neutral style.
+            for gid, verdict in r.default_routes.items():
+                self._path(fnode, fn.id, DEFAULT_ROUTE, gid, verdict, neutral=True)
 
     def _link(self, a: str, b: str, status: str, need: str) -> None:
         path_id = len(self.view.paths)
