@@ -59,6 +59,12 @@ class EniPermission:
         return bool(self.missing) and (not self.grants.known or bool(self.grants.unknowns))
 
 
+@dataclass(frozen=True)
+class PlacementGap:
+    reason: str  # as VR001 says it
+    unresolved: bool  # an unresolved value, which forms no ENI group (not an id defined elsewhere)
+
+
 @dataclass
 class FunctionResult:
     function: m.Function
@@ -69,6 +75,8 @@ class FunctionResult:
     # The Availability Zone of each subnet the function names (by id, or by literal id for one defined
     # elsewhere), None where it is not known (VR302, and the endpoint price of VR202).
     zones: dict[str, str | None] = field(default_factory=dict)
+    # Why some subnets or security groups of the function are not known (VR001, dashed in pictures).
+    placement_gaps: list[PlacementGap] = field(default_factory=list)
     # Where each ENI group's default route leads, for a function with no known need (drawn neutrally).
     default_routes: dict[str, Verdict] = field(default_factory=dict)
 

@@ -9,7 +9,7 @@ from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
 from vpcreach.graph.build import Graph, build
 
-from .analysis import Analysis, EniPermission, FunctionResult, NatUse, NeedResult, Options
+from .analysis import Analysis, EniPermission, FunctionResult, NatUse, NeedResult, Options, PlacementGap
 from .catalogue import SEVERITIES
 from .changes import change_set
 from .eni import per_vpc, subnet_uses
@@ -61,6 +61,7 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
         needs, unknowns = function_needs(graph, fn, config_needs, grants, mappings.get(fn.id, frozenset()), iam_needs)
         result.need_unknowns = unknowns
         result.zones = _zones(graph, fn)
+        result.placement_gaps = _placement_gaps(graph, fn)
         # Subnets with no identity (an unresolved ImportValue item, say) form no ENI group, but invocations
         # may land there too: the verdict can be no better than unknown [LNET].
         unplaced = [s for s in _as_list(fn.subnets) if isinstance(s, m.Unknown) and not isinstance(s, m.External)]
@@ -114,6 +115,24 @@ def _zones(graph: Graph, fn: m.Function) -> dict[str, str | None]:
         elif isinstance(s, str):
             out[s] = _zone(graph, s)
     return out
+
+
+def _placement_gaps(graph: Graph, fn: m.Function) -> list[PlacementGap]:
+    gaps: dict[str, PlacementGap] = {}
+    for what, value in (("subnet", fn.subnets), ("security group", fn.security_groups)):
+        for item in _as_list(value):
+            if isinstance(item, m.External):
+                reason = f"{what} {item.value} is not defined in the source, so its rules and routes are unknown"
+            elif isinstance(item, m.Unknown):
+                reason = f"{what}s: {item.reason}"
+            elif item not in graph.g:
+                reason = f"{what} {item} is not defined in the source"
+            else:
+                continue
+            gaps.setdefault(
+                reason, PlacementGap(reason, isinstance(item, m.Unknown) and not isinstance(item, m.External))
+            )
+    return list(gaps.values())
 
 
 def _nat_uses(analysis: Analysis) -> dict[str, list[NatUse]]:

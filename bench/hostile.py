@@ -207,9 +207,7 @@ def _plan_refs(folder: str) -> list[str]:
             "variables": {},
             "module_calls": {
                 "m": {
-                    "expressions": {
-                        v: {"references": [f"var.{w}" for w in ("a", "b", "c")]} for v in ("a", "b", "c")
-                    },
+                    "expressions": {v: {"references": [f"var.{w}" for w in ("a", "b", "c")]} for v in ("a", "b", "c")},
                     "module": module,
                 }
             },
@@ -300,16 +298,16 @@ def main(argv: list[str]) -> int:
         for name, (why, _) in chosen.items():
             print(f"{name:28} {why}")
         return 0
-    print(f"# {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} cores · "
-          f"Python {platform.python_version()} · load {os.getloadavg()[0]:.2f}")
+    print(
+        f"# {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} cores · "
+        f"Python {platform.python_version()} · load {os.getloadavg()[0]:.2f}"
+    )
     print(f"{'case':28} {'input':>9} {'exit':>4} {'wall s':>7} {'CPU s':>6} {'peak MiB':>8}  verdict")
     missed = 0
     for name, (_why, make) in chosen.items():
         with tempfile.TemporaryDirectory() as folder:
             vargs = make(folder)
-            size = sum(
-                os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(folder) for f in fs
-            )
+            size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(folder) for f in fs)
             code, wall, cpu, peak, first = measure(vargs, folder)
         ok = code in (0, 1, 2) and wall <= GOAL_SECONDS and peak <= GOAL_MIB
         refused = code == 2

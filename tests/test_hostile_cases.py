@@ -98,7 +98,9 @@ def test_hostile_case(case: str, fmt: str, runs: dict) -> None:
     for text in (SECRET, *spec.get("absent", [])):
         assert text not in output, f"{where} output shows {text!r}"
     if "stderr" in spec:
-        assert re.search(spec["stderr"], proc.stderr), f"{where} stderr does not match {spec['stderr']!r}:\n{proc.stderr}"
+        assert re.search(spec["stderr"], proc.stderr), (
+            f"{where} stderr does not match {spec['stderr']!r}:\n{proc.stderr}"
+        )
     assert not CONTROL.search(proc.stderr), f"{where} control character on stderr: {proc.stderr!r}"
     if fmt == "text":
         assert not CONTROL.search(proc.stdout), f"{where} control character in text output: {proc.stdout!r}"

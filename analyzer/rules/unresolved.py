@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vpcreach.graph import model as m
-from vpcreach.graph.model import Unknown
-
 from ..findings import Finding
 from ..flows import UNKNOWN
 from .common import label, on_function
@@ -15,25 +12,8 @@ if TYPE_CHECKING:
     from ..analysis import Analysis
 
 
-def _placement_reasons(graph_has, fn: m.Function) -> list[str]:
-    reasons = []
-    for what, value in (("subnets", fn.subnets), ("security groups", fn.security_groups)):
-        items = [value] if isinstance(value, Unknown) else list(value)
-        for item in items:
-            if isinstance(item, m.External):
-                reasons.append(
-                    f"{what[:-1]} {item.value} is not defined in the source, so its rules and routes are unknown"
-                )
-            elif isinstance(item, Unknown):
-                reasons.append(f"{what}: {item.reason}")
-            elif not graph_has(item):
-                reasons.append(f"{what[:-1]} {item} is not defined in the source")
-    return reasons
-
-
 def unresolved(analysis: Analysis) -> list[Finding]:
     out = []
-    graph = analysis.graph
     for result in analysis.functions.values():
         fn = result.function
         if fn.managed_instances is not None:
@@ -43,8 +23,8 @@ def unresolved(analysis: Analysis) -> list[Finding]:
             out.append(on_function(fn, "VR001", f"{fn.id}: {fn.stand_in.reason}", key="stand-in"))
         if not fn.has_vpc_config:
             continue
-        for reason in dict.fromkeys(_placement_reasons(lambda n: n in graph.g, fn)):
-            out.append(on_function(fn, "VR001", f"{fn.id}: {reason}", key=reason))
+        for gap in result.placement_gaps:
+            out.append(on_function(fn, "VR001", f"{fn.id}: {gap.reason}", key=gap.reason))
         for nr in result.needs:
             if nr.verdict.status == UNKNOWN:
                 v = nr.verdict

@@ -187,7 +187,9 @@ def _loc(graph_node: dict[str, Any] | None) -> str:
 def _az(subnet: m.Subnet | None) -> str:
     az = subnet.az if subnet else None
     if isinstance(az, str) and aws.is_symbolic_az(az):
-        return "AZ #" + aws.zone_label(az).removeprefix("zone #")  # index into Fn::GetAZs: the name depends on the region
+        return "AZ #" + aws.zone_label(az).removeprefix(
+            "zone #"
+        )  # index into Fn::GetAZs: the name depends on the region
     if isinstance(az, str) and az:
         return az
     return "AZ unknown"
@@ -210,15 +212,9 @@ def _allow_all(nacl: m.NetworkAcl) -> bool:
     return True
 
 
-def _unknown_placement(fn: m.Function) -> list[str]:
+def _unknown_placement(r: FunctionResult) -> list[str]:
     """Why some of the function's subnets or security groups have no ENI group (an unresolved value)."""
-    out = []
-    for what, value in (("subnets", fn.subnets), ("security groups", fn.security_groups)):
-        items = [value] if isinstance(value, m.Unknown) else value
-        for item in items:
-            if isinstance(item, m.Unknown) and not isinstance(item, m.External):
-                out.append(f"{what}: {item.reason}")
-    return sorted(set(out))
+    return sorted({gap.reason for gap in r.placement_gaps if gap.unresolved})
 
 
 def _destination(need: str) -> str | None:
@@ -349,7 +345,7 @@ class _Builder:
             sorted({f.rule_id for f in self._findings_by_fn.get(fid, []) if f.resource == fid and f.severity != "info"})
         )
         unplaced = r.function.managed_instances is not None or not r.groups
-        return (tuple(r.groups), needs, rules, unplaced, tuple(_unknown_placement(r.function)))
+        return (tuple(r.groups), needs, rules, unplaced, tuple(_unknown_placement(r)))
 
     def _draw_function(self, members: list[FunctionResult]) -> None:
         r = members[0]
@@ -359,7 +355,7 @@ class _Builder:
         if fn.managed_instances is not None:
             fnode.stop(UNKNOWN, fn.managed_instances.reason)
             return
-        for reason in _unknown_placement(fn):
+        for reason in _unknown_placement(r):
             # Subnets (or security groups) the analysis has no ENI group for: drawn, dashed, so the
             # picture never looks more certain than it is.
             node = self.view.nodes.get(f"unknown:{reason}")
