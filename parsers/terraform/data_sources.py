@@ -9,6 +9,7 @@ Everything else a data source returns is read from AWS when Terraform plans, so 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from vpcreach.graph.aws import PSEUDO_REGION, SYMBOLIC_AZS
@@ -19,37 +20,41 @@ from .functions import call
 from .values import Derived, ManagedPolicy, Pending, decode_json, first_unknown, is_unknown, unknown_from
 
 if TYPE_CHECKING:
-    from .hcl import Instance, ModuleInstance
+    from .config import Block
+
+# A data source's arguments evaluated as the provider reads them (blocks as lists), computed on demand.
+Body = Callable[[], dict[str, Any]]
 
 _PARTITION = {"partition": "aws", "id": "aws", "dns_suffix": "amazonaws.com", "reverse_dns_prefix": "com.amazonaws"}
 
 
-def data_attribute(mi: ModuleInstance, obj: Instance, name: str, ctx: Ctx) -> Any:
-    dtype = obj.block.labels[0]
-    configured = obj.block.attrs.get(name)
+def data_attribute(block: Block, address: str, name: str, ctx: Ctx, region: str | None, body: Body) -> Any:
+    """Attribute `name` of data source `address` (configured in `block`), in the provider's `region`."""
+    dtype = block.labels[0]
+    configured = block.attrs.get(name)
     if configured is not None and dtype != "aws_iam_policy_document":
-        value = evaluate_safely(configured.expr, ctx, f"{obj.address}.{name}")
+        value = evaluate_safely(configured.expr, ctx, f"{address}.{name}")
         if value is not None:  # an argument set to null filters nothing: the provider computes it
             return value
-    region = mi.tree.region or PSEUDO_REGION
+    region = region or PSEUDO_REGION
     if dtype == "aws_iam_policy_document" and name in ("json", "minified_json"):
-        return policy_document(mi, obj, ctx)
+        return policy_document(body(), address, ctx)
     if dtype == "aws_region" and name in ("name", "region", "id"):
         return region
     if dtype == "aws_partition" and name in _PARTITION:
         return _PARTITION[name]
     if dtype == "aws_availability_zones" and name == "names":
         return list(SYMBOLIC_AZS)
-    if dtype == "aws_iam_policy" and name == "policy" and "arn" in obj.block.attrs:
-        arn = evaluate_safely(obj.block.attrs["arn"].expr, ctx, f"{obj.address}.arn")
+    if dtype == "aws_iam_policy" and name == "policy" and "arn" in block.attrs:
+        arn = evaluate_safely(block.attrs["arn"].expr, ctx, f"{address}.arn")
         if isinstance(arn, str):
             return ManagedPolicy(arn)
-    if dtype == "aws_vpc_endpoint_service" and name == "service_name" and "service" in obj.block.attrs:
+    if dtype == "aws_vpc_endpoint_service" and name == "service_name" and "service" in block.attrs:
         # The provider looks the service up by its short name in the provider's Region.
-        service = evaluate_safely(obj.block.attrs["service"].expr, ctx, f"{obj.address}.service")
+        service = evaluate_safely(block.attrs["service"].expr, ctx, f"{address}.service")
         if isinstance(service, str):
             return f"com.amazonaws.{region}.{service}"
-    return Pending(f"{obj.address}.{name}", "{path} is read by the provider when Terraform plans")
+    return Pending(f"{address}.{name}", "{path} is read by the provider when Terraform plans")
 
 
 _STATEMENT_KEYS = (
@@ -62,9 +67,8 @@ _STATEMENT_KEYS = (
 )
 
 
-def policy_document(mi: ModuleInstance, obj: Instance, ctx: Ctx) -> Any:
+def policy_document(body: dict[str, Any], address: str, ctx: Ctx) -> Any:
     """The JSON the provider would render, or a Derived holding it when parts are known only after apply."""
-    body = mi.body(obj.block, ctx, obj.address)
     statements: list[Any] = []
     for source in _list(body.get("source_policy_documents")) + _list(body.get("source_json")):
         statements.extend(_statements_of(source))
@@ -81,7 +85,7 @@ def policy_document(mi: ModuleInstance, obj: Instance, ctx: Ctx) -> Any:
     document = {"Version": version, "Statement": statements}
     unknown = first_unknown(document)
     if unknown is not None:
-        base = unknown_from(f"{obj.address}.json", [unknown])
+        base = unknown_from(f"{address}.json", [unknown])
         return Derived(base.reason, base.refs if isinstance(base, Derived) else (), value=document)
     return call("jsonencode", [document], ctx)
 

@@ -22,6 +22,7 @@ from ..files import FileRefused, confine, shown
 from ..json_input import load_json
 from .annotations import block_annotations
 from .config import Attr, Block, ModuleConfig, load_module, parse_hcl, read_source
+from .data_sources import data_attribute
 from .expressions import (
     Budget,
     Ctx,
@@ -470,14 +471,12 @@ class ModuleInstance(Scope):
         return self.cache.get(("attr", obj.address, name), ctx, compute, f"{obj.address}.{name}")
 
     def data_attr(self, obj: Instance, name: str, ctx: Ctx) -> Any:
-        from .data_sources import data_attribute
+        def compute(deps: Any) -> Any:
+            inner = Ctx(self, obj.bindings, deps)
+            body = lambda: self.body(obj.block, inner, obj.address)  # noqa: E731 - read only for a policy document
+            return data_attribute(obj.block, obj.address, name, inner, self.tree.region, body)
 
-        return self.cache.get(
-            ("data", obj.address, name),
-            ctx,
-            lambda deps: data_attribute(self, obj, name, Ctx(self, obj.bindings, deps)),
-            f"{obj.address}.{name}",
-        )
+        return self.cache.get(("data", obj.address, name), ctx, compute, f"{obj.address}.{name}")
 
     # --- blocks ---------------------------------------------------------------------------------------
     def body(self, block: Block, ctx: Ctx, where: str, only: str | None = None, lines: dict | None = None) -> dict:
