@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from . import aws
+
 
 class Unknown:
     """A value the verdict may depend on but that static analysis cannot know."""
@@ -274,8 +276,12 @@ class EniHolder(Obj):
     """A non-Lambda resource that takes addresses in subnets (counted for subnet capacity)."""
 
     subnets: list[Ref] = field(default_factory=list)
-    addresses: int = 1
     resource_type: str = ""
+
+    def __post_init__(self) -> None:
+        # Which resources hold an ENI is one AWS fact (graph/aws.py); a parser cannot add its own.
+        if self.resource_type not in aws.ENI_HOLDER_TYPES:
+            raise ValueError(f"{self.resource_type!r} is not in graph.aws.ENI_HOLDER_TYPES")
 
 
 @dataclass

@@ -159,3 +159,20 @@ def test_reader_asks_the_format_what_an_unresolved_value_is():
         {"Statement": [{"Action": [marker]}]}, lambda v: Unknown("known only after deploy") if v is marker else None
     )
     assert isinstance(item.actions, Unknown) and item.actions.reason == "known only after deploy"
+
+
+def test_every_eni_holder_type_is_read_by_both_parsers_from_the_fixtures():
+    """ENI_HOLDER_TYPES is the one list of resources that take subnet addresses besides Lambda's ENIs: the
+    model refuses any other type, and every listed type is produced from some fixture (no dead entry)."""
+    from vpcreach.graph import model as m
+    from vpcreach.parsers.cfn import parse_file
+    from vpcreach.parsers.terraform import parse_module
+
+    with pytest.raises(ValueError):
+        m.EniHolder("x#eni", m.NOWHERE, resource_type="AWS::RDS::DBInstance")
+    seen: set[str] = set()
+    for path in sorted(CFN.glob("*.yaml")):
+        seen |= {h.resource_type for h in parse_file(str(path)).of(m.EniHolder)}
+    for path in sorted(p for p in TF.iterdir() if p.is_dir()):
+        seen |= {h.resource_type for h in parse_module(str(path), {}, []).of(m.EniHolder)}
+    assert seen == aws.ENI_HOLDER_TYPES

@@ -416,6 +416,21 @@ def test_slash_28_with_nine_interfaces_is_over_capacity():
     )
 
 
+@pytest.mark.parametrize(
+    ("fixture", "expected", "demand"),
+    [
+        ("vr303_load_balancers_and_mount_targets.yaml", [("VR303", "SmallSubnet", 11)], 9),
+        ("vr303_near_miss_load_balancers_and_mount_targets.yaml", [], 8),
+    ],
+)
+def test_load_balancers_and_mount_targets_take_addresses(fixture, expected, demand):
+    """An ALB (Subnets), an NLB (SubnetMappings) and two EFS mount targets each take one address."""
+    report = scan(fixture)
+    assert findings_of(report, "VR303") == expected
+    small = next(g for g in report["eni_groups"] if g["subnet"] == "SmallSubnet")
+    assert (small["subnet_usable_addresses"], small["subnet_demand"]) == (11, demand)
+
+
 def test_slash_28_with_eight_interfaces_is_within_capacity():
     report = scan("vr303_near_miss_seven_instances.yaml")
     assert findings_of(report, "VR303") == []

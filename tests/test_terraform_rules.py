@@ -293,6 +293,18 @@ def test_subnet_capacity():
     assert findings_of(scan("vr303_near_miss_seven_instances"), "VR303") == []
 
 
+def test_load_balancers_and_mount_targets_take_addresses():
+    """aws_lb (subnets, subnet_mapping) and aws_efs_mount_target (one subnet_id, a reference) each take one
+    address; the mount targets were dropped when subnet_id was read as a list."""
+    report = scan("vr303_load_balancers_and_mount_targets")
+    assert findings_of(report, "VR303") == [("VR303", "aws_subnet.small_subnet", 14)]
+    small = next(g for g in report["eni_groups"] if g["subnet"] == "aws_subnet.small_subnet")
+    assert small["subnet_demand"] == 9
+    near = scan("vr303_near_miss_load_balancers_and_mount_targets")
+    assert findings_of(near, "VR303") == []
+    assert next(g for g in near["eni_groups"] if g["subnet"] == "aws_subnet.small_subnet")["subnet_demand"] == 8
+
+
 def test_eni_permissions():
     assert findings_of(scan("vr304_role_without_eni_actions"), "VR304") == [
         ("VR304", "aws_lambda_function.explicit_role_sam_function", 110),

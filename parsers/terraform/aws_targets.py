@@ -134,7 +134,9 @@ def _search_domain(ctx: Context, inst: ResourceInstance) -> None:
 @handles("aws_lb", "aws_alb", "aws_efs_mount_target")
 def _eni_holder(ctx: Context, inst: ResourceInstance) -> None:
     v = inst.values
-    subnets = ctx.refs(v.get("subnets", v.get("subnet_id")), "subnet")
+    # aws_lb names a list (`subnets`), aws_efs_mount_target one subnet (`subnet_id`, a reference, not a list).
+    single = v.get("subnet_id")
+    subnets = [ctx.ref(single, "subnet")] if single is not None else ctx.refs(v.get("subnets"), "subnet")
     mappings = ctx.blocks(v, "subnet_mapping")
     if isinstance(subnets, list) and isinstance(mappings, list):
         subnets += [ctx.ref(mp.get("subnet_id")) for mp in mappings]
