@@ -49,6 +49,8 @@ class EniPermission:
     # Deny statements limited by a Resource or Condition naming an ENI action: (action, source); only
     # looked for when nothing is missing.
     scoped: list[tuple[str, str]] = field(default_factory=list)
+    # Deny statements whose actions are unresolved (why): they may deny an ENI action.
+    unknown_denials: list[str] = field(default_factory=list)
     # ENI actions granted only through separate resources a function being created does not wait for:
     # (action, policy) (VR308).
     late: list[tuple[str, str]] = field(default_factory=list)

@@ -168,6 +168,7 @@ def _eni_permission(net: m.Network, fn: m.Function, grants: RoleGrants) -> EniPe
     if missing:
         return verdict
     verdict.scoped = [(a, src) for a in ENI_ACTIONS if (src := grants.scoped_denial(a))]
+    verdict.unknown_denials = list(grants.unknown_denials)
     # VR308: every ENI action arrives only through separate resources the function does not wait for.
     if all(grants.grant_for(a, on_role_only=True) is not None for a in ENI_ACTIONS):
         return verdict

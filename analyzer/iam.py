@@ -27,10 +27,16 @@ class RoleGrants:
     grants: list[Grant] = field(default_factory=list)
     unknowns: list[str] = field(default_factory=list)
     # Actions of explicit Deny statements for every request ("*", no Condition): a Deny wins over any Allow.
+    # A Deny with NotAction denies every action but the listed ones (`denied_except`, `scoped_denials_except`).
     denied: list[str] = field(default_factory=list)
     # Actions of Deny statements limited by a Resource or Condition: they may or may not apply to the
     # request Lambda makes, so they make the answer unknown rather than remove the Allow.
     scoped_denials: list[tuple[str, str]] = field(default_factory=list)  # (action pattern, source)
+    scoped_denials_except: list[tuple[list[str], str]] = field(default_factory=list)  # NotAction ones
+    # Deny statements with NotAction, for every request: they deny every action except these patterns.
+    denied_except: list[list[str]] = field(default_factory=list)
+    # Deny statements whose actions are unresolved (why, per statement): any action may be denied.
+    unknown_denials: list[str] = field(default_factory=list)
     known: bool = True  # False when the role itself is outside the source
     # Many functions share a role, and several rules ask it the same questions.
     _answers: dict[tuple[str, bool], Grant | None] = field(default_factory=dict, repr=False, compare=False)
@@ -46,12 +52,17 @@ class RoleGrants:
             if on_role_only:
                 self._answers[key] = grants_action([g for g in self.grants if not g.separate], action)
             else:
-                self._answers[key] = grants_action(self.grants, action, self.denied)
+                denied = any(not any(action_allows(p, action) for p in kept) for kept in self.denied_except)
+                self._answers[key] = None if denied else grants_action(self.grants, action, self.denied)
         return self._answers[key]
 
     def scoped_denial(self, action: str) -> str | None:
         """The source of a Deny limited by a Resource or Condition that names `action`, if any."""
-        return next((src for pattern, src in self.scoped_denials if action_allows(pattern, action)), None)
+        found = next((src for pattern, src in self.scoped_denials if action_allows(pattern, action)), None)
+        if found is None:
+            kept = self.scoped_denials_except
+            found = next((src for patterns, src in kept if not any(action_allows(p, action) for p in patterns)), None)
+        return found
 
 
 def role_grants(graph: Graph, fn_id: str, roles: dict[str, RoleGrants] | None = None) -> RoleGrants:
@@ -106,8 +117,15 @@ def _collect(
             # Allow or Deny: either way the answer for its actions is unknown.
             out.unknowns.append(f"a statement of {source}: its Effect is unknown: {st.effect.reason}")
             continue
-        if st.effect == "Deny" and isinstance(st.actions, list):
-            if st.scoped:
+        if st.effect == "Deny":
+            if isinstance(st.actions, Unknown):
+                out.unknown_denials.append(f"a Deny statement of {source}: {st.actions.reason}")
+            elif st.not_actions is not None:
+                if st.scoped:
+                    out.scoped_denials_except.append((st.not_actions, source))
+                else:
+                    out.denied_except.append(st.not_actions)
+            elif st.scoped:
                 out.scoped_denials.extend((a, source) for a in st.actions)
             else:
                 out.denied.extend(st.actions)

@@ -513,6 +513,24 @@ def test_explicit_deny_of_create_network_interface_overrides_the_managed_policy(
     assert findings_of(report, "VR304") == [("VR304", "ApiFunction", 61)]
 
 
+def test_deny_with_not_action_denies_every_other_action():
+    report = scan("vr304_deny_not_action.yaml")
+    assert findings_of(report, "VR304") == [("VR304", "ApiFunction", 60)]
+    assert "(an explicit Deny removes some)" in messages(report, "VR304")[0]
+    near = scan("vr304_near_miss_deny_not_action_keeps_ec2.yaml")
+    assert findings_of(near, "VR304") == findings_of(near, "VR001") == []
+
+
+def test_deny_with_unresolved_actions_is_unknown_not_granted():
+    report = scan("vr001_deny_with_unresolved_action.yaml")
+    assert findings_of(report, "VR304") == []
+    assert findings_of(report, "VR001") == [("VR001", "ApiFunction", 64)]
+    assert messages(report, "VR001") == [
+        "whether the execution role of ApiFunction may manage network interfaces is unknown: a Deny statement of "
+        "FunctionRole: parameter DeniedAction has no default (pass --param DeniedAction=VALUE), and it may deny them"
+    ]
+
+
 def test_deny_limited_by_resource_and_condition_is_unknown_not_missing():
     report = scan("vr304_near_miss_scoped_deny.yaml")
     assert findings_of(report, "VR304") == []

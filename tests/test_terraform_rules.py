@@ -368,6 +368,12 @@ def test_split_default_route_covers_the_internet():
 
 def test_explicit_deny_of_create_network_interface():
     assert findings_of(scan("vr304_explicit_deny"), "VR304") == [("VR304", "aws_lambda_function.api_function", 81)]
+    assert findings_of(scan("vr304_deny_not_action"), "VR304") == [("VR304", "aws_lambda_function.api_function", 80)]
+    near = scan("vr304_near_miss_deny_not_action_keeps_ec2")
+    assert findings_of(near, "VR304") == findings_of(near, "VR001") == []
+    unresolved = scan("vr001_deny_with_unresolved_action")
+    assert findings_of(unresolved, "VR304") == []
+    assert findings_of(unresolved, "VR001") == [("VR001", "aws_lambda_function.api_function", 85)]
 
 
 def test_policy_naming_a_role_whose_name_is_another_resources_attribute_reaches_that_role():

@@ -27,7 +27,7 @@ def eni_permissions(analysis: Analysis) -> list[Finding]:
                     fn,
                     "VR304",
                     f"execution role {grants.role} of {fn.id} lacks {', '.join(verdict.missing)}"
-                    f"{' (an explicit Deny removes some)' if grants.denied else ''}; creating or updating the "
+                    f"{' (an explicit Deny removes some)' if grants.denied or grants.denied_except else ''}; creating or updating the "
                     "function fails with 'The provided execution role does not have permissions to call "
                     "CreateNetworkInterface on EC2'",
                     [fn.id, grants.role or ""],

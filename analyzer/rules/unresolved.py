@@ -52,6 +52,18 @@ def unresolved(analysis: Analysis) -> list[Finding]:
                     key="role",
                 )
             )
+        elif verdict.unknown_denials and not verdict.missing:
+            out.append(
+                on_function(
+                    fn,
+                    "VR001",
+                    f"whether the execution role of {fn.id} may manage network interfaces is unknown: "
+                    f"{'; '.join(verdict.unknown_denials)}, and it may deny them",
+                    [fn.id, grants.role or ""],
+                    key="role",
+                    fix="Resolve the Deny statement's actions (a parameter default, a variable value) so they can be checked.",
+                )
+            )
         elif verdict.scoped:
             scoped = verdict.scoped
             actions = ", ".join(a for a, _ in scoped)
