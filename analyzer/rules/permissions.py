@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from vpcreach.graph import aws
+
 from ..findings import Finding
 from .common import on_function
 
@@ -32,7 +34,7 @@ def eni_permissions(analysis: Analysis) -> list[Finding]:
                     "CreateNetworkInterface on EC2'",
                     [fn.id, grants.role or ""],
                     key="eni",
-                    fix=f"Attach arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole to {grants.role}.",
+                    fix=f"Attach {aws.VPC_ACCESS_POLICY_ARN} to {grants.role}.",
                 )
             )
             continue
