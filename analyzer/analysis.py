@@ -61,7 +61,7 @@ class EniPermission:
         return bool(self.missing) and (not self.grants.known or bool(self.grants.unknowns))
 
 
-@dataclass(frozen=True)
+@dataclass
 class PlacementGap:
     reason: str  # as VR001 says it
     unresolved: bool  # an unresolved value, which forms no ENI group (not an id defined elsewhere)
@@ -83,7 +83,7 @@ class FunctionResult:
     default_routes: dict[str, Verdict] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass
 class NatUse:
     """One ENI group of one function reaching a need through a NAT gateway or instance (VR203, VR204)."""
 

@@ -11,7 +11,6 @@ from vpcreach.graph.build import Graph, build
 
 from .analysis import Analysis, EniPermission, FunctionResult, NatUse, NeedResult, Options, PlacementGap
 from .catalogue import SEVERITIES
-from .changes import change_set
 from .eni import per_vpc, subnet_uses
 from .findings import Finding
 from .flows import BLOCKED, UNKNOWN, Verdict
@@ -81,6 +80,8 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
     findings = run_all(analysis)
     if options.mode == "plan" and network.previous is not None:
         analysis.before = analyze(network.previous, dataclasses.replace(options, mode="scan"))
+        from .changes import change_set  # plan mode only: a scan never imports it
+
         analysis.changes = change_set(analysis, analysis.before)
         findings += analysis.changes.findings
     analysis.findings = _finalise(analysis, findings)
@@ -138,26 +139,39 @@ def _placement_gaps(graph: Graph, fn: m.Function) -> list[PlacementGap]:
 def _nat_uses(analysis: Analysis) -> dict[str, list[NatUse]]:
     """NAT node → the (function, ENI group) pairs with a need it serves, each once."""
     graph = analysis.graph
+    nats: dict[str, tuple[str | None, str | None, bool, bool]] = {}  # NAT → subnet, zone, zonal, instance
     out: dict[str, dict[tuple[str, str], NatUse]] = {}
     for result in analysis.vpc_functions():
+        fid = result.function.id
         for nr in result.needs:
             for gid, v in nr.groups.items():
-                if not (v.ok and v.nat) or (result.function.id, gid) in out.get(v.nat, {}):
+                nat_id = v.nat
+                if not nat_id or not v.ok:
                     continue
-                nat = graph.obj(v.nat)
-                zonal = not (isinstance(nat, m.NatGateway) and nat.regional)
-                nat_subnet = nat.subnet if isinstance(nat, m.NatGateway) and isinstance(nat.subnet, str) else None
-                subnet = graph.eni_groups[gid].subnet_ref
-                out.setdefault(v.nat, {})[(result.function.id, gid)] = NatUse(
-                    v.nat,
-                    result.function.id,
+                uses = out.setdefault(nat_id, {})
+                if (fid, gid) in uses:
+                    continue
+                facts = nats.get(nat_id)
+                if facts is None:
+                    nat = graph.obj(nat_id)
+                    gateway = isinstance(nat, m.NatGateway)
+                    subnet = nat.subnet if gateway and isinstance(nat.subnet, str) else None  # type: ignore[union-attr]
+                    regional = gateway and nat.regional  # type: ignore[union-attr]
+                    facts = nats[nat_id] = (
+                        subnet,
+                        _zone(graph, subnet),
+                        not regional,
+                        graph.kind(nat_id) == k.NAT_INSTANCE,
+                    )
+                group = graph.eni_groups[gid]
+                ref = group.subnet_ref
+                uses[(fid, gid)] = NatUse(
+                    nat_id,
+                    fid,
                     gid,
-                    subnet if isinstance(subnet, str) else graph.eni_groups[gid].subnet,
-                    _zone(graph, subnet),
-                    nat_subnet,
-                    _zone(graph, nat_subnet),
-                    zonal,
-                    graph.kind(v.nat) == k.NAT_INSTANCE,
+                    ref if isinstance(ref, str) else group.subnet,
+                    result.zones.get(ref) if isinstance(ref, str) else None,
+                    *facts,
                 )
     return {nat: list(uses.values()) for nat, uses in out.items()}
 

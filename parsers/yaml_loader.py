@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
 
@@ -34,6 +35,9 @@ class Mapping(dict):
         self.line: int | None = None
         self.key_lines: dict[Any, int] = {}
 
+
+# A key that starts a Fn::ForEach loop (AWS::LanguageExtensions; parsers/cfn/language.py expands it).
+LOOP_PREFIX = "Fn::ForEach::"
 
 # CloudFormation short-form tags → long form. `!GetAtt a.b` is split on the first dot, as CloudFormation does.
 _FN_TAGS = {
@@ -292,6 +296,11 @@ class _Builder:
         self.aliases = 0
         self.long_strings: set[int] = set()
         self.scalar_constructors = loader.yaml_constructors
+        # What a CloudFormation template's keys hold, noted while they are built (KeyScan); None once a
+        # value PyYAML builds itself (!!omap, !!set...) hides keys from this builder.
+        self.odd_key: tuple[Any, int] | None = None
+        self.loop_key = False
+        self.complete = True
 
     def build(self, node: Any, depth: int) -> Any:
         tag = node.tag
@@ -328,6 +337,7 @@ class _Builder:
             self.memo[key] = _BUILDING
             out = self._tag(node, tag[1:], depth)
         else:  # omap, pairs, set, or a tag PyYAML refuses
+            self.complete = False
             try:
                 out = self.loader.construct_object(node, deep=True)
             except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
@@ -363,9 +373,15 @@ class _Builder:
         for index, (key_node, value_node) in enumerate(pairs):
             if key_node.__class__ is _ScalarNode and key_node.tag == _STR:
                 key: Any = key_node.value
+                if key.startswith(LOOP_PREFIX):
+                    self.loop_key = True
             else:
                 key = build(key_node, depth + 1)
                 _check_key(key, key_node)
+                if isinstance(key, str):
+                    self.loop_key = self.loop_key or key.startswith(LOOP_PREFIX)
+                elif self.odd_key is None:
+                    self.odd_key = (key, key_node.start_mark.line + 1)
             if key in own:
                 _duplicate(key, key_lines.get(key), key_node)
             if merged and index >= merged:
@@ -426,15 +442,26 @@ _ScalarNode = yaml.ScalarNode
 _SequenceNode = yaml.SequenceNode
 
 
-def _parse(text: str, cfn_tags: bool = True) -> tuple[Any, int]:
-    """The document's data and how many aliases it used."""
+@dataclass(frozen=True)
+class KeyScan:
+    """What the keys of a parsed template hold, noted while building it so the template is not walked again:
+    the first key that is not a string (value and line), and whether any key starts a Fn::ForEach loop."""
+
+    odd_key: tuple[Any, int] | None
+    loops: bool
+
+
+def _parse(text: str, cfn_tags: bool = True) -> tuple[Any, int, KeyScan | None]:
+    """The document's data, how many aliases it used, and its keys' scan (None when not complete)."""
     loader = _CfnLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, 0
+            return None, 0, KeyScan(None, False)
         builder = _Builder(loader, cfn_tags)
-        return builder.build(node, 0), builder.aliases
+        data = builder.build(node, 0)
+        scan = KeyScan(builder.odd_key, builder.loop_key) if builder.complete else None
+        return data, builder.aliases, scan
     finally:
         loader.dispose()
 
@@ -452,7 +479,12 @@ def _value_estimate(text: str) -> int:
 # The last document parsed, by path and text: the pre-commit path (vpcreach/integrations/precommit.py) parses
 # a file to see whether it is a template, then the scan parses it again; the second parse of the largest
 # template vpcreach accepts would double its ~4 s. Callers never mutate the data they get.
-_last: tuple[str, str, Any] | None = None
+_last: tuple[str, str, Any, KeyScan | None] | None = None
+
+
+def key_scan(data: Any) -> KeyScan | None:
+    """The key scan of the document load_document() returned last, if `data` is that document."""
+    return _last[3] if _last is not None and _last[2] is data else None
 
 
 def load_document(text: str, path: str, cfn_tags: bool = True) -> Any:
@@ -461,13 +493,13 @@ def load_document(text: str, path: str, cfn_tags: bool = True) -> Any:
     global _last
     if cfn_tags and _last is not None and _last[0] == path and _last[1] == text:
         return _last[2]
-    data = _load_document(text, path, cfn_tags)
+    data, scan = _load_document(text, path, cfn_tags)
     if cfn_tags:
-        _last = (path, text, data)
+        _last = (path, text, data, scan)
     return data
 
 
-def _load_document(text: str, path: str, cfn_tags: bool) -> Any:
+def _load_document(text: str, path: str, cfn_tags: bool) -> tuple[Any, KeyScan | None]:
     if nesting_estimate(text) > MAX_DEPTH:
         raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels; refusing to parse it")
     values = _value_estimate(text)
@@ -478,8 +510,9 @@ def _load_document(text: str, path: str, cfn_tags: bool) -> Any:
             "(CloudFormation deploys templates of at most 1 MB); refusing to parse it",
         )
     aliases = 0
+    scan: KeyScan | None = None
     try:
-        data, aliases = _parse(text, cfn_tags)
+        data, aliases, scan = _parse(text, cfn_tags)
     except InputError as exc:
         raise InputError(path, exc.message, exc.line) from None
     except yaml.MarkedYAMLError as exc:
@@ -505,7 +538,7 @@ def _load_document(text: str, path: str, cfn_tags: bool) -> Any:
     if growth > MAX_ALIASES * 1000:
         # Long strings weigh one node per _CHARS_PER_NODE characters (see _alias_growth).
         raise InputError(path, "YAML aliases expand to more than a million nodes (alias bomb); refusing it")
-    return data
+    return data, scan
 
 
 def _json_fallback(text: str, path: str, message: str, line: int | None) -> Any:

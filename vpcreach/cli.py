@@ -191,3 +191,29 @@ def graph(
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+def entry() -> None:
+    """The console script: run the command, flush its output, and leave without tearing the interpreter down.
+
+    Freeing a scan's objects one by one at exit costs ~40 ms on a 480-resource template (15% of the scan),
+    paid by a pre-commit hook on every commit, for memory the process is about to give back anyway; mypy
+    leaves the same way (`mypy.util.hard_exit`). Files the command writes are closed before it returns, and
+    the process pool is shut down by its own `with` block. Tests call `main`, which exits normally.
+    """
+    try:
+        main(prog_name="vpcreach")
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # what sys.exit("text") would have printed
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`vpcreach scan | head`): nothing more to say
+            code = code or 1
+    import os
+
+    os._exit(code or 0)

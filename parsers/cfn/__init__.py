@@ -10,7 +10,7 @@ from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
 
 from ..errors import InputError
-from ..yaml_loader import load_document, read_text
+from ..yaml_loader import KeyScan, key_scan, load_document, read_text
 from . import functions as _functions  # noqa: F401  (registers the function handlers)
 from .functions import merge_globals
 from .intrinsics import ResolveLimit, Resolver, ResRef, referenced_ids
@@ -62,7 +62,8 @@ def parse_template(doc: dict, path: str, params: dict[str, str] | None = None, r
     if not isinstance(resources, dict):
         raise InputError(path, "Resources is not a mapping")
     stand_ins: dict[str, str] = {}
-    if _scan_keys(doc, path):
+    scan = key_scan(doc)
+    if _loops(doc, path) if scan is None else _loops_of(scan, path):
         try:
             doc, stand_ins = expand_loops(doc, path, params)
         except ResolveLimit as exc:
@@ -127,7 +128,19 @@ def _add_resources(ctx: Context, resources: dict, order: list[str], sam_globals:
         _metadata(net, rid, res, obj)
 
 
-def _scan_keys(doc: Any, path: str) -> bool:
+def _loops_of(scan: KeyScan, path: str) -> bool:
+    """As _loops(), from what the loader noted while building the template (no second walk)."""
+    if scan.odd_key is not None:
+        _odd_key(path, *scan.odd_key)
+    return scan.loops
+
+
+def _odd_key(path: str, key: Any, line: int | None) -> None:
+    kind = "null" if key is None else "a boolean" if isinstance(key, bool) else "a number"
+    raise InputError(path, f"key {key!r} is not a string (YAML reads it as {kind}); quote it", line)
+
+
+def _loops(doc: Any, path: str) -> bool:
     """Refuse a template with a key that is not a string (`1:`, `true:`, `null:`) anywhere in it; say whether
     any key is a Fn::ForEach loop.
 
@@ -146,9 +159,7 @@ def _scan_keys(doc: Any, path: str) -> bool:
             seen.add(id(item))
             for key, value in item.items():
                 if not isinstance(key, str):
-                    line = getattr(item, "key_lines", {}).get(key)
-                    kind = "null" if key is None else "a boolean" if isinstance(key, bool) else "a number"
-                    raise InputError(path, f"key {key!r} is not a string (YAML reads it as {kind}); quote it", line)
+                    _odd_key(path, key, getattr(item, "key_lines", {}).get(key))
                 if key.startswith(LOOP_PREFIX):
                     loops = True
                 if isinstance(value, (dict, list)):
