@@ -84,7 +84,6 @@ class Vpc(Obj):
     # AWS defaults (CloudFormation and Terraform alike): DNS support on, DNS hostnames off.
     dns_support: bool | Unknown = True
     dns_hostnames: bool | Unknown = False
-    dedicated_tenancy: bool | Unknown = False
 
 
 @dataclass
@@ -247,7 +246,6 @@ class Role(Obj):
     statements: list[PolicyStatement] = field(default_factory=list)
     # SAM policy templates by name (e.g. "S3ReadPolicy"), expanded to services by the analyzer.
     policy_templates: list[str] = field(default_factory=list)
-    generated_by: str = ""  # "SAM" when SAM creates the role for the function
 
 
 @dataclass
@@ -306,7 +304,6 @@ class Function(Obj):
     declared_needs: list[str] = field(default_factory=list)
     ignores: list[Suppression] = field(default_factory=list)
     traffic_gb: dict[str, float] = field(default_factory=dict)
-    file_systems: bool = False
     managed_instances: Unknown | None = None  # VPC config lives on a Lambda capacity provider
     # A stand-in for the functions a loop creates from a collection known only at deploy (CloudFormation's
     # Fn::ForEach): analysed with what is known, and reported unresolved (VR001) with this reason.
@@ -324,7 +321,6 @@ class ResourceRef:
 
     id: str
     service: str = ""
-    attr: str = ""
 
 
 @dataclass

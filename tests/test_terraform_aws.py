@@ -199,8 +199,8 @@ def test_lambda_environment_references_become_resource_refs():
     )
     env = net.objects["aws_lambda_function.f"].environment
     assert env == {
-        "DB": m.ResourceRef("aws_db_instance.db", "", "address"),
-        "QUEUE": m.ResourceRef("aws_sqs_queue.q", "sqs", "name"),
+        "DB": m.ResourceRef("aws_db_instance.db", ""),
+        "QUEUE": m.ResourceRef("aws_sqs_queue.q", "sqs"),
         "MODE": "fast",
     }
     assert net.objects["aws_db_instance.db"].port == 5432

@@ -227,7 +227,7 @@ def _function_extras(fn: m.Function, depends: set[str], types: dict[str, str]) -
 def env_value(value: Any, types: dict[str, str]) -> Any:
     refs = (value,) if isinstance(value, ResRef) else getattr(value, "refs", ())
     for ref in refs:
-        return m.ResourceRef(ref.id, aws.service_of_resource_type(types.get(ref.id, "")), ref.attr)
+        return m.ResourceRef(ref.id, aws.service_of_resource_type(types.get(ref.id, "")))
     if isinstance(value, (str, Unknown)):
         return value
     if isinstance(value, (int, float, bool)):

@@ -83,7 +83,6 @@ def _function(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     env = p.get("Environment")
     if isinstance(env, dict) and isinstance(env.get("Variables"), dict):
         fn.environment = dict(env["Variables"])
-    fn.file_systems = bool(p.get("FileSystemConfigs"))
     fn.role = _role_ref(p.get("Role"))
     if is_sam:
         if fn.role is None:
@@ -96,7 +95,7 @@ def _sam_role(ctx: Context, rid: str, p: dict, loc: Loc, has_vpc: bool) -> str:
     arns: list[str | Unknown] = [aws.BASIC_EXECUTION_POLICY_ARN]
     if has_vpc:
         arns.append(aws.VPC_ACCESS_POLICY_ARN)
-    role = m.Role(f"{rid}Role", loc, generated_by="SAM", managed_policy_arns=arns)
+    role = m.Role(f"{rid}Role", loc, managed_policy_arns=arns)
     policies = p.get("Policies")
     if isinstance(policies, (str, dict)):
         policies = [policies]

@@ -57,7 +57,6 @@ def _vpc(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     cidr = to_str(p.get("CidrBlock"))
     if cidr is None:
         cidr = Unknown("the VPC CIDR comes from an IPAM pool") if p.get("Ipv4IpamPoolId") else None
-    tenancy = p.get("InstanceTenancy")
     ctx.net.add(
         m.Vpc(
             rid,
@@ -65,9 +64,6 @@ def _vpc(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
             cidrs_v4=[cidr] if cidr is not None else [],
             dns_support=to_bool(p.get("EnableDnsSupport"), True),
             dns_hostnames=to_bool(p.get("EnableDnsHostnames"), False),
-            dedicated_tenancy=(tenancy == "dedicated")
-            if isinstance(tenancy, str) or tenancy is None
-            else Unknown("tenancy unknown"),
         )
     )
 

@@ -33,7 +33,7 @@ def _env_value(ctx: Context, value: Any) -> Any:
         target = ctx.by_addr.get(ref.address)
         if target is None:
             continue
-        return m.ResourceRef(ref.address, aws.service_of_resource_type(target.type), ref.attr)
+        return m.ResourceRef(ref.address, aws.service_of_resource_type(target.type))
     if isinstance(value, (str, Unknown)):
         return str(value) if isinstance(value, str) else value
     if isinstance(value, bool):
@@ -73,7 +73,6 @@ def _function(ctx: Context, inst: ResourceInstance) -> None:
             fn.environment = {str(k): _env_value(ctx, val) for k, val in variables.items()}
         elif isinstance(variables, Unknown):
             ctx.note(inst.address, Unknown(f"the environment of {inst.address} is unknown: {variables.reason}"))
-    fn.file_systems = v.get("file_system_config") not in (None, [])
     fn.role = ctx.ref(v.get("role"), "role", ROLE_TYPES) if v.get("role") is not None else None
     if isinstance(fn.role, External):
         fn.role = External(fn.role.value, f"execution role {fn.role.value} is defined outside the configuration")

@@ -31,7 +31,6 @@ def _vpc(ctx: Context, inst: ResourceInstance) -> None:
         v6.append(ctx.text(v.get("ipv6_cidr_block")))  # type: ignore[arg-type]
     elif ctx.flag(v.get("assign_generated_ipv6_cidr_block"), False) is not False or v.get("ipv6_ipam_pool_id"):
         v6.append(Unknown("Amazon-provided IPv6 CIDR, assigned at apply time"))
-    tenancy = v.get("instance_tenancy")
     ctx.net.add(
         m.Vpc(
             inst.address,
@@ -40,9 +39,6 @@ def _vpc(ctx: Context, inst: ResourceInstance) -> None:
             cidrs_v6=v6,
             dns_support=ctx.flag(v.get("enable_dns_support"), True),
             dns_hostnames=ctx.flag(v.get("enable_dns_hostnames"), inst.type == "aws_default_vpc"),
-            dedicated_tenancy=(tenancy == "dedicated")
-            if isinstance(tenancy, str) or tenancy is None
-            else Unknown("tenancy unknown"),
         )
     )
 
