@@ -74,7 +74,10 @@ def render(
     for a in analyses:
         source = ", ".join(a.network.sources)
         vpc_fns = [r for r in a.functions.values() if r.function.has_vpc_config or r.function.managed_instances]
-        file_findings = [f for f in findings if f.file in a.network.sources]
+        # This analysis' findings by identity: a Terraform root's source is its folder while its findings name
+        # the .tf file, so matching on file names dropped every finding not on a function (issue 14 item 6).
+        mine = {id(f) for f in a.findings}
+        file_findings = [f for f in findings if id(f) in mine]
         if not vpc_fns and not file_findings:
             continue
         lines.append((_Styled(source, bold=True),))
