@@ -65,6 +65,11 @@ def common_options(fn):
         ),
         click.option("--color/--no-color", default=None, help="Colour text output (default: only on a terminal)."),
         click.option(
+            "--fail-on-empty",
+            is_flag=True,
+            help="Exit 2 when there is nothing to check (no template, root or plan; no VPC-attached function).",
+        ),
+        click.option(
             "--root",
             type=click.Path(exists=True, file_okay=False),
             default=None,

@@ -13,6 +13,7 @@ variables = { enable_nat_gateway = true }            # Terraform variables
 suppress = { LegacyFn = [{ id = "VR302", reason = "single-AZ by design" }] }
 eni_quota = 250
 root = "."                                           # scan root: files inputs name are read only inside it
+fail_on_empty = true                                 # nothing to analyse is an error (exit 2), as --fail-on-empty
 ```
 
 Mistakes in the file (a misspelt setting or rule id, a wrong type, inf or nan) are errors naming the file: a
@@ -63,6 +64,7 @@ class Config:
     suppress: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     eni_quota: int = DEFAULT_ENI_QUOTA
     root: str | None = None  # scan root; relative to the config file's folder
+    fail_on_empty: bool = False  # a scan with nothing to analyse is an error (exit 2), not a note
 
     def options(self, req: Any) -> Options:
         """Analysis options from this file and a request (anything with the RunRequest attributes, or None)."""
@@ -284,6 +286,10 @@ def _parse(path: str, table: dict, trusted: bool = True) -> Config:
         raise fail(f"unknown setting(s) {', '.join(sorted(_name(k) for k in unknown))}")
     if "severity_threshold" in table:
         cfg.severity_threshold = severity(table["severity_threshold"], "severity_threshold")
+    if "fail_on_empty" in table:
+        if not isinstance(table["fail_on_empty"], bool):
+            raise fail(f"fail_on_empty must be true or false, not {_brief(table['fail_on_empty'])}")
+        cfg.fail_on_empty = table["fail_on_empty"]
     ignore = table.get("ignore", [])
     ignore = ignore.split(",") if isinstance(ignore, str) else ignore
     if not isinstance(ignore, list):

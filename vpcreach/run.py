@@ -34,6 +34,7 @@ class RunRequest:
     graph_out: str | None = None
     mode: str = "scan"
     root: str | None = None
+    fail_on_empty: bool = False
     # Sources already chosen by the caller (cfn-lint hands over the template it has read): no discovery, and
     # `paths` only locate the config file.
     sources: list[Any] | None = None
@@ -53,6 +54,8 @@ class Results:
     problems: list[InputError]
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Why the run had nothing to check (no input, no Lambda function, none attached to a VPC), or None.
+    empty: str | None = None
 
 
 def execute(req: RunRequest) -> Results:
@@ -87,7 +90,22 @@ def execute(req: RunRequest) -> Results:
                 if hint:
                     results.notes.append(hint)
         results.warnings = unexplained_suppressions(analyses)
+    if not problems:
+        results.empty = _nothing_to_check(req, analyses)
     return results
+
+
+def _nothing_to_check(req: RunRequest, analyses: list[Analysis]) -> str | None:
+    """One sentence when the run checked nothing: a green result must not hide that nothing was read."""
+    where = ", ".join(req.paths) or "."
+    if not analyses:
+        return f"no CloudFormation/SAM template, Terraform root or plan found under {where}: nothing was checked"
+    functions = [r.function for a in analyses for r in a.functions.values()]
+    if not functions:
+        return f"no Lambda function in the {len(analyses)} input(s) read under {where}: nothing was checked"
+    if not any(fn.has_vpc_config for fn in functions):
+        return f"none of the {len(functions)} Lambda function(s) under {where} is attached to a VPC: nothing to check"
+    return None
 
 
 def run(req: RunRequest) -> int:
@@ -105,6 +123,11 @@ def run(req: RunRequest) -> int:
         return exit_code(errors=True)
     for note in results.notes:
         say("note", note)
+    if results.empty is not None:
+        if req.fail_on_empty or results.config.fail_on_empty:
+            return error(f"{results.empty} (--fail-on-empty)")
+        if not results.notes:  # a note on an empty Terraform root already says why, and where to look
+            say("note", results.empty)
     findings = sorted((f for a in analyses for f in a.findings), key=lambda f: f.sort_key())
     for warning in results.warnings:
         say("warning", warning)
