@@ -28,8 +28,9 @@ def _relative(file: str, base_dir: str) -> str:
     return os.path.relpath(os.path.abspath(file), base_dir).replace(os.sep, "/")
 
 
-def write_baseline(findings: list[Finding], path: str) -> None:
-    """Record the active findings; suppressed ones are already accepted where they are written.
+def write_baseline(findings: list[Finding], path: str) -> int:
+    """Record the active findings (suppressed ones are already accepted where they are written); returns
+    how many fingerprints were written.
 
     BaselineError (one line) when `path` is not a regular file or a new one: a FIFO would block the scan, a
     device would swallow the baseline, and a symbolic link, which a pull request can put at the baseline's
@@ -72,6 +73,7 @@ def write_baseline(findings: list[Finding], path: str) -> None:
             fh.write(text)
     except OSError as exc:
         raise BaselineError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from None
+    return len(entries)
 
 
 def apply_baseline(findings: list[Finding], path: str) -> list[Finding]:

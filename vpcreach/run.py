@@ -138,14 +138,19 @@ def run(req: RunRequest) -> int:
     elif req.create_baseline:
         # The baseline records every current finding (before any --baseline filter): it accepts them all.
         try:
-            write_baseline(findings, req.create_baseline)
+            written = write_baseline(findings, req.create_baseline)
         except BaselineError as exc:
             return error(str(exc))
+        say("note", f"wrote {written} fingerprint(s) to {req.create_baseline}")
     if req.baseline:
         try:
-            findings = apply_baseline(findings, req.baseline)
+            kept = apply_baseline(findings, req.baseline)
         except BaselineError as exc:
             return error(str(exc))
+        active = [f for f in findings if f.suppressed is None]
+        hidden = len(active) - len([f for f in kept if f.suppressed is None])
+        say("note", f"{hidden} finding(s) hidden by the baseline {req.baseline}, {len(active) - hidden} not in it")
+        findings = kept
     threshold = req.severity_threshold or results.config.severity_threshold or "warning"
     text = render(analyses, findings, req, threshold, problems)
     write_report(text, req.output, color=req.color, human=(req.fmt or "text") == "text")
