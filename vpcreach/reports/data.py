@@ -40,6 +40,14 @@ def to_dict(
         sources.extend(a.network.sources)
         all_findings.extend(a.findings)
         uses = a.subnet_uses
+        # Which input an ENI group or VPC entry comes from, and the file declaring its subnet or VPC (None when
+        # it is defined outside the source): two templates that both call their VPC `Vpc` are told apart.
+        source = ", ".join(a.network.sources)
+
+        def declared_in(ref: object, a: Analysis = a) -> str | None:
+            obj = a.graph.obj(ref)
+            return obj.loc.file or None if obj is not None else None
+
         for fid, result in a.functions.items():
             fn = result.function
             if not fn.has_vpc_config and fn.managed_instances is None:
@@ -71,6 +79,8 @@ def to_dict(
             groups.append(
                 {
                     "id": gid,
+                    "source": source,
+                    "file": declared_in(group.subnet_ref),
                     "subnet": group.subnet,
                     "security_groups": list(group.security_groups),
                     "functions": group.functions,
@@ -88,6 +98,8 @@ def to_dict(
                 vpcs.append(
                     {
                         "vpc": vpc,
+                        "source": source,
+                        "file": declared_in(vpc),
                         "hyperplane_enis": enis,
                         "other_network_interfaces": sum(u.other for u in vpc_uses),
                         "eni_quota": a.options.eni_quota,
