@@ -80,6 +80,7 @@ def try_repo(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
     (user / "bad").mkdir(parents=True)
     (user / "good").mkdir()
     shutil.copy(FIXTURES / "cfn" / "example_private_nat.yaml", user / "bad" / "template.yaml")
+    shutil.copy(FIXTURES / "cfn" / "example_private_nat.yaml", user / "bad" / "stack.template")
     shutil.copy(FIXTURES / "integrations" / "clean_s3_gateway_endpoint.yaml", user / "good" / "template.yaml")
     (user / "ci.yml").write_text("name: ci\non: push\njobs: {}\n")  # YAML that is not a template
     shutil.copytree(FIXTURES / "integrations" / "terraform_ignore", user / "tf")
@@ -96,7 +97,7 @@ def try_repo(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
     # PIP_NO_COMPILE: byte-compiling sympy and friends is most of an install's time; imports compile anyway.
     env = {**os.environ, "PRE_COMMIT_HOME": str(base / "cache"), "NO_COLOR": "1", "PIP_NO_COMPILE": "1"}
     runs = {
-        "fail": ["--files", "bad/template.yaml", "tf/main.tf", "tf/outputs.tf", *plan_files],  # every hook
+        "fail": ["--files", "bad/template.yaml", "bad/stack.template", "tf/main.tf", "tf/outputs.tf", *plan_files],
         "pass": ["vpcreach", "--files", "good/template.yaml", "ci.yml"],
     }
     procs = {
@@ -153,6 +154,8 @@ def test_template_hook_fails_on_a_finding(try_repo):
     out = _hook_sections(result.stdout)["vpcreach"]
     assert "- exit code: 1" in out
     assert "error VR102 public-subnet-function  bad/template.yaml:98" in out
+    # CloudFormation's `.template` extension reaches the hook too (issue 19: `types_or` filtered it out).
+    assert "error VR102 public-subnet-function  bad/stack.template:98" in out
 
 
 def test_template_hook_passes_on_a_clean_template_and_skips_other_yaml(try_repo):
@@ -173,6 +176,7 @@ def test_cfn_lint_hook_reports_vpcreach_rules(try_repo):
     out = _hook_sections(try_repo["fail"].stdout)["vpcreach-cfn-lint"]
     assert "E9102 ReportFunction is in subnet PublicSubnetA" in out
     assert "bad/template.yaml:98:3" in out
+    assert "bad/stack.template:98:3" in out
 
 
 @pytest.mark.skipif(not HAS_PLAN, reason="`vpcreach plan` does not exist yet (another engineer is writing it)")

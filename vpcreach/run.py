@@ -76,10 +76,10 @@ def execute(req: RunRequest) -> Results:
                 raise RunError(f"{path}: no such file or directory")
     options = config.options(req)
     try:
-        analyses, problems = analyse_all(req, config, options)
+        analyses, problems, notes = analyse_all(req, config, options)
     except InputError as exc:
         raise RunError(str(exc)) from None
-    results = Results(config, analyses, problems)
+    results = Results(config, analyses, problems, notes)
     if analyses:
         from .sources import empty_root_hint
 
@@ -185,9 +185,9 @@ def graph(req: RunRequest, fmt: str, functions: list[str] | None = None) -> int:
     return exit_code()
 
 
-def analyse_all(req: RunRequest, config, options) -> tuple[list, list]:
-    """(analyses, problems): every source under req.paths (or req.sources), in discovery order, and an
-    InputError for each source that could not be read or analysed.
+def analyse_all(req: RunRequest, config, options) -> tuple[list, list, list[str]]:
+    """(analyses, problems, notes): every source under req.paths (or req.sources), in discovery order, an
+    InputError for each source that could not be read or analysed, and a note for each file left out.
 
     Several sources with enough work between them are analysed in a pool of forked processes (see
     `choose_jobs`); results and problems come back in the same order as a serial run gives them.
@@ -206,12 +206,14 @@ def analyse_all(req: RunRequest, config, options) -> tuple[list, list]:
         sources = [Source("plan", p) for p in req.paths]
     else:
         sources = discover(req.paths, req.root or config.root)
+    notes = [s.problem for s in sources if s.kind == "skipped"]
+    sources = [s for s in sources if s.kind != "skipped"]
     jobs = choose_jobs(sources)
     if jobs > 1:
         outcomes = _analyse_pool(sources, load_options, options, jobs)
     else:
         outcomes = [_outcome(source, load_options, options) for source in sources]
-    return _settle(sources, outcomes)
+    return (*_settle(sources, outcomes), notes)
 
 
 def _settle(sources: list, outcomes: list[tuple[str, object]]) -> tuple[list, list]:

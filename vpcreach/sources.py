@@ -41,6 +41,7 @@ class Source:
     # None: the parser's own default (cfn-lint's templates).
     root: str | None = "."
     # kind "refused": a file or folder a directory walk found but will not read, and why (its error line).
+    # kind "skipped": a file a walk leaves to another command, and why (a note).
     problem: str = ""
     # kind "cfn": the template already read by the caller (cfn-lint's, with SAM Globals applied), not `path`.
     document: dict | None = None
@@ -140,15 +141,17 @@ def _walk(top: str, root: str) -> list[Source]:
         found.append(Source("refused", path, explicit=False, problem=problem))
 
     tf_root = False
+    here_tf = False
     # A file a walk meets through a symlink is read only when it lies inside the folder walked or the scan
     # root: a link in the repository to ~/.aws/credentials or /dev/zero is not part of the scanned code.
     bounds = (os.path.realpath(top), root)
     for dirpath, filenames in _pruned_walk(top, refuse):
+        here_tf = any(f.endswith(".tf") for f in filenames)
         if dirpath == top:
-            tf_root = any(f.endswith(".tf") for f in filenames)
+            tf_root = here_tf
             if tf_root:
                 found.append(Source("terraform", top, explicit=True))
-        elif not tf_root and any(f.endswith(".tf") for f in filenames):
+        elif not tf_root and here_tf:
             found.append(Source("terraform", dirpath, explicit=False))
         for name in filenames:
             if not name.endswith(TEMPLATE_SUFFIXES):
@@ -158,7 +161,13 @@ def _walk(top: str, root: str) -> list[Source]:
             if problem:
                 refuse(full, problem)
             elif name.endswith(".json") and _is_plan_json(full):
-                found.append(Source("plan", full, explicit=False))
+                if here_tf:
+                    # The plan of the configuration beside it: the folder is analysed from its .tf files,
+                    # and the same network again from the plan would repeat every finding.
+                    note = f"{full} is a Terraform plan beside the .tf files it was made from; not scanned with the folder (run: vpcreach plan {full})"
+                    found.append(Source("skipped", full, explicit=False, problem=note))
+                else:
+                    found.append(Source("plan", full, explicit=False))
             else:
                 found.append(Source("cfn", full, explicit=False))
     return found
