@@ -19,10 +19,7 @@ EXAMPLE = FIXTURES / "cfn" / "example_private_nat.yaml"
 SAM_GLOBALS = FIXTURES / "integrations" / "sam_globals_public_subnet.yaml"
 OURS = re.compile(r"^[EWI]9\d{3}$")
 
-pytestmark = [
-    pytest.mark.slow,  # the real cfn-lint command, one subprocess per test
-    pytest.mark.skipif(not CFN_LINT.exists(), reason="cfn-lint is not installed in this environment"),
-]
+pytestmark = pytest.mark.slow  # the real cfn-lint command (a dependency of vpcreach), one subprocess per test
 
 
 def cfn_lint(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -55,6 +52,16 @@ def test_findings_appear_in_cfnlint_output_at_the_lines_vpcreach_reports():
     assert ("W9201", 86) in got  # ApiFunction's S3 traffic through NAT
     # Exit status is cfn-lint's bitmask: 2 error | 4 warning | 8 informational.
     assert result.returncode == 2 | 4 | 8
+
+
+def test_sarif_and_junit_formats_work_with_the_plugin_loaded():
+    """cfn-lint's own sarif and junit formatters need its extras, which vpcreach depends on (issue 19:
+    `--format sarif` and `--format junit` stopped with "Missing optional dependencies")."""
+    sarif = cfn_lint("-a", MODULE, "--format", "sarif", "--", str(EXAMPLE))
+    results = json.loads(sarif.stdout)["runs"][0]["results"]
+    assert {"E9102", "W9201"} <= {r["ruleId"] for r in results}, sarif.stderr
+    junit = cfn_lint("-a", MODULE, "--format", "junit", "--", str(EXAMPLE))
+    assert junit.stdout.startswith("<?xml") and 'name="E9102 ' in junit.stdout, junit.stderr
 
 
 def test_informational_rules_need_dash_c_i_like_any_cfnlint_rule():

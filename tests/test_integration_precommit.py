@@ -63,8 +63,7 @@ def _hook_sections(output: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def try_repo(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
-    if not PRE_COMMIT.exists():
-        pytest.skip("pre-commit is not installed in this environment")
+    assert PRE_COMMIT.exists(), "pre-commit is a test dependency (pip install -e '.[test]')"
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     if os.environ.get("VPCREACH_SKIP_PRECOMMIT"):
