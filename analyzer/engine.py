@@ -222,9 +222,7 @@ def _walk(walker: Walker, gid: str, fn: m.Function, need: Need) -> Verdict:
             walked = walker.internet(gid, 6)
             if walked.status != BLOCKED:
                 return walked
-            return Verdict(
-                UNKNOWN, [gid], UNRESOLVED, fn.id, f"Ipv6AllowedForDualStack: {fn.ipv6_dual_stack.reason}"
-            )
+            return Verdict(UNKNOWN, [gid], UNRESOLVED, fn.id, f"Ipv6AllowedForDualStack: {fn.ipv6_dual_stack.reason}")
         if fn.ipv6_dual_stack is not True:
             return Verdict(
                 BLOCKED,
