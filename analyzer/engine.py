@@ -217,10 +217,15 @@ def _as_list(value: object) -> list:
 
 def _walk(walker: Walker, gid: str, fn: m.Function, need: Need) -> Verdict:
     if need.target == "internet6":
+        if isinstance(fn.ipv6_dual_stack, m.Unknown):
+            # Whether the function sends IPv6 is unknown: an IPv6 path settles it, its absence does not.
+            walked = walker.internet(gid, 6)
+            if walked.status != BLOCKED:
+                return walked
+            return Verdict(UNKNOWN, [gid], UNRESOLVED, fn.id, f"Ipv6AllowedForDualStack: {fn.ipv6_dual_stack.reason}")
         if fn.ipv6_dual_stack is not True:
-            status = UNKNOWN if isinstance(fn.ipv6_dual_stack, m.Unknown) else BLOCKED
             return Verdict(
-                status,
+                BLOCKED,
                 [gid],
                 IPV6_DISABLED,
                 fn.id,

@@ -16,6 +16,7 @@ from vpcreach.graph.build import Graph
 from .iam import RoleGrants
 from .iam_tables import NOT_NEEDS
 
+_IMAGE_PULL = frozenset(a.lower() for a in aws.IMAGE_PULL_ACTIONS)
 _PRIVATE = re.compile(r"^tcp:(?P<port>\d+)@(?P<target>.+)$")
 _AWS_HOST = re.compile(r"^https?://(?P<host>[^/:]+)", re.I)
 
@@ -51,13 +52,19 @@ def normalise(target: str) -> str:
 
 
 def service_for_action(action: str) -> str | None:
-    """`s3:GetObject` → s3; not-needs (logs, xray, ENI management, Describe, bare *) → None."""
+    """`s3:GetObject` → s3, `dynamodb:GetRecords` → dynamodb-streams; not-needs (logs, xray, ENI
+    management, Describe, image pull, bare *) → None."""
     if ":" not in action:
         return None
     prefix, name = action.split(":", 1)
     prefix = prefix.lower()
     if prefix in NOT_NEEDS or action in NOT_NEEDS or "*" in prefix or "?" in prefix:
         return None
+    if action.lower() in _IMAGE_PULL:
+        return None  # Lambda pulls the container image with these, not the code (DESIGN decision 3)
+    special = aws.service_of_action(action)
+    if special:
+        return special
     if prefix == "ec2":
         # EC2 network-interface management and Describe* serve Lambda's own ENI handling (DESIGN decision 3).
         lowered = name.lower()
@@ -101,16 +108,46 @@ def function_needs(
     seen: dict[str, Need] = {}
     for need in needs:
         seen.setdefault(need.target, need)
+    internet = seen.get("internet")
+    if internet is not None and "internet6" not in seen and fn.ipv6_dual_stack is not False:
+        # Dual-stack destinations are tried over IPv6 first (DESIGN decision 12); with the setting
+        # unresolved the need is kept and the walk says unknown rather than blocked.
+        seen["internet6"] = Need(
+            "internet6",
+            "dual-stack",
+            f"Ipv6AllowedForDualStack with an internet need (from {internet.origin})",
+        )
     return list(seen.values()), unknowns
 
 
 def mapping_kinds(network: m.Network) -> dict[str, frozenset[str]]:
-    """Function id → the services its event source mappings poll."""
+    """Function id → the services whose poller actions its role serves: the kinds of the event source
+    mappings of every function using the same role (DESIGN decision 3: the exclusion is per role)."""
     by_function: dict[str, set[str]] = {}
     for obj in network.of(m.EventSourceMapping):
         if isinstance(obj.function, str) and isinstance(obj.source_service, str):
             by_function.setdefault(obj.function, set()).add(obj.source_service)
-    return {fid: frozenset(kinds) for fid, kinds in by_function.items()}
+    by_role: dict[str, set[str]] = {}
+    role_of: dict[str, str] = {}
+    for fn in network.of(m.Function):
+        role = _role_key(fn.role)
+        if role is not None:
+            role_of[fn.id] = role
+            by_role.setdefault(role, set()).update(by_function.get(fn.id, ()))
+    out = {fid: frozenset(kinds) for fid, kinds in by_function.items()}
+    for fid, role in role_of.items():
+        if by_role[role]:
+            out[fid] = frozenset(by_role[role])
+    return out
+
+
+def _role_key(role: m.Ref | None) -> str | None:
+    """The same role however functions name it (an id, or the same literal ARN); None when unknown."""
+    if isinstance(role, m.External):
+        return role.value
+    if isinstance(role, m.Unknown) or not role:
+        return None
+    return str(role)
 
 
 def _iam_needs(
@@ -177,7 +214,7 @@ def _service_of_host(host: str) -> str | None:
     labels = host.removesuffix(".cn").removesuffix(".com").removesuffix(".amazonaws").split(".")
     for i, label in enumerate(labels):
         if aws.REGION_NAME.match(label):
-            return labels[i - 1] if i > 0 else None
+            return aws.service_of_host_labels(labels[:i]) or (labels[i - 1] if i > 0 else None)
     last = labels[-1] if labels else ""
     if last.startswith("s3-website") or last.startswith("vpce-"):
         return None

@@ -23,7 +23,6 @@ from .filters import Decision, nacl_allows, security_groups_allow
 from .flows import ANY4, ANY6, BLOCKED, EPHEMERAL, REACHABLE, UNKNOWN, Flow, Network, Verdict, parse_net
 
 HTTPS = 443
-GATEWAY_SERVICES = ("s3", "dynamodb")
 
 # Explanation codes → what they mean for the rules (analyzer/rules reads these, never the walk).
 SG_EGRESS = "SG_EGRESS"

@@ -88,6 +88,52 @@ _SERVICE_ALIASES = {
 }
 
 
+# Services a gateway endpoint serves [GWE]; every other AWS service is served by interface endpoints.
+GATEWAY_ENDPOINT_SERVICES = ("s3", "dynamodb")
+
+# DynamoDB Streams is its own API (`streams.dynamodb.<region>.amazonaws.com`, endpoint service
+# `com.amazonaws.<region>.dynamodb-streams`) although its IAM actions carry the `dynamodb:` prefix. It has
+# interface endpoints only ("Gateway endpoints are not supported") and no private DNS: clients must use the
+# endpoint's own DNS name as their endpoint URL. Source: Amazon DynamoDB Developer Guide, "AWS PrivateLink
+# for DynamoDB Streams" (privatelink-streams), read 2026-11.
+DYNAMODB_STREAMS = "dynamodb-streams"
+_ACTION_SERVICES = {
+    "dynamodb:getrecords": DYNAMODB_STREAMS,
+    "dynamodb:getsharditerator": DYNAMODB_STREAMS,
+    "dynamodb:describestream": DYNAMODB_STREAMS,
+    "dynamodb:liststreams": DYNAMODB_STREAMS,
+}
+# Hostnames whose service label is not the endpoint service name.
+_HOST_SERVICES = {"streams.dynamodb": DYNAMODB_STREAMS}
+# Interface endpoint services whose default SDK hostname never resolves to the endpoint.
+NO_PRIVATE_DNS_SERVICES = frozenset({DYNAMODB_STREAMS})
+
+
+def service_of_action(action: str) -> str | None:
+    """The endpoint service of an IAM action whose service is not its prefix (`dynamodb:GetRecords` →
+    dynamodb-streams), None for the others."""
+    return _ACTION_SERVICES.get(action.strip().lower())
+
+
+def service_of_host_labels(labels: list[str]) -> str | None:
+    """`["streams", "dynamodb"]` (the labels before the Region) → dynamodb-streams, None for the others."""
+    return _HOST_SERVICES.get(".".join(labels[-2:]).lower()) if len(labels) >= 2 else None
+
+
+def endpoint_fix(service: str, or_nat: bool = True) -> str:
+    """How to give a VPC function a private path to an AWS service: the endpoint kind AWS offers for it."""
+    name = f"com.amazonaws.{PSEUDO_REGION}.{service}"
+    nat = ", or a NAT route" if or_nat else ""
+    if service in GATEWAY_ENDPOINT_SERVICES:
+        return f"Add a gateway VPC endpoint for {service} (free) with the function subnets' route tables{nat}."
+    if service in NO_PRIVATE_DNS_SERVICES:
+        return (
+            f"Add an interface endpoint for {service} ({name}) and point the client's endpoint URL at its DNS name "
+            f"({service} has no gateway endpoint and no private DNS){nat}."
+        )
+    return f"Add an interface endpoint for {service} with private DNS enabled{nat}."
+
+
 def normalise_service(name: str) -> str:
     """The endpoint service name of an AWS service however it is named (`firehose` → `kinesis-firehose`).
 
@@ -154,7 +200,8 @@ def event_source_of_arn(arn: str) -> str | None:
 
 
 # Actions an event source mapping's poller uses (Lambda calls them, not the function's code); dropped as
-# needs for a role with a mapping of that kind (DESIGN decision 3).
+# needs for every function of a role when any function using that role has a mapping of that kind
+# (DESIGN decision 3): the policy that grants them is written for the poller, whichever function shares it.
 POLLER_ACTIONS = {
     "sqs": frozenset(
         {
@@ -181,6 +228,15 @@ POLLER_ACTIONS = {
         {"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"}
     ),
 }
+
+
+# Actions the Lambda service uses with the function's execution role to pull a container image from Amazon
+# ECR when it creates or updates the function; the function's code does not make these calls through its
+# VPC, so they are not needs (DESIGN decision 3), like `logs:*`. Sources: AWS Knowledge Center
+# "lambda-ecr-image" (the repository must allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to the
+# Lambda service; cross-account, the role needs them), Lambda Developer Guide "Deploying Lambda functions
+# as container images"; ecr:GetAuthorizationToken is the registry login of the same pull.
+IMAGE_PULL_ACTIONS = frozenset({"ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"})
 
 
 # --- Hyperplane ENIs, addresses and quotas ------------------------------------------------------------

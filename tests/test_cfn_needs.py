@@ -62,12 +62,15 @@ def test_poller_actions_are_not_needs_of_a_function_with_a_mapping():
     assert needs_of(report, "SamConsumerFunction") == {}
 
 
-def test_same_poller_actions_are_needs_of_a_function_without_a_mapping():
+def test_poller_actions_are_not_needs_of_a_function_sharing_the_role_of_a_mapped_function():
+    # DESIGN decision 3 (per role): ProducerFunction has no mapping but shares QueueRole with ConsumerFunction.
     report = scan_json(CFN / "needs_event_source_mapping.yaml")
-    assert findings_of(report, "VR106") == [("VR106", "ProducerFunction", 76), ("VR106", "SamPollerFunction", 106)]
-    assert needs_of(report, "ProducerFunction") == {
-        "sqs": ("iam", "sqs:ReceiveMessage in AWSLambdaSQSQueueExecutionRole")
-    }
+    assert needs_of(report, "ProducerFunction") == {}
+
+
+def test_poller_actions_are_needs_of_a_role_no_mapped_function_uses():
+    report = scan_json(CFN / "needs_event_source_mapping.yaml")
+    assert findings_of(report, "VR106") == [("VR106", "SamPollerFunction", 107)]
     assert needs_of(report, "SamPollerFunction") == {
         "sqs": ("iam", "sqs:ReceiveMessage in SAM policy template SQSPollerPolicy")
     }

@@ -205,6 +205,42 @@ def test_service_through_nat_is_reachable():
     assert verdicts(report, "QueueFunction") == {"sqs": "reachable"}
 
 
+def test_ecr_api_call_from_code_is_a_need():
+    report = scan("vr106_ecr_api_from_code.yaml")
+    assert findings_of(report, "VR106") == [("VR106", "IsolatedFunction", 137)]
+    assert findings_of(report, "VR202") == [("VR202", "NatFunction", 149)]
+    assert need(report, "IsolatedFunction", "ecr.api")["origin"] == "iam"
+
+
+def test_image_pull_actions_are_not_needs():
+    # Lambda pulls the container image with them, not the code through the VPC (DESIGN decision 3).
+    report = scan("vr106_near_miss_image_pull_actions.yaml")
+    assert findings_of(report, "VR106") == []
+    assert findings_of(report, "VR202") == []
+    assert verdicts(report, "IsolatedFunction") == {}
+    assert verdicts(report, "NatFunction") == {}
+
+
+def test_dynamodb_streams_actions_need_the_streams_api_not_the_gateway_endpoint():
+    report = scan("vr106_dynamodb_streams_gateway_endpoint.yaml")
+    assert findings_of(report, "VR106") == [("VR106", "StreamReaderFunction", 171)]
+    assert verdicts(report, "StreamReaderFunction") == {"dynamodb-streams": "blocked"}
+    assert verdicts(report, "TableFunction") == {"dynamodb": "reachable"}
+    fix = next(f["fix"] for f in report["findings"] if f["rule_id"] == "VR106")
+    assert fix == (
+        "Add an interface endpoint for dynamodb-streams (com.amazonaws.<region>.dynamodb-streams) and point the "
+        "client's endpoint URL at its DNS name (dynamodb-streams has no gateway endpoint and no private DNS), "
+        "or a NAT route."
+    )
+
+
+def test_dynamodb_streams_poller_actions_are_dropped_for_every_function_of_the_role():
+    report = scan("vr106_near_miss_dynamodb_streams_mapping.yaml")
+    assert findings_of(report, "VR106") == []
+    assert verdicts(report, "StreamConsumerFunction") == {}
+    assert verdicts(report, "StreamSiblingFunction") == {}
+
+
 # --- VR107 endpoint-dns -------------------------------------------------------------------------------
 def test_interface_endpoint_with_private_dns_omitted_is_not_used():
     report = scan("vr107_private_dns_omitted.yaml")
@@ -285,6 +321,22 @@ def test_dual_stack_with_amazon_provided_ipv6_and_no_ipv6_route():
 
 def test_ipv6_default_route_to_egress_only_gateway():
     report = scan("vr110_near_miss_egress_only_igw.yaml")
+    assert findings_of(report, "VR110") == []
+    assert verdicts(report, "DualStackFunction") == {"internet": "reachable", "internet6": "reachable"}
+    assert need(report, "DualStackFunction", "internet6")["via"][-1] == "EgressOnlyIgw"
+
+
+def test_dual_stack_function_with_an_internet_need_needs_ipv6():
+    report = scan("vr110_dual_stack_internet_need.yaml")
+    assert findings_of(report, "VR110") == [("VR110", "DualStackFunction", 113)]
+    assert verdicts(report, "DualStackFunction") == {"internet": "reachable", "internet6": "blocked"}
+    assert need(report, "DualStackFunction", "internet6")["origin"] == "dual-stack"
+    # Without Ipv6AllowedForDualStack the function sends no IPv6: no internet6 need.
+    assert verdicts(report, "V4OnlyFunction") == {"internet": "reachable"}
+
+
+def test_dual_stack_function_with_an_ipv6_path():
+    report = scan("vr110_near_miss_dual_stack_internet_need.yaml")
     assert findings_of(report, "VR110") == []
     assert verdicts(report, "DualStackFunction") == {"internet": "reachable", "internet6": "reachable"}
     assert need(report, "DualStackFunction", "internet6")["via"][-1] == "EgressOnlyIgw"

@@ -415,3 +415,59 @@ def test_nat_gateways_take_one_address_in_their_subnet():
     uses = subnet_uses(build(parse_module(str(TF / "layout_count_for_each"), {}, [])))
     assert uses['aws_subnet.public["eu-west-1a"]'].other == 1
     assert uses["aws_subnet.private[0]"].other == 0
+
+
+# --- issue 14: what a function needs -------------------------------------------------------------------
+def test_ecr_api_call_from_code_is_a_need():
+    report = scan("vr106_ecr_api_from_code")
+    assert findings_of(report, "VR106") == [("VR106", "aws_lambda_function.isolated_function", 160)]
+    assert findings_of(report, "VR202") == [("VR202", "aws_lambda_function.nat_function", 173)]
+
+
+def test_image_pull_actions_are_not_needs():
+    report = scan("vr106_near_miss_image_pull_actions")
+    assert findings_of(report, "VR106") == []
+    assert findings_of(report, "VR202") == []
+    assert verdicts(report, "aws_lambda_function.isolated_function") == {}
+    assert verdicts(report, "aws_lambda_function.nat_function") == {}
+
+
+def test_dynamodb_streams_actions_need_the_streams_api_not_the_gateway_endpoint():
+    report = scan("vr106_dynamodb_streams_gateway_endpoint")
+    assert findings_of(report, "VR106") == [("VR106", "aws_lambda_function.stream_reader_function", 188)]
+    assert verdicts(report, "aws_lambda_function.stream_reader_function") == {"dynamodb-streams": "blocked"}
+    assert verdicts(report, "aws_lambda_function.table_function") == {"dynamodb": "reachable"}
+    fix = next(f["fix"] for f in report["findings"] if f["rule_id"] == "VR106")
+    assert "gateway" not in fix.split("(")[0] and "com.amazonaws.<region>.dynamodb-streams" in fix
+
+
+def test_dynamodb_streams_poller_actions_are_dropped_for_every_function_of_the_role():
+    report = scan("vr106_near_miss_dynamodb_streams_mapping")
+    assert findings_of(report, "VR106") == []
+    assert verdicts(report, "aws_lambda_function.stream_consumer_function") == {}
+    assert verdicts(report, "aws_lambda_function.stream_sibling_function") == {}
+
+
+def test_poller_actions_are_not_needs_of_a_function_sharing_the_role_of_a_mapped_function():
+    report = scan("needs_event_source_mapping")
+    assert findings_of(report, "VR106") == [("VR106", "aws_lambda_function.sam_poller_function", 152)]
+    assert verdicts(report, "aws_lambda_function.producer_function") == {}
+
+
+def test_dual_stack_function_with_an_internet_need_needs_ipv6():
+    report = scan("vr110_dual_stack_internet_need")
+    assert findings_of(report, "VR110") == [("VR110", "aws_lambda_function.dual_stack_function", 123)]
+    assert verdicts(report, "aws_lambda_function.dual_stack_function") == {
+        "internet": "reachable",
+        "internet6": "blocked",
+    }
+    assert verdicts(report, "aws_lambda_function.v4_only_function") == {"internet": "reachable"}
+
+
+def test_dual_stack_function_with_an_ipv6_path():
+    report = scan("vr110_near_miss_dual_stack_internet_need")
+    assert findings_of(report, "VR110") == []
+    assert verdicts(report, "aws_lambda_function.dual_stack_function") == {
+        "internet": "reachable",
+        "internet6": "reachable",
+    }

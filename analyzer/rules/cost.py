@@ -9,7 +9,6 @@ from vpcreach.graph import model as m
 
 from .. import prices
 from ..findings import Finding
-from ..reach import GATEWAY_SERVICES
 from .common import on_function, on_node
 
 if TYPE_CHECKING:
@@ -42,7 +41,7 @@ def nat_for_services(analysis: Analysis) -> list[Finding]:
             if nr.need.kind != "service" or not v.ok or not v.nat:
                 continue
             service = nr.need.target
-            gateway = service in GATEWAY_SERVICES
+            gateway = service in aws.GATEWAY_ENDPOINT_SERVICES
             rule_id = "VR201" if gateway else "VR202"
             azs = len(set(result.zones.values())) or 1
             out.append(
@@ -54,11 +53,7 @@ def nat_for_services(analysis: Analysis) -> list[Finding]:
                     [fn.id, *v.hops],
                     key=service,
                     need=service,
-                    fix=(
-                        f"Add a gateway VPC endpoint for {service} (free) with the function subnets' route tables."
-                        if gateway
-                        else f"Add an interface endpoint for {service} with private DNS enabled."
-                    ),
+                    fix=aws.endpoint_fix(service, or_nat=False),
                 )
             )
     return out

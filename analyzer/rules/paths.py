@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from vpcreach.graph import aws
+
 from .. import reach as r
 from ..findings import Finding
 from ..flows import BLOCKED
@@ -85,6 +87,8 @@ def _blocked_finding(result: FunctionResult, nr: NeedResult) -> Finding | None:
     rt = v.component
     family = 6 if need.target == "internet6" else 4
     fix = _FIXES.get((rule_id, family), "").format(rt=label(rt))
+    if rule_id == "VR106":
+        fix = aws.endpoint_fix(need.target)
     return on_function(
         fn,
         rule_id,
@@ -109,6 +113,8 @@ def endpoint_findings(analysis: Analysis) -> list[Finding]:
             for gid in result.groups:
                 walked = nr.groups[gid]
                 for ep, reason in walked.dns_skipped:
+                    # A service with no private DNS is used through the endpoint's own URL, set in the code.
+                    no_dns = service in aws.NO_PRIVATE_DNS_SERVICES
                     route = (
                         "through NAT"
                         if nr.verdict.nat
@@ -119,9 +125,16 @@ def endpoint_findings(analysis: Analysis) -> list[Finding]:
                             fn,
                             "VR107",
                             f"{fn.id} calls {service}, and interface endpoint {ep} serves it, but the default {service} "
-                            f"hostname does not resolve to the endpoint ({reason}); the traffic goes {route}",
+                            f"hostname does not resolve to the endpoint ({reason}); the traffic goes {route}"
+                            + (" unless the client's endpoint URL names the endpoint" if no_dns else ""),
                             [fn.id, gid, ep],
                             key=f"{service}|{ep}",
+                            fix=(
+                                f"Set the {service} client's endpoint URL to {ep}'s DNS name ({service} endpoints "
+                                "have no private DNS)."
+                                if no_dns
+                                else ""
+                            ),
                             eni_group=gid,
                         )
                     )
