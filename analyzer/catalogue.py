@@ -29,7 +29,12 @@ class Rule:
     @property
     def cfn_lint_id(self) -> str:
         """E9xxx/W9xxx/I9xxx: cfn-lint's range for user rules, by severity, keeping our number."""
-        letter = {"error": "E", "warning": "W", "info": "I"}[self.severity]
+        return self.cfn_lint_id_at(self.severity)
+
+    def cfn_lint_id_at(self, severity: str) -> str:
+        """The id of this rule's findings at `severity` (cfn-lint reads a match's level from its rule's
+        letter): VR102 without an internet need is a warning, W9102; a config override moves a rule too."""
+        letter = {"error": "E", "warning": "W", "info": "I"}[severity]
         return f"{letter}9{self.id[2:]}"
 
 

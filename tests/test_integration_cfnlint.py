@@ -40,13 +40,22 @@ def test_every_catalogue_rule_is_a_cfnlint_rule_with_its_own_id():
     result = cfn_lint("-a", MODULE, "-l")
     assert result.returncode == 0, result.stderr
     listed = dict(re.findall(r"^([EWI]9\d{3}): (.*)$", result.stdout, re.M))
-    assert listed == {r.cfn_lint_id: f"vpcreach {r.id} {r.name}" for r in RULES.values()}
+    primary = {r.cfn_lint_id: f"vpcreach {r.id} {r.name}" for r in RULES.values()}
+    # The same rule at the other severities, for findings reported at another level than the rule's.
+    levels = {
+        r.cfn_lint_id_at(s): f"vpcreach {r.id} {r.name} (as {s})"
+        for r in RULES.values()
+        for s in ("error", "warning", "info")
+        if s != r.severity
+    }
+    assert listed == {**primary, **levels}
 
 
 def test_findings_appear_in_cfnlint_output_at_the_lines_vpcreach_reports():
     result = cfn_lint("-a", MODULE, "-c", "I", "-f", "parseable", "--", str(EXAMPLE))
     got = {(rule_id, line) for rule_id, line, _ in parseable(result.stdout)}
-    expected = {(RULES[r].cfn_lint_id, line) for r, _, line in findings_of(scan_json(EXAMPLE))}
+    report = scan_json(EXAMPLE)
+    expected = {(RULES[f["rule_id"]].cfn_lint_id_at(f["severity"]), f["line"]) for f in report["findings"]}
     assert got == expected
     assert ("E9102", 98) in got  # ReportFunction in a public subnet
     assert ("W9201", 86) in got  # ApiFunction's S3 traffic through NAT
@@ -62,6 +71,21 @@ def test_sarif_and_junit_formats_work_with_the_plugin_loaded():
     assert {"E9102", "W9201"} <= {r["ruleId"] for r in results}, sarif.stderr
     junit = cfn_lint("-a", MODULE, "--format", "junit", "--", str(EXAMPLE))
     assert junit.stdout.startswith("<?xml") and 'name="E9102 ' in junit.stdout, junit.stderr
+
+
+def test_a_finding_at_another_severity_has_that_severitys_id(tmp_path):
+    """VR102 without an internet need is a warning (W9102, never E9102 saying "so this is a warning"); a config
+    severity override moves a rule's findings the same way (issue 19)."""
+    template = FIXTURES / "cfn" / "vr102_public_subnet.json"
+    rows = parseable(cfn_lint("-a", MODULE, "-f", "parseable", "--", str(template)).stdout)
+    levels = {(r, line) for r, line, _ in rows if r[2:] == "102"}
+    assert ("W9102", 169) in levels and ("E9102", 169) not in levels
+    copy = tmp_path / "template.yaml"
+    shutil.copy(EXAMPLE, copy)
+    (tmp_path / ".vpcreach.toml").write_text('severity = { VR302 = "info" }\n')
+    rows = parseable(cfn_lint("-a", MODULE, "-c", "I", "-f", "parseable", "--", str(copy)).stdout)
+    assert ("I9302", 98) in {(r, line) for r, line, _ in rows}
+    assert "W9302" not in {r for r, _, _ in rows}
 
 
 def test_informational_rules_need_dash_c_i_like_any_cfnlint_rule():

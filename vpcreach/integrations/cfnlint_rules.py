@@ -24,7 +24,7 @@ from cfnlint.helpers import TRANSFORM_SAM
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 from cfnlint.template import Template
 
-from vpcreach.analyzer.catalogue import RULES, Rule
+from vpcreach.analyzer.catalogue import RULES, SEVERITIES, Rule
 from vpcreach.analyzer.findings import Finding
 from vpcreach.output import escape
 
@@ -121,27 +121,34 @@ class VpcreachRule(CloudFormationLintRule):
 
     id = ""
     vpcreach_id = ""
+    level = ""  # the severity of the findings this class reports (its id's letter)
 
     def match(self, cfn: Template) -> list[RuleMatch]:
         result = findings_for(cfn)
         if result.error is not None:
-            if self.vpcreach_id == _ERROR_RULE:
+            if self.vpcreach_id == _ERROR_RULE and self.level == RULES[_ERROR_RULE].severity:
                 raise result.error
             return []
-        return [RuleMatch(_path(cfn, f), _message(f)) for f in result.findings.get(self.vpcreach_id, [])]
+        return [
+            RuleMatch(_path(cfn, f), _message(f))
+            for f in result.findings.get(self.vpcreach_id, [])
+            if f.severity == self.level
+        ]
 
 
-def _rule_class(rule: Rule) -> type[VpcreachRule]:
-    name = rule.id + "".join(part.capitalize() for part in rule.name.split("-"))
+def _rule_class(rule: Rule, level: str) -> type[VpcreachRule]:
+    primary = level == rule.severity
+    name = rule.id + "".join(part.capitalize() for part in rule.name.split("-")) + ("" if primary else level.title())
     return type(
         name,
         (VpcreachRule,),
         {
             "__module__": __name__,
             "__doc__": rule.summary,
-            "id": rule.cfn_lint_id,
+            "id": rule.cfn_lint_id_at(level),
             "vpcreach_id": rule.id,
-            "shortdesc": f"vpcreach {rule.id} {rule.name}",
+            "level": level,
+            "shortdesc": f"vpcreach {rule.id} {rule.name}" + ("" if primary else f" (as {level})"),
             "description": rule.summary,
             "source_url": rule.help_uri,
             "tags": ["vpcreach", "lambda", "vpc"],
@@ -149,7 +156,12 @@ def _rule_class(rule: Rule) -> type[VpcreachRule]:
     )
 
 
-RULE_CLASSES: dict[str, type[VpcreachRule]] = {r.id: _rule_class(r) for r in RULES.values()}
+RULE_CLASSES: dict[str, type[VpcreachRule]] = {r.id: _rule_class(r, r.severity) for r in RULES.values()}
+# A finding vpcreach reports at another severity than its rule's (VR102 without an internet need is a
+# warning; config `severity` overrides) matches the class of that severity, so cfn-lint shows it at its level.
+LEVEL_CLASSES: dict[tuple[str, str], type[VpcreachRule]] = {
+    (r.id, level): _rule_class(r, level) for r in RULES.values() for level in SEVERITIES if level != r.severity
+}
 # cfn-lint finds rules with inspect.getmembers(module): each class must be a module attribute.
-globals().update({cls.__name__: cls for cls in RULE_CLASSES.values()})
-__all__ += [cls.__name__ for cls in RULE_CLASSES.values()]
+globals().update({cls.__name__: cls for cls in [*RULE_CLASSES.values(), *LEVEL_CLASSES.values()]})
+__all__ += [cls.__name__ for cls in [*RULE_CLASSES.values(), *LEVEL_CLASSES.values()]]
