@@ -406,6 +406,28 @@ def test_subnets_in_two_getazs_indexes_are_two_zones():
     assert findings_of(report, "VR302") == []
 
 
+def test_one_unresolved_subnet_is_one_zone():
+    """DESIGN decision 8: a list holding one subnet parameter is one subnet, whatever its zone."""
+    report = scan("vr302_single_unresolved_subnet.yaml")
+    assert findings_of(report, "VR302") == [("VR302", "SingleSubnetFunction", 29)]
+    assert findings_of(report, "VR001") == [("VR001", "SingleSubnetFunction", 29)]
+
+
+def test_unknown_lists_have_unknown_length():
+    """DESIGN decision 13: a list parameter or a split inside a list, two Fn::Select items of one unknown list
+    and two dynamic references are not one subnet: no VR302, and VR001 says why."""
+    report = scan("vr302_near_miss_unknown_lists.yaml")
+    assert findings_of(report, "VR302") == []
+    assert findings_of(report, "VR001") == [
+        ("VR001", "DynamicReferenceFunction", 70),
+        ("VR001", "DynamicReferenceFunction", 70),
+        ("VR001", "ListParameterFunction", 34),
+        ("VR001", "SplitImportFunction", 46),
+        ("VR001", "TwoSelectsFunction", 58),
+    ]
+    assert "parameter SubnetIds has no default" in " ".join(messages(report, "VR001"))
+
+
 # --- VR303 subnet-capacity ----------------------------------------------------------------------------
 def test_slash_28_with_nine_interfaces_is_over_capacity():
     report = scan("vr303_small_subnet.yaml")

@@ -288,6 +288,22 @@ def test_single_az():
     assert findings_of(scan("vr302_near_miss_two_azs"), "VR302") == []
 
 
+def test_one_unresolved_subnet_is_one_zone_and_unknown_lists_have_unknown_length():
+    """DESIGN decisions 8 and 13: `[var.subnet_id]` (a string) is one subnet; a 0.11 interpolated list, a data
+    source's list attribute, two indexed elements of one unknown list and two SSM values are not."""
+    report = scan("vr302_single_unresolved_subnet")
+    assert findings_of(report, "VR302") == [("VR302", "aws_lambda_function.single_subnet_function", 41)]
+    report = scan("vr302_near_miss_unknown_lists")
+    assert findings_of(report, "VR302") == []
+    assert findings_of(report, "VR001") == [
+        ("VR001", "aws_lambda_function.dynamic_reference_function", 96),
+        ("VR001", "aws_lambda_function.dynamic_reference_function", 96),
+        ("VR001", "aws_lambda_function.list_parameter_function", 57),
+        ("VR001", "aws_lambda_function.split_import_function", 70),
+        ("VR001", "aws_lambda_function.two_selects_function", 83),
+    ]
+
+
 def test_subnet_capacity():
     assert findings_of(scan("vr303_small_subnet"), "VR303") == [("VR303", "aws_subnet.small_subnet", 13)]
     assert findings_of(scan("vr303_near_miss_seven_instances"), "VR303") == []
