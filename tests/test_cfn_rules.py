@@ -76,6 +76,31 @@ def test_internet_need_without_default_route_is_no_egress_route():
     assert [f for f in report["findings"] if f["resource"] == "QuietFunction" and f["rule_id"] != "VR301"] == []
 
 
+def test_route_table_associated_with_external_subnets_decides_the_path():
+    """Subnets given as parameters, associated with the template's own route table: its routes are theirs, so
+    the need is blocked (VR101); their network ACL and zone stay unknown, and VR001 says so."""
+    report = scan("vr101_external_subnet_route_table.yaml")
+    assert findings_of(report, "VR101") == [("VR101", "WebhookFunction", 49)]
+    assert verdicts(report, "WebhookFunction") == {"internet": "blocked"}
+    assert need(report, "WebhookFunction", "internet")["via"][-2:] == ["subnet-0a1b2c3d4e5f60718", "PrivateRouteTable"]
+    assert messages(report, "VR001") == [
+        f"WebhookFunction: subnet {s} is not defined in the source; its routes are those of route table "
+        f"PrivateRouteTable (associated by {a}), but its network ACL, Availability Zone and CIDR block are unknown"
+        for s, a in (
+            ("subnet-0a1b2c3d4e5f60718", "PrivateSubnetAAssociation"),
+            ("subnet-0f1e2d3c4b5a69788", "PrivateSubnetBAssociation"),
+        )
+    ]
+    assert findings_of(report, "VR302") == []  # two subnets of unknown zones
+
+
+def test_external_subnets_without_association_stay_unknown():
+    report = scan("vr101_near_miss_external_subnet_unassociated.yaml")
+    assert findings_of(report, "VR101") == []
+    assert verdicts(report, "WebhookFunction") == {"internet": "unknown"}
+    assert len(findings_of(report, "VR001")) == 3
+
+
 def test_internet_need_behind_nat_has_no_egress_finding():
     report = scan("vr101_near_miss_nat.yaml")
     assert findings_of(report, "VR101") == []

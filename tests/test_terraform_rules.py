@@ -91,6 +91,16 @@ def test_internet_need_without_default_route():
     assert verdicts(report, "aws_lambda_function.quiet_function") == {}
 
 
+def test_route_table_associated_with_external_subnets_decides_the_path():
+    report = scan("vr101_external_subnet_route_table")
+    assert findings_of(report, "VR101") == [("VR101", "aws_lambda_function.webhook_function", 64)]
+    assert verdicts(report, "aws_lambda_function.webhook_function") == {"internet": "blocked"}
+    assert len(findings_of(report, "VR001")) == 2
+    report = scan("vr101_near_miss_external_subnet_unassociated")
+    assert findings_of(report, "VR101") == []
+    assert verdicts(report, "aws_lambda_function.webhook_function") == {"internet": "unknown"}
+
+
 def test_internet_need_behind_nat_has_no_egress_finding():
     report = scan("vr101_near_miss_nat")
     assert findings_of(report, "VR101") == []
