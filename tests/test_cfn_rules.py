@@ -431,6 +431,16 @@ def test_subnets_in_two_getazs_indexes_are_two_zones():
     assert findings_of(report, "VR302") == []
 
 
+def test_split_of_sub_over_subnet_refs_is_those_subnets():
+    """Issue 14 item 8: !Split [",", !Sub "${A},${A2}"] is the list [A, A2], not "known only after deploy"."""
+    report = scan("vr302_split_sub_subnets.yaml")
+    assert findings_of(report, "VR302") == [("VR302", "ListFunction", 64)]
+    assert findings_of(report, "VR001") == []
+    report = scan("vr302_near_miss_split_sub_subnets.yaml")
+    assert findings_of(report, "VR302") == findings_of(report, "VR001") == []
+    assert sorted(g["subnet"] for g in report["eni_groups"]) == ["PrivateSubnetA", "PrivateSubnetA2", "PrivateSubnetB"]
+
+
 def test_one_unresolved_subnet_is_one_zone():
     """DESIGN decision 8: a list holding one subnet parameter is one subnet, whatever its zone."""
     report = scan("vr302_single_unresolved_subnet.yaml")

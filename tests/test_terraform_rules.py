@@ -298,6 +298,16 @@ def test_single_az():
     assert findings_of(scan("vr302_near_miss_two_azs"), "VR302") == []
 
 
+def test_matchkeys_chooses_subnets_by_zone():
+    """Issue 14 item 8: matchkeys(ids, zones, [zone]) is evaluated, not given up as known only after apply."""
+    report = scan("vr302_split_sub_subnets")
+    assert findings_of(report, "VR302") == [("VR302", "aws_lambda_function.list_function", 79)]
+    assert findings_of(report, "VR001") == []
+    report = scan("vr302_near_miss_split_sub_subnets")
+    assert findings_of(report, "VR302") == findings_of(report, "VR001") == []
+    assert len(report["eni_groups"]) == 3
+
+
 def test_one_unresolved_subnet_is_one_zone_and_unknown_lists_have_unknown_length():
     """DESIGN decisions 8 and 13: `[var.subnet_id]` (a string) is one subnet; a 0.11 interpolated list, a data
     source's list attribute, two indexed elements of one unknown list and two SSM values are not."""
