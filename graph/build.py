@@ -267,13 +267,13 @@ class Graph:
         elif isinstance(obj, m.Route):
             self._route(obj)
         elif isinstance(obj, m.RouteTableAssociation):
-            subnet = self._subnet_node(obj.subnet)
-            if subnet is not None:
-                self._edge(subnet, self._target_node(obj.route_table), k.ASSOCIATED, main=False, via=obj.id)
+            node = self._subnet_node(obj.subnet)
+            if node is not None:
+                self._edge(node, self._target_node(obj.route_table), k.ASSOCIATED, main=False, via=obj.id)
         elif isinstance(obj, m.NaclAssociation):
-            subnet = self._subnet_node(obj.subnet)
-            if subnet is not None:
-                self._edge(subnet, self._target_node(obj.nacl), k.NACL, via=obj.id)
+            node = self._subnet_node(obj.subnet)
+            if node is not None:
+                self._edge(node, self._target_node(obj.nacl), k.NACL, via=obj.id)
         elif isinstance(obj, m.NatGateway):
             if obj.subnet is not None:
                 self._edge(oid, self._target_node(obj.subnet), k.IN_SUBNET)

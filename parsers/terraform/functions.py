@@ -1020,12 +1020,6 @@ def _setproduct(*sets: Any) -> Any:
     return out
 
 
-@strict("matchkeys")
-def _matchkeys(values: Any, keys: Any, search: Any) -> Any:
-    wanted = {set_key(s) for s in search}
-    return [v for v, k in zip(values, keys) if set_key(k) in wanted]
-
-
 @strict("transpose")
 def _transpose(mapping: Any) -> Any:
     out: dict[str, list[str]] = {}
