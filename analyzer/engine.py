@@ -122,7 +122,9 @@ def _placement_gaps(graph: Graph, fn: m.Function) -> list[PlacementGap]:
     gaps: dict[str, PlacementGap] = {}
     for what, value in (("subnet", fn.subnets), ("security group", fn.security_groups)):
         for item in _as_list(value):
-            if isinstance(item, m.External):
+            if what == "subnet" and isinstance(item, m.External) and item.value in graph.external_subnets:
+                reason = _external_subnet_gap(graph, item.value)
+            elif isinstance(item, m.External):
                 reason = f"{what} {item.value} is not defined in the source, so its rules and routes are unknown"
             elif isinstance(item, m.Unknown):
                 reason = f"{what}s: {item.reason}"
@@ -134,6 +136,21 @@ def _placement_gaps(graph: Graph, fn: m.Function) -> list[PlacementGap]:
                 reason, PlacementGap(reason, isinstance(item, m.Unknown) and not isinstance(item, m.External))
             )
     return list(gaps.values())
+
+
+def _external_subnet_gap(graph: Graph, value: str) -> str:
+    """What is known and unknown of a subnet defined elsewhere that the source associates with a route table."""
+    node = graph.external_subnets[value]
+    rt = graph.out(node, k.ASSOCIATED)
+    via = rt[0][1].get("via") if rt else None
+    unknown = ["Availability Zone", "CIDR block"]
+    nacl = graph.out(node, k.NACL)
+    if not nacl or graph.kind(nacl[0][0]) == k.UNRESOLVED:
+        unknown.insert(0, "network ACL")
+    return (
+        f"subnet {value} is not defined in the source; its routes are those of route table {rt[0][0] if rt else '?'} "
+        f"(associated by {via}), but its {', '.join(unknown[:-1])} and {unknown[-1]} are unknown"
+    )
 
 
 def _nat_uses(analysis: Analysis) -> dict[str, list[NatUse]]:

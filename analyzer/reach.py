@@ -230,6 +230,13 @@ class Walker:
     def _internet_flow(self, group: EniGroup, subnet: m.Subnet, flow: Flow) -> Verdict:
         blocked = self._filters_out(group, subnet, flow, frozenset(), flow.dest)
         if blocked:
+            if blocked.status == UNKNOWN and blocked.hops[-1:] == [self._nacl(subnet.id)]:
+                # A subnet's network ACL that cannot be judged (that of a subnet defined elsewhere whose route
+                # table the source gives) does not matter when that route table has no route at all: the
+                # subnet's traffic is blocked either way.
+                no_route = self._no_route(group, subnet, flow)
+                if no_route is not None:
+                    return no_route
             return blocked
         rt = self._route_table(subnet.id)
         hops = [group.id, subnet.id, rt]
@@ -307,6 +314,17 @@ class Walker:
             target,
             f"{any_text} goes to {target}, a target vpcreach does not model",
             evidence=evidence,
+        )
+
+    def _no_route(self, group: EniGroup, subnet: m.Subnet, flow: Flow) -> Verdict | None:
+        """The verdict of a route table that certainly has no route for the flow, else None."""
+        rt = self._route_table(subnet.id)
+        target, _, problem = self.lookup(rt, flow.family, flow.dest)
+        if target is not None or problem is not None:
+            return None
+        any_text = "::/0" if flow.family == 6 else "0.0.0.0/0"
+        return Verdict(
+            BLOCKED, [group.id, subnet.id, rt], NO_ROUTE, rt, f"route table {rt} has no route for {any_text}"
         )
 
     def _igw_attached(self, gateway: str, subnet: m.Subnet, hops: list[str], evidence: list[str]) -> Verdict:

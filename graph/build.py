@@ -61,6 +61,9 @@ class Graph:
         self.main_route_tables: dict[str, str] = {}
         self.default_nacls: dict[str, str] = {}
         self.default_sgs: dict[str, str] = {}
+        # Subnets defined outside the source (External ids) whose route table an association in the source
+        # names: external id → the subnet node standing for it (see _external_subnets).
+        self.external_subnets: dict[str, str] = {}
         # Memo of the lookups below (the graph never changes once built, so their answers do not either);
         # analysis state lives in the analyzer's facts, never here.
         self._memo: dict[tuple, object] = {}
@@ -72,7 +75,12 @@ class Graph:
     def obj(self, node: object) -> m.Obj | None:
         # The node-attribute dict networkx keeps (G._node, documented for subclasses): the walk asks this
         # thousands of times, and NodeView lookups cost more than the answer.
-        data = self.g._node.get(node) if isinstance(node, str) else None
+        if isinstance(node, str):
+            data = self.g._node.get(node)
+        elif isinstance(node, m.External) and node.value in self.external_subnets:
+            data = self.g._node.get(self.external_subnets[node.value])
+        else:
+            data = None
         return None if data is None else data.get("obj")
 
     def kind(self, node: object) -> str | None:
@@ -117,6 +125,8 @@ class Graph:
     def _target_node(self, ref: object, hint: str = "") -> str:
         if isinstance(ref, str) and ref in self.g:
             return ref
+        if isinstance(ref, m.External) and ref.value in self.external_subnets:
+            return self.external_subnets[ref.value]
         label = ref.value if isinstance(ref, m.External) else (ref.reason if isinstance(ref, Unknown) else str(ref))
         node = k.unresolved_node(label)
         if node not in self.g:
@@ -130,12 +140,20 @@ class Graph:
             self._add_object(obj)
         for vpc in net.of(m.Vpc):
             self._vpc_defaults(vpc)
+        self._external_subnets()
         for obj in net.objects.values():
             self._link(obj)
         for vpc in net.of(m.Vpc):
             self._local_routes(vpc)
         for subnet in net.of(m.Subnet):
             self._subnet_defaults(subnet)
+        for value, node in self.external_subnets.items():
+            if not self.out(node, k.NACL):
+                reason = (
+                    f"subnet {value} is not defined in the source and no network ACL association in it names "
+                    "the subnet, so its network ACL is unknown"
+                )
+                self._edge(node, self._target_node(Unknown(reason)), k.NACL, via=None)
         for fn in net.of(m.Function):
             self._eni_groups(fn)
 
@@ -198,6 +216,46 @@ class Graph:
         for node in (main, nacl, sg):
             self._edge(node, vpc.id, k.IN_VPC)
 
+    def _external_subnets(self) -> None:
+        """A subnet defined elsewhere (a literal id, a parameter's value) that the source associates with one of
+        its own route tables: the source knows that subnet's routing, so it gets a subnet node of its own.
+
+        A route table and the subnets associated with it are in one VPC ("The route table and subnet must be
+        in the same VPC", EC2 API AssociateRouteTable, AWS SDK for .NET AssociateRouteTableRequest remarks:
+        https://docs.aws.amazon.com/sdkfornet1/latest/apidocs/html/T_Amazon_EC2_Model_AssociateRouteTableRequest.htm),
+        so the node is in the route table's VPC. Its CIDR
+        and zone stay unknown, and its network ACL too unless an association in the source names it.
+        """
+        for assoc in self.network.of(m.RouteTableAssociation):
+            ref, rt = assoc.subnet, assoc.route_table
+            if not isinstance(ref, m.External) or ref.value in self.g or ref.value in self.external_subnets:
+                continue
+            if not isinstance(rt, str) or self.kind(rt) != k.ROUTE_TABLE:
+                continue
+            table = self.obj(rt)
+            vpc = table.vpc if isinstance(table, m.RouteTable) else None
+            unknown = f"subnet {ref.value} is not defined in the source"
+            subnet = m.Subnet(
+                ref.value,
+                assoc.loc,
+                vpc=vpc,
+                cidr_v4=Unknown(f"{unknown}, so its CIDR block is unknown"),
+                cidr_v6=Unknown(f"{unknown}, so whether it has an IPv6 CIDR block is unknown"),
+                az=Unknown(f"{unknown}, so its Availability Zone is unknown"),
+            )
+            self._node(ref.value, k.SUBNET, subnet, synthetic=True, external=True)
+            self.external_subnets[ref.value] = ref.value
+            if isinstance(vpc, str) and self.kind(vpc) == k.VPC:
+                self._edge(ref.value, vpc, k.IN_VPC)
+
+    def _subnet_node(self, ref: object) -> str | None:
+        """The subnet node a reference names (a subnet of the source, or an external one given a node)."""
+        if isinstance(ref, str) and self.kind(ref) == k.SUBNET:
+            return ref
+        if isinstance(ref, m.External):
+            return self.external_subnets.get(ref.value)
+        return None
+
     def _link(self, obj: m.Obj) -> None:
         oid = obj.id
         located = (m.Subnet, m.RouteTable, m.SecurityGroup, m.NetworkAcl, m.VpcEndpoint, m.EgressOnlyInternetGateway)
@@ -209,11 +267,13 @@ class Graph:
         elif isinstance(obj, m.Route):
             self._route(obj)
         elif isinstance(obj, m.RouteTableAssociation):
-            if isinstance(obj.subnet, str) and self.kind(obj.subnet) == k.SUBNET:
-                self._edge(obj.subnet, self._target_node(obj.route_table), k.ASSOCIATED, main=False, via=obj.id)
+            node = self._subnet_node(obj.subnet)
+            if node is not None:
+                self._edge(node, self._target_node(obj.route_table), k.ASSOCIATED, main=False, via=obj.id)
         elif isinstance(obj, m.NaclAssociation):
-            if isinstance(obj.subnet, str) and self.kind(obj.subnet) == k.SUBNET:
-                self._edge(obj.subnet, self._target_node(obj.nacl), k.NACL, via=obj.id)
+            node = self._subnet_node(obj.subnet)
+            if node is not None:
+                self._edge(node, self._target_node(obj.nacl), k.NACL, via=obj.id)
         elif isinstance(obj, m.NatGateway):
             if obj.subnet is not None:
                 self._edge(oid, self._target_node(obj.subnet), k.IN_SUBNET)

@@ -51,6 +51,17 @@ class External(Unknown):
         return hash(("External", self.value))
 
 
+class UnknownItems(Unknown):
+    """Any number of list items that could not be resolved, standing inside a list: a list-valued parameter
+    without a value, a split of an unknown string, a splat or a module output (DESIGN decision 13). How many
+    items, and so how many subnets or zones, is unknown; zero is possible."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"UnknownItems({self.reason!r})"
+
+
 def is_unknown(value: Any) -> bool:
     return isinstance(value, Unknown)
 

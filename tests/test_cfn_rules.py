@@ -76,6 +76,31 @@ def test_internet_need_without_default_route_is_no_egress_route():
     assert [f for f in report["findings"] if f["resource"] == "QuietFunction" and f["rule_id"] != "VR301"] == []
 
 
+def test_route_table_associated_with_external_subnets_decides_the_path():
+    """Subnets given as parameters, associated with the template's own route table: its routes are theirs, so
+    the need is blocked (VR101); their network ACL and zone stay unknown, and VR001 says so."""
+    report = scan("vr101_external_subnet_route_table.yaml")
+    assert findings_of(report, "VR101") == [("VR101", "WebhookFunction", 49)]
+    assert verdicts(report, "WebhookFunction") == {"internet": "blocked"}
+    assert need(report, "WebhookFunction", "internet")["via"][-2:] == ["subnet-0a1b2c3d4e5f60718", "PrivateRouteTable"]
+    assert messages(report, "VR001") == [
+        f"WebhookFunction: subnet {s} is not defined in the source; its routes are those of route table "
+        f"PrivateRouteTable (associated by {a}), but its network ACL, Availability Zone and CIDR block are unknown"
+        for s, a in (
+            ("subnet-0a1b2c3d4e5f60718", "PrivateSubnetAAssociation"),
+            ("subnet-0f1e2d3c4b5a69788", "PrivateSubnetBAssociation"),
+        )
+    ]
+    assert findings_of(report, "VR302") == []  # two subnets of unknown zones
+
+
+def test_external_subnets_without_association_stay_unknown():
+    report = scan("vr101_near_miss_external_subnet_unassociated.yaml")
+    assert findings_of(report, "VR101") == []
+    assert verdicts(report, "WebhookFunction") == {"internet": "unknown"}
+    assert len(findings_of(report, "VR001")) == 3
+
+
 def test_internet_need_behind_nat_has_no_egress_finding():
     report = scan("vr101_near_miss_nat.yaml")
     assert findings_of(report, "VR101") == []
@@ -456,6 +481,38 @@ def test_single_subnet_and_same_zone_subnets_are_single_az():
 def test_subnets_in_two_getazs_indexes_are_two_zones():
     report = scan("vr302_near_miss_two_azs.yaml")
     assert findings_of(report, "VR302") == []
+
+
+def test_split_of_sub_over_subnet_refs_is_those_subnets():
+    """Issue 14 item 8: !Split [",", !Sub "${A},${A2}"] is the list [A, A2], not "known only after deploy"."""
+    report = scan("vr302_split_sub_subnets.yaml")
+    assert findings_of(report, "VR302") == [("VR302", "ListFunction", 64)]
+    assert findings_of(report, "VR001") == []
+    report = scan("vr302_near_miss_split_sub_subnets.yaml")
+    assert findings_of(report, "VR302") == findings_of(report, "VR001") == []
+    assert sorted(g["subnet"] for g in report["eni_groups"]) == ["PrivateSubnetA", "PrivateSubnetA2", "PrivateSubnetB"]
+
+
+def test_one_unresolved_subnet_is_one_zone():
+    """DESIGN decision 8: a list holding one subnet parameter is one subnet, whatever its zone."""
+    report = scan("vr302_single_unresolved_subnet.yaml")
+    assert findings_of(report, "VR302") == [("VR302", "SingleSubnetFunction", 29)]
+    assert findings_of(report, "VR001") == [("VR001", "SingleSubnetFunction", 29)]
+
+
+def test_unknown_lists_have_unknown_length():
+    """DESIGN decision 13: a list parameter or a split inside a list, two Fn::Select items of one unknown list
+    and two dynamic references are not one subnet: no VR302, and VR001 says why."""
+    report = scan("vr302_near_miss_unknown_lists.yaml")
+    assert findings_of(report, "VR302") == []
+    assert findings_of(report, "VR001") == [
+        ("VR001", "DynamicReferenceFunction", 70),
+        ("VR001", "DynamicReferenceFunction", 70),
+        ("VR001", "ListParameterFunction", 34),
+        ("VR001", "SplitImportFunction", 46),
+        ("VR001", "TwoSelectsFunction", 58),
+    ]
+    assert "parameter SubnetIds has no default" in " ".join(messages(report, "VR001"))
 
 
 # --- VR303 subnet-capacity ----------------------------------------------------------------------------

@@ -195,3 +195,41 @@ def test_managed_instances_function_gets_only_unresolved():
     assert findings_of(report) == [("VR001", "ManagedFunction", 62)]
     assert "Lambda Managed Instances" in report["findings"][0]["message"]
     assert report["eni_groups"] == []
+
+
+def _resolve(template: dict, value: object) -> object:
+    from vpcreach.parsers.cfn.intrinsics import Resolver
+
+    return Resolver(template).resolve(value)
+
+
+def test_split_of_sub_over_resource_refs_gives_the_refs():
+    """Issue 14 item 8: Fn::Split of a Fn::Sub built from Refs to the template's resources."""
+    from vpcreach.parsers.cfn.intrinsics import ResRef
+
+    template = {"Resources": {"A": {}, "B": {}}}
+    split = _resolve(template, {"Fn::Split": [",", {"Fn::Sub": "${A},${B}, subnet-0abc"}]})
+    assert split == [ResRef("A"), ResRef("B"), " subnet-0abc"]
+    # An element that mixes text and a reference is one unknown value built from it.
+    mixed = _resolve(template, {"Fn::Split": [",", {"Fn::Sub": "x-${A},${B}"}]})
+    assert isinstance(mixed, list) and len(mixed) == 2 and mixed[1] == ResRef("B")
+    assert [r.id for r in mixed[0].refs] == ["A"]
+    # A separator that may occur inside a reference's value (":" in an ARN) leaves the list unknown in length.
+    from vpcreach.graph.model import UnknownItems
+
+    assert isinstance(_resolve(template, {"Fn::Split": [":", {"Fn::Sub": "${A}:${B}"}]}), UnknownItems)
+
+
+def test_list_parameters_and_splits_of_unknowns_are_lists_of_unknown_length():
+    from vpcreach.graph.model import Unknown, UnknownItems
+
+    template = {
+        "Parameters": {"L": {"Type": "List<AWS::EC2::Subnet::Id>"}, "S": {"Type": "AWS::EC2::Subnet::Id"}},
+        "Resources": {},
+    }
+    assert isinstance(_resolve(template, {"Ref": "L"}), UnknownItems)
+    one = _resolve(template, {"Ref": "S"})
+    assert isinstance(one, Unknown) and not isinstance(one, UnknownItems)
+    assert isinstance(_resolve(template, {"Fn::Split": [",", {"Fn::ImportValue": "x"}]}), UnknownItems)
+    first, second = _resolve(template, [{"Fn::Select": [0, {"Ref": "L"}]}, {"Fn::Select": [1, {"Ref": "L"}]}])
+    assert not isinstance(first, UnknownItems) and first is not second

@@ -91,6 +91,16 @@ def test_internet_need_without_default_route():
     assert verdicts(report, "aws_lambda_function.quiet_function") == {}
 
 
+def test_route_table_associated_with_external_subnets_decides_the_path():
+    report = scan("vr101_external_subnet_route_table")
+    assert findings_of(report, "VR101") == [("VR101", "aws_lambda_function.webhook_function", 64)]
+    assert verdicts(report, "aws_lambda_function.webhook_function") == {"internet": "blocked"}
+    assert len(findings_of(report, "VR001")) == 2
+    report = scan("vr101_near_miss_external_subnet_unassociated")
+    assert findings_of(report, "VR101") == []
+    assert verdicts(report, "aws_lambda_function.webhook_function") == {"internet": "unknown"}
+
+
 def test_internet_need_behind_nat_has_no_egress_finding():
     report = scan("vr101_near_miss_nat")
     assert findings_of(report, "VR101") == []
@@ -286,6 +296,32 @@ def test_single_az():
         ("VR302", "aws_lambda_function.single_subnet_function", 67),
     ]
     assert findings_of(scan("vr302_near_miss_two_azs"), "VR302") == []
+
+
+def test_matchkeys_chooses_subnets_by_zone():
+    """Issue 14 item 8: matchkeys(ids, zones, [zone]) is evaluated, not given up as known only after apply."""
+    report = scan("vr302_split_sub_subnets")
+    assert findings_of(report, "VR302") == [("VR302", "aws_lambda_function.list_function", 79)]
+    assert findings_of(report, "VR001") == []
+    report = scan("vr302_near_miss_split_sub_subnets")
+    assert findings_of(report, "VR302") == findings_of(report, "VR001") == []
+    assert len(report["eni_groups"]) == 3
+
+
+def test_one_unresolved_subnet_is_one_zone_and_unknown_lists_have_unknown_length():
+    """DESIGN decisions 8 and 13: `[var.subnet_id]` (a string) is one subnet; a 0.11 interpolated list, a data
+    source's list attribute, two indexed elements of one unknown list and two SSM values are not."""
+    report = scan("vr302_single_unresolved_subnet")
+    assert findings_of(report, "VR302") == [("VR302", "aws_lambda_function.single_subnet_function", 41)]
+    report = scan("vr302_near_miss_unknown_lists")
+    assert findings_of(report, "VR302") == []
+    assert findings_of(report, "VR001") == [
+        ("VR001", "aws_lambda_function.dynamic_reference_function", 96),
+        ("VR001", "aws_lambda_function.dynamic_reference_function", 96),
+        ("VR001", "aws_lambda_function.list_parameter_function", 57),
+        ("VR001", "aws_lambda_function.split_import_function", 70),
+        ("VR001", "aws_lambda_function.two_selects_function", 83),
+    ]
 
 
 def test_subnet_capacity():

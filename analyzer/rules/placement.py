@@ -44,13 +44,18 @@ def public_subnet(analysis: Analysis) -> list[Finding]:
 
 
 def single_az(analysis: Analysis) -> list[Finding]:
-    """VR302, DESIGN decision 8: all subnets in one zone, including a single subnet of unknown zone."""
+    """VR302, DESIGN decisions 8 and 13: fires only when the number of distinct zones is known to be one.
+
+    One subnet is one zone, whatever its zone. An item standing for any number of subnets (UnknownItems: a
+    list parameter, a split of an unknown string) leaves the count unknown, and two unresolved subnets stay
+    two (Unknown equality is identity; External ids compare by value).
+    """
     out = []
     for result in analysis.vpc_functions():
         fn = result.function
-        if isinstance(fn.subnets, Unknown):
+        if isinstance(fn.subnets, Unknown) or any(isinstance(s, m.UnknownItems) for s in fn.subnets):
             continue
-        subnets = list(dict.fromkeys(m.External(s.value) if isinstance(s, m.External) else s for s in fn.subnets))
+        subnets = list(dict.fromkeys(fn.subnets))
         if len(subnets) == 1:
             out.append(
                 on_function(

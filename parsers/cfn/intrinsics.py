@@ -14,7 +14,7 @@ from collections.abc import Container
 from typing import Any
 
 from vpcreach.graph.aws import PSEUDO_REGION, SYMBOLIC_AZS
-from vpcreach.graph.model import Unknown
+from vpcreach.graph.model import Unknown, UnknownItems
 
 NO_VALUE = object()
 
@@ -56,17 +56,48 @@ class ResRef:
 class Derived(Unknown):
     """A value computed from resource attributes: unknown, but its sources are known.
 
-    A `Fn::Join` keeps its separator and parts, so that `Fn::Split` on the same separator gives the
-    references back (templates pass subnet lists through `!Split [",", !Join [",", [...]]]`).
+    A string built by `Fn::Join` or `Fn::Sub` keeps its pieces (literal strings and `ResRef`s, concatenated),
+    so that `Fn::Split` gives the references back: templates pass subnet lists through
+    `!Split [",", !Join [",", [...]]]` and `!Split [",", !Sub "${SubnetA},${SubnetB}"]`.
     """
 
-    __slots__ = ("parts", "refs", "sep")
+    __slots__ = ("pieces", "refs")
 
-    def __init__(self, reason: str, refs: tuple[ResRef, ...], parts: list | None = None, sep: str = "") -> None:
+    def __init__(self, reason: str, refs: tuple[ResRef, ...], pieces: list | None = None) -> None:
         super().__init__(reason)
         self.refs = refs
-        self.parts = parts
-        self.sep = sep
+        self.pieces = pieces
+
+
+# What an id, ARN, name or DNS name that a `Ref`/`Fn::GetAtt` gives may contain: a separator made of none of
+# these cannot occur inside such a value, so a reference between two separators is exactly one element.
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/*@+=")
+
+
+class DerivedItems(Derived, UnknownItems):
+    """A list of unknown length computed from resource attributes (`Fn::Split` of a string known after deploy)."""
+
+    __slots__ = ()
+
+
+def _items(value: Any) -> Any:
+    """`value` as a list of unknown length when it is unknown (DESIGN decision 13): what a list-valued
+    intrinsic (Fn::Split, Fn::Cidr) or parameter gives when it cannot be evaluated."""
+    if isinstance(value, UnknownItems) or not isinstance(value, Unknown):
+        return value
+    if isinstance(value, Derived):
+        return DerivedItems(value.reason, value.refs)
+    return UnknownItems(value.reason)
+
+
+def _one(value: Any) -> Any:
+    """An element taken from an unknown list: a single unknown value, a new one for every element taken
+    (two Fn::Select items of one unknown list are two values, not one)."""
+    if isinstance(value, Derived):
+        return Derived(value.reason, value.refs)
+    if isinstance(value, Unknown):
+        return Unknown(value.reason)
+    return value
 
 
 def _refs_in(value: Any) -> tuple[ResRef, ...]:
@@ -126,10 +157,12 @@ class Resolver:
         elif "Default" in spec:
             raw = spec["Default"]
         else:
-            return Unknown(f"parameter {name} has no default (pass --param {name}=VALUE)")
+            unknown = Unknown(f"parameter {name} has no default (pass --param {name}=VALUE)")
+            return _items(unknown) if _is_list_type(ptype) else unknown
         if ptype.startswith("AWS::SSM::Parameter::Value"):
-            return Unknown(f"parameter {name} is read from SSM parameter {raw!s} at deploy time")
-        if ptype.startswith("List<") or ptype == "CommaDelimitedList":
+            unknown = Unknown(f"parameter {name} is read from SSM parameter {raw!s} at deploy time")
+            return _items(unknown) if _is_list_type(ptype) else unknown
+        if _is_list_type(ptype):
             if isinstance(raw, list):
                 return [str(x).strip() for x in raw]
             text = str(raw)
@@ -270,7 +303,10 @@ class Resolver:
         if any(p is None for p in parts):
             joined = _unknown_from("Fn::Join", items)
             if isinstance(joined, Derived) and all(isinstance(x, (str, ResRef)) for x in items):
-                joined.parts, joined.sep = list(items), str(sep)
+                pieces: list = []
+                for i, item in enumerate(items):
+                    pieces.extend([str(sep), item] if i else [item])
+                joined = Derived(joined.reason, joined.refs, pieces)
             return joined
         sep = str(sep)
         size = sum(map(len, parts)) + len(sep) * max(len(parts) - 1, 0)  # type: ignore[arg-type]
@@ -288,10 +324,12 @@ class Resolver:
         if not isinstance(text, str) or not isinstance(local, dict):
             return Unknown("Fn::Sub with an unexpected shape")
         unresolved: list[Any] = []
+        pieces: list = []  # literal text and resource references, in order (see Derived)
         size = len(text)
-
-        def repl(match: re.Match) -> str:
-            nonlocal size
+        start = 0
+        for match in _SUB_VAR.finditer(text):
+            pieces.append(text[start : match.start()])
+            start = match.end()
             name = match.group(1).strip()
             if name in local:
                 value = local[name]
@@ -302,24 +340,25 @@ class Resolver:
             piece = _as_text(value)
             if piece is None:
                 unresolved.append(value)
-                return ""
+                pieces.append(value)
+                continue
             size += len(piece)
-            if size > MAX_STRING:
-                raise _TooLong  # before re.sub joins the pieces
-            return piece
-
-        try:
-            out = _SUB_VAR.sub(repl, text)
-        except _TooLong:
-            return _too_long("Fn::Sub", size)
+            if size > MAX_STRING:  # before the pieces are joined
+                return _too_long("Fn::Sub", size)
+            pieces.append(piece)
+        pieces.append(text[start:])
+        pieces = [p.replace("${!", "${") if isinstance(p, str) else p for p in pieces]
         if unresolved:
-            return _unknown_from("Fn::Sub", unresolved)
-        return out.replace("${!", "${")
+            out = _unknown_from("Fn::Sub", unresolved)
+            if isinstance(out, Derived) and all(isinstance(v, ResRef) for v in unresolved):
+                out = Derived(out.reason, out.refs, pieces)
+            return out
+        return "".join(pieces)
 
     def _select(self, arg: Any, depth: int) -> Any:
         index, items = self.resolve(arg[0], depth), self.resolve(arg[1], depth)
         if isinstance(items, Unknown) or isinstance(index, Unknown):
-            return _unknown_from("Fn::Select", [index, items])
+            return _one(_unknown_from("Fn::Select", [index, items]))
         index = int(index)
         if not isinstance(items, list) or not 0 <= index < len(items):
             return Unknown("Fn::Select index out of range")
@@ -327,13 +366,12 @@ class Resolver:
 
     def _split(self, arg: Any, depth: int) -> Any:
         sep, text = self.resolve(arg[0], depth), self.resolve(arg[1], depth)
-        if isinstance(text, Derived) and text.parts is not None and text.sep == sep:
-            pieces: list = []
-            for part in text.parts:
-                pieces.extend(part.split(sep) if isinstance(part, str) else [part])
-            return pieces
+        if isinstance(text, Derived) and text.pieces is not None and isinstance(sep, str):
+            split = _split_pieces(text.pieces, sep)
+            if split is not None:
+                return split
         if not isinstance(text, str) or not isinstance(sep, str):
-            return _unknown_from("Fn::Split", [sep, text])
+            return _items(_unknown_from("Fn::Split", [sep, text]))
         return text.split(sep)
 
     def _if(self, arg: Any, depth: int) -> Any:
@@ -342,7 +380,8 @@ class Resolver:
             a, b = self.resolve(arg[1], depth), self.resolve(arg[2], depth)
             if a == b:
                 return a
-            return Unknown(f"depends on {cond.reason}")
+            unknown = Unknown(f"depends on {cond.reason}")
+            return _items(unknown) if any(isinstance(x, (list, UnknownItems)) for x in (a, b)) else unknown
         return self.resolve(arg[1] if cond else arg[2], depth)
 
     def _find_in_map(self, arg: Any, depth: int) -> Any:
@@ -365,7 +404,7 @@ class Resolver:
     def _cidr(self, arg: Any, depth: int) -> Any:
         block, count, bits = (self.resolve(x, depth) for x in arg[:3])
         if any(isinstance(x, (Unknown, ResRef)) for x in (block, count, bits)):
-            return _unknown_from("Fn::Cidr", [block, count, bits])
+            return _items(_unknown_from("Fn::Cidr", [block, count, bits]))
         count = int(count)
         if not 1 <= count <= MAX_CIDR_COUNT:
             # Checked before any list is built: CloudFormation refuses the template too.
@@ -389,6 +428,43 @@ class Resolver:
 
 
 _IN_PROGRESS = object()
+
+
+def _split_pieces(pieces: list, sep: str) -> list | None:
+    """Fn::Split of a string built from literal text and resource references (Derived.pieces).
+
+    Each element is a string when only literal text makes it, the reference itself when it is exactly one
+    reference, and an unknown string built from its references otherwise. None (the split is unknown) when
+    the separator is empty or could occur inside a reference's value (an ARN split on ":").
+    """
+    if not sep or any(c in _ID_CHARS for c in sep):
+        return None
+    elements: list[list] = [[]]
+    for piece in pieces:
+        if isinstance(piece, str):
+            first, *rest = piece.split(sep)
+            elements[-1].append(first)
+            elements.extend([r] for r in rest)
+        else:
+            elements[-1].append(piece)
+    out: list = []
+    for element in elements:
+        refs = [p for p in element if not isinstance(p, str)]
+        text = [p for p in element if isinstance(p, str) and p]
+        if not refs:
+            out.append("".join(text))
+        elif len(refs) == 1 and not text:
+            out.append(refs[0])
+        else:
+            out.append(_unknown_from("Fn::Split", refs))
+    return out
+
+
+def _is_list_type(ptype: str) -> bool:
+    """List<...>, CommaDelimitedList, and the SSM parameter types holding them (`AWS::SSM::Parameter::Value<
+    List<String>>`, `...<CommaDelimitedList>`): CloudFormation parameter types whose value is a list."""
+    inner = ptype[len("AWS::SSM::Parameter::Value<") : -1] if ptype.startswith("AWS::SSM::Parameter::Value<") else ptype
+    return inner.startswith("List<") or inner == "CommaDelimitedList"
 
 
 def _mapping(value: Any) -> dict:
@@ -423,7 +499,10 @@ def _unknown_from(fn: str, parts: list) -> Unknown:
     refs = tuple(r for p in parts for r in _refs_in(p))
     for part in parts:
         if isinstance(part, Unknown) and not isinstance(part, Derived):
-            return part if not refs else Derived(part.reason, refs)
+            if refs:
+                return Derived(part.reason, refs)
+            # A list of unknown length used in a computation gives one value (callers that give a list say so).
+            return Unknown(part.reason) if isinstance(part, UnknownItems) else part
     if refs:
         names = ", ".join(sorted({r.id + (f".{r.attr}" if r.attr else "") for r in refs}))
         return Derived(f"{fn} uses {names}, known only after deploy", refs)

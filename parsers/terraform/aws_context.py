@@ -11,7 +11,7 @@ from vpcreach.graph import model as m
 from vpcreach.graph.model import External, Loc, Unknown
 
 from .instance import ResourceInstance, TfRef
-from .values import Derived, Named
+from .values import Derived, Named, one_value
 
 _INDEX = re.compile(r'^(?P<base>.*?)\[(?:\d+|"(?:[^"\\]|\\.)*")\]$')
 
@@ -113,7 +113,7 @@ class Context:
         items = self.items(value, what)
         if isinstance(items, Unknown):
             return items
-        return [self.ref(v, what, types) for v in items]
+        return [_item(v) if isinstance(v, Unknown) else self.ref(v, what, types) for v in items]
 
     def items(self, value: Any, what: str = "value") -> list[Any] | Unknown:
         if value is None:
@@ -246,3 +246,10 @@ def is_configured(inst: ResourceInstance, name: str) -> bool:
 
 def key_of(ref: Any) -> str:
     return ref.value if isinstance(ref, External) else (ref if isinstance(ref, str) else "?")
+
+
+def _item(value: Unknown) -> Unknown:
+    """An unknown item of an id list; one that may stand for a whole list is marked so (DESIGN decision 13)."""
+    if isinstance(value, m.UnknownItems) or one_value(value):
+        return value
+    return m.UnknownItems(value.reason)

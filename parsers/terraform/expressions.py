@@ -22,6 +22,7 @@ from .values import (
     MAX_INT_BITS,
     Derived,
     Pending,
+    Single,
     first_unknown,
     is_unknown,
     number_problem,
@@ -572,6 +573,8 @@ def get_index(base: Any, key: Any, ctx: Ctx) -> Any:
             return base[text]
         raise EvalError(f"the map has no element {brief(text)}")
     if is_unknown(base):
+        if type(base) is Unknown or isinstance(base, Single):
+            return Single(base.reason)  # an element of an unknown list: a value of its own
         return base if isinstance(base, Unknown) else unknown_from("an index", [base])
     if base is None:
         raise EvalError("index into null")

@@ -784,6 +784,38 @@ def _contains(args: list[Any], ctx: Ctx) -> Any:
     return undecided if undecided is not None else False
 
 
+@lenient("matchkeys")
+def _matchkeys(args: list[Any], ctx: Ctx) -> Any:
+    """The elements of valueslist whose keyslist element, at the same index, is in searchset; both lists of one
+    length, order kept (https://developer.hashicorp.com/terraform/language/functions/matchkeys). Values are
+    moved, not read: `matchkeys(aws_subnet.private[*].id, aws_subnet.private[*].availability_zone, [...])`
+    gives the subnets themselves."""
+    if len(args) != 3:
+        raise EvalError("matchkeys() takes three arguments")
+    values = _list(args[0], ctx, "matchkeys()'s values")
+    keys = _list(args[1], ctx, "matchkeys()'s keys")
+    search = _list(args[2], ctx, "matchkeys()'s search set")
+    if is_unknown(values) or is_unknown(keys) or is_unknown(search):
+        return unknown_from("matchkeys()", [values, keys, search])
+    if len(values) != len(keys):
+        raise EvalError("matchkeys(): the values and keys lists differ in length")
+    out = []
+    for value, key in zip(values, keys):
+        found: Any = False
+        for wanted in search:
+            equal = values_equal(key, wanted, ctx)
+            if equal is True:
+                found = True
+                break
+            if is_unknown(equal):
+                found = equal
+        if is_unknown(found):
+            return unknown_from("matchkeys()", [found])  # whether this element is kept, and so the length
+        if found:
+            out.append(value)
+    return out
+
+
 @lenient("index")
 def _index(args: list[Any], ctx: Ctx) -> Any:
     lst, value = _list(args[0], ctx, "index()'s list"), args[1]
@@ -986,12 +1018,6 @@ def _setproduct(*sets: Any) -> Any:
     for s in sets:
         out = [[*prefix, x] for prefix in out for x in s]
     return out
-
-
-@strict("matchkeys")
-def _matchkeys(values: Any, keys: Any, search: Any) -> Any:
-    wanted = {set_key(s) for s in search}
-    return [v for v, k in zip(values, keys) if set_key(k) in wanted]
 
 
 @strict("transpose")

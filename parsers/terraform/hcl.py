@@ -41,7 +41,7 @@ from .filesystem import FileSystem
 from .functions import call as call_function
 from .instance import ResourceInstance, TfRef
 from .types import convert, parse_type
-from .values import Named, Pending, first_unknown, is_unknown, unknown_from
+from .values import Named, Pending, Single, first_unknown, is_unknown, unknown_from
 
 MAX_INSTANCES = 10_000
 MAX_MODULE_DEPTH = 32
@@ -331,10 +331,14 @@ class ModuleInstance(Scope):
                     decl.attrs["default"],
                     lambda: evaluate_safely(decl.attrs["default"].expr, const, f"the default of var.{name}"),
                 )
-            elif self.parent is None:
-                return Unknown(f"variable {name} has no value (pass --var {name}=VALUE or a --var-file)")
             else:
-                return Unknown(f"input {name} of {self.label} is not set")
+                reason = (
+                    f"variable {name} has no value (pass --var {name}=VALUE or a --var-file)"
+                    if self.parent is None
+                    else f"input {name} of {self.label} is not set"
+                )
+                # A variable typed string/number/bool is one value; any other may be a list (decision 13).
+                return Single(reason) if vtype in (("string",), ("number",), ("bool",)) else Unknown(reason)
         if vtype is None:
             return value
         return convert(value, vtype, f"var.{name}", const)

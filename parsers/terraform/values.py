@@ -98,6 +98,24 @@ class Pending(Unknown):
         return Pending(self.path + step, self.template)
 
 
+class Single(Unknown):
+    """An unknown known to be one value, not a list: a string variable without a value, an element taken by
+    index from an unknown list (each index a new value: two elements are not taken for one)."""
+
+    __slots__ = ()
+
+
+def one_value(value: Unknown) -> bool:
+    """Whether an unknown list item is known to be one item (DESIGN decision 13). Any other unknown item may
+    be a whole list: Terraform 0.11 flattened `["${var.subnets}"]`, and a module output, a data source's
+    attribute or an untyped variable may hold one."""
+    if isinstance(value, Single):
+        return True
+    if isinstance(value, Pending):
+        return value.path.endswith(("]", ".id"))
+    return isinstance(value, Derived) and value.text is not None
+
+
 def is_unknown(value: Any) -> bool:
     return isinstance(value, (Unknown, TfRef))
 
@@ -135,7 +153,10 @@ def unknown_from(what: str, parts: list[Any]) -> Unknown:
     refs = tuple(dict.fromkeys(r for p in parts for r in refs_in(p)))
     for part in parts:
         if isinstance(part, Unknown) and not isinstance(part, Derived):
-            return Derived(part.reason, refs) if refs else part
+            if refs:
+                return Derived(part.reason, refs)
+            # What a computation makes of one value may be a list (split): no longer known to be one.
+            return Unknown(part.reason) if isinstance(part, Single) else part
     for part in parts:
         if isinstance(part, Derived) and not part.refs:
             return part
