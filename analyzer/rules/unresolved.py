@@ -12,6 +12,19 @@ if TYPE_CHECKING:
     from ..analysis import Analysis
 
 
+def fix_for(reason: str) -> str:
+    """What the user can do about one unknown, read from its reason: pass a value only when the value comes
+    from a parameter or variable without one; never suggest --param/--var for a value that depends on none."""
+    text = reason.lower()
+    if "--param" in text or "--var" in text or "tfvars" in text:
+        return "Pass the value (--param / --var / a tfvars file), or scan the Terraform plan, so the verdict can be decided."
+    if "after apply" in text:
+        return "Scan the Terraform plan (vpcreach plan): values known at plan time are resolved there; ids AWS assigns at apply stay unknown."
+    if "not defined in the source" in text or "defined outside" in text or "not on disk" in text:
+        return "Scan the template or module that defines it together with this one, or run `terraform init` / scan the plan."
+    return "Nothing to pass: vpcreach cannot follow this value statically. Check it by hand, and suppress this VR001 on the resource with a reason."
+
+
 def unresolved(analysis: Analysis) -> list[Finding]:
     out = []
     for result in analysis.functions.values():
@@ -24,7 +37,7 @@ def unresolved(analysis: Analysis) -> list[Finding]:
         if not fn.has_vpc_config:
             continue
         for gap in result.placement_gaps:
-            out.append(on_function(fn, "VR001", f"{fn.id}: {gap.reason}", key=gap.reason))
+            out.append(on_function(fn, "VR001", f"{fn.id}: {gap.reason}", key=gap.reason, fix=fix_for(gap.reason)))
         for nr in result.needs:
             if nr.verdict.status == UNKNOWN:
                 v = nr.verdict
@@ -36,7 +49,7 @@ def unresolved(analysis: Analysis) -> list[Finding]:
                         [fn.id, *map(label, v.hops)],
                         key=f"need:{nr.need.target}",
                         need=nr.need.target,
-                        fix="Resolve the value (pass it as a parameter/variable, or scan the plan) so the path can be decided.",
+                        fix=fix_for(v.detail),
                     )
                 )
         verdict = result.eni_permission
@@ -50,6 +63,7 @@ def unresolved(analysis: Analysis) -> list[Finding]:
                     "VR001",
                     f"whether the execution role of {fn.id} may manage network interfaces is unknown: {reason}",
                     key="role",
+                    fix=fix_for(reason),
                 )
             )
         elif verdict.unknown_denials and not verdict.missing:
