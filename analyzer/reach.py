@@ -89,16 +89,29 @@ class Walker:
             )
 
     def _sgs_allow(
-        self, sg_refs: tuple | list, flow: Flow, egress: bool, peer_sgs: frozenset[str], peer_net: Network | None
+        self,
+        sg_refs: tuple | list,
+        flow: Flow,
+        egress: bool,
+        peer_sgs: frozenset[str],
+        peer_net: Network | None,
+        peer: tuple[str, str] = ("", ""),
     ) -> Decision:
-        """security_groups_allow, its rules counted against the step budget first."""
+        """security_groups_allow, its rules counted against the step budget first.
+
+        `peer` names the other side for the explanation: (who, its subnet), e.g. ("the function", "PrivateSubnetA").
+        """
         rules = 0
         for ref in sg_refs:
             sg = self.graph.obj(ref)
             if isinstance(sg, m.SecurityGroup):
                 rules += len(sg.egress if egress else sg.ingress)
         self.charge(1 + rules)
-        return security_groups_allow(self.graph, sg_refs, flow, egress, peer_sgs, peer_net)
+        d = security_groups_allow(self.graph, sg_refs, flow, egress, peer_sgs, peer_net)
+        if d.status == BLOCKED and d.allowed:
+            # The rules allow the port to someone else: say whom the flow needs them to allow.
+            d = dataclasses.replace(d, detail=f"{d.detail}; {_wanted(flow, egress, peer_sgs, peer_net, peer)}")
+        return d
 
     # --- shared steps --------------------------------------------------------------------------------
     def _subnet(self, group: EniGroup) -> tuple[m.Subnet | None, Verdict | None]:
@@ -184,6 +197,16 @@ class Walker:
             return None, None, None
         return best[1], best[2], None
 
+    def _routes_text(self, rt: str, family: int) -> str:
+        """The non-local routes of `rt` for `family`, as `destination to target` (for explanations)."""
+        out = []
+        for target, data in self.graph.out(rt, k.ROUTE):
+            if data.get("family") != family or data.get("local"):
+                continue
+            dest = data.get("prefix_list") or data.get("destination")
+            out.append(f"{dest if isinstance(dest, str) else '?'} to {target.split(':', 1)[-1]}")
+        return ", ".join(sorted(set(out)))
+
     def _filters_out(
         self, group: EniGroup, subnet: m.Subnet, flow: Flow, peer_sgs: frozenset[str], peer: Network | None
     ) -> Verdict | None:
@@ -240,7 +263,9 @@ class Walker:
             return problem
         any_text = "::/0" if flow.family == 6 else "0.0.0.0/0"
         if target is None:
-            return Verdict(BLOCKED, hops, NO_ROUTE, rt, f"route table {rt} has no route for {any_text}")
+            routes = self._routes_text(rt, flow.family)
+            only = f"; it routes only {routes}" if routes else ""
+            return Verdict(BLOCKED, hops, NO_ROUTE, rt, f"route table {rt} has no route for {any_text}{only}")
         evidence = [str(edge["route"].loc)] if edge and edge.get("route") else []
         kind = self.graph.kind(target)
         hops = [*hops, target]
@@ -481,7 +506,9 @@ class Walker:
             return Verdict(BLOCKED, hops, NAT_BROKEN, inst_id, f"NAT instance {inst_id} has no public IP", nat=inst_id)
         # Unlike a NAT gateway, a NAT instance's own security groups apply [NATCMP].
         fn_net = parse_net(fn_subnet.cidr_v4)
-        d = self._sgs_allow(inst.security_groups, flow, False, frozenset(group.security_groups), fn_net)
+        d = self._sgs_allow(
+            inst.security_groups, flow, False, frozenset(group.security_groups), fn_net, ("the function", fn_subnet.id)
+        )
         if d.status != REACHABLE:
             v = _from_decision(d, [*hops], NAT_BROKEN)
             v.nat = inst_id
@@ -634,7 +661,14 @@ class Walker:
             ep_subnet = self.graph.obj(ep_subnet_id)
             ep_net = parse_net(ep_subnet.cidr_v4) if isinstance(ep_subnet, m.Subnet) else None
             flow = Flow(4, HTTPS, ep_net or ANY4, dest_sgs=frozenset(ep_sgs))
-            sg = self._sgs_allow(group.sg_refs, flow, True, frozenset(ref_key(s) for s in ep_sgs), ep_net)
+            sg = self._sgs_allow(
+                group.sg_refs,
+                flow,
+                True,
+                frozenset(ref_key(s) for s in ep_sgs),
+                ep_net,
+                (f"endpoint {ep}", ep_subnet_id),
+            )
             if sg.status != REACHABLE:
                 v = _from_decision(sg, [group.id], SG_EGRESS)
                 v.endpoint = ep
@@ -656,11 +690,15 @@ class Walker:
                         f"traffic to {ep_subnet_id} is routed to {target} instead of the local route",
                         endpoint=ep,
                     )
-            ingress = self._sgs_allow(ep_sgs, flow, False, frozenset(group.security_groups), fn_net)
+            ingress = self._sgs_allow(
+                ep_sgs, flow, False, frozenset(group.security_groups), fn_net, ("the function", subnet.id)
+            )
             if ingress.status != REACHABLE:
                 v = _from_decision(ingress, hops, ENDPOINT_SG)
                 v.endpoint = ep
-                if v.status == BLOCKED:
+                if v.status == BLOCKED and ingress.allowed:
+                    v.detail = f"endpoint {ep}'s security group {v.detail}"
+                elif v.status == BLOCKED:
                     sg_names = ", ".join(ep_sgs) or "the VPC default security group"
                     v.detail = f"security group {sg_names} of endpoint {ep} does not admit TCP 443 from the function ({v.detail})"
                 return v
@@ -712,7 +750,9 @@ class Walker:
                 )
             t_net = parse_net(ts.cidr_v4)
             flow = Flow(4, port, t_net or ANY4)
-            sg = self._sgs_allow(group.sg_refs, flow, True, frozenset(ref_key(s) for s in t_sgs), t_net)
+            sg = self._sgs_allow(
+                group.sg_refs, flow, True, frozenset(ref_key(s) for s in t_sgs), t_net, (target_id, ts_id)
+            )
             if sg.status != REACHABLE:
                 return _from_decision(sg, [group.id], SG_EGRESS)
             blocked = self._acl_pair(self._nacl(subnet.id), flow, t_net, [group.id, subnet.id], True)
@@ -723,23 +763,48 @@ class Walker:
                 if problem:
                     return problem
                 if hop is None or self.graph.kind(hop) != k.VPC:
+                    where = f"sends {t_net} to {hop}" if hop else f"has no route for {t_net}"
                     return Verdict(
                         BLOCKED,
                         [group.id, subnet.id, rt, *([hop] if hop else [])],
                         TARGET_ROUTE,
                         rt,
-                        f"{rt} does not route {t_net} locally",
+                        f"{rt} {where}, not to the VPC's local route; {target_id}'s subnet {ts_id} is {t_net}",
                     )
-            ingress = self._sgs_allow(t_sgs, flow, False, frozenset(group.security_groups), fn_net)
+            ingress = self._sgs_allow(
+                t_sgs, flow, False, frozenset(group.security_groups), fn_net, ("the function", subnet.id)
+            )
             if ingress.status != REACHABLE:
                 v = _from_decision(ingress, hops, TARGET_SG)
-                if v.status == BLOCKED:
+                if v.status == BLOCKED and not ingress.allowed:
                     v.detail = f"no ingress rule of {', '.join(t_sgs) or target_id} admits TCP {port} from the function ({v.detail})"
                 return v
             blocked = self._acl_pair(self._nacl(ts.id), flow, fn_net, [*hops[:-1], ts.id], outbound_first=False)
             if blocked:
                 return blocked
         return Verdict(REACHABLE, [group.id, subnet.id, rt, *t_subnets, target_id])
+
+
+def _wanted(flow: Flow, egress: bool, peer_sgs: frozenset[str], peer_net: Network | None, peer: tuple[str, str]) -> str:
+    """What a rule must allow for `flow`: the whole address space for a public destination, else the peer."""
+    if egress and flow.public:
+        any_text = "::/0" if flow.family == 6 else "0.0.0.0/0"
+        if not flow.service:
+            return f"the internet needs {any_text}"
+        # S3 and DynamoDB publish AWS-managed prefix lists an SG rule can name (SEMANTICS.md §4, [GWE]).
+        also = " or its prefix list" if flow.service in GATEWAY_SERVICES else ""
+        return f"the {flow.service} API needs {any_text}{also}"
+    who, subnet = peer
+    who = who or "the peer"
+    text = (
+        f"{who}'s subnet {subnet} is {peer_net}"
+        if subnet and peer_net
+        else f"{who} is at {peer_net or 'unknown addresses'}"
+    )
+    if peer_sgs:
+        groups = "security groups" if len(peer_sgs) > 1 else "security group"
+        text += f", and {who} uses {groups} {', '.join(sorted(peer_sgs))}"
+    return text
 
 
 def _from_decision(d: Decision, hops: list[str], code: str) -> Verdict:

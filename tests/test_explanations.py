@@ -1,0 +1,95 @@
+"""Explanations a user can act on (issue 14): a blocked path says what the blocking rule, entry or route does
+allow, and what the need requires, instead of suggesting that nothing is allowed."""
+
+from __future__ import annotations
+
+from conftest import FIXTURES, findings_of, scan_fixture
+
+CFN = FIXTURES / "cfn"
+TF = FIXTURES / "terraform"
+
+SG = "aws_security_group."
+
+
+def messages(report: dict, rule_id: str) -> list[str]:
+    return sorted(f["message"] for f in report["findings"] if f["rule_id"] == rule_id)
+
+
+def test_https_only_to_the_vpc_cidr_says_what_the_internet_and_s3_need():
+    report = scan_fixture(CFN / "vr104_https_only_to_vpc.yaml")
+    assert findings_of(report, "VR104") == [("VR104", "ApiFunction", 92), ("VR104", "ApiFunction", 92)]
+    assert messages(report, "VR104") == [
+        "ApiFunction cannot reach the internet (IPv4): FunctionSecurityGroup allows tcp/443 only to 10.0.0.0/16; "
+        "the internet needs 0.0.0.0/0 (need from declared)",
+        "ApiFunction cannot reach the s3 API: FunctionSecurityGroup allows tcp/443 only to 10.0.0.0/16; "
+        "the s3 API needs 0.0.0.0/0 or its prefix list (need from declared)",
+    ]
+    fn = "aws_lambda_function.api_function"
+    report = scan_fixture(TF / "vr104_https_only_to_vpc")
+    assert findings_of(report, "VR104") == [("VR104", fn, 103), ("VR104", fn, 103)]
+    assert messages(report, "VR104")[0] == (
+        f"{fn} cannot reach the internet (IPv4): {SG}function_security_group allows tcp/443 only to 10.0.0.0/16; "
+        "the internet needs 0.0.0.0/0 (need from declared)"
+    )
+
+
+def test_https_to_the_vpc_and_to_anywhere_is_allowed():
+    for path in (
+        CFN / "vr104_near_miss_https_to_vpc_and_anywhere.yaml",
+        TF / "vr104_near_miss_https_to_vpc_and_anywhere",
+    ):
+        report = scan_fixture(path)
+        assert findings_of(report, "VR104") == []
+        assert {n["verdict"] for n in report["functions"][0]["needs"]} == {"reachable"}
+
+
+def test_target_admitting_another_subnet_names_the_function_subnet():
+    report = scan_fixture(CFN / "vr111_private_targets.yaml")
+    assert findings_of(report, "VR111") == [("VR111", "DataFunction", 115)]
+    assert messages(report, "VR111") == [
+        "DataFunction cannot reach Cache on TCP 6379: CacheSecurityGroup admits tcp/6379 only from 10.0.1.0/24; "
+        "the function's subnet PrivateSubnetB is 10.0.2.0/24, and the function uses security group "
+        "FunctionSecurityGroup (need from env: environment variable REDIS_HOST refers to Cache)"
+    ]
+    report = scan_fixture(TF / "vr111_private_targets")
+    assert findings_of(report, "VR111") == [("VR111", "aws_lambda_function.data_function", 176)]
+    assert (
+        f"{SG}cache_security_group admits tcp/6379 only from 10.0.1.0/24; the function's subnet "
+        f"aws_subnet.private_subnet_b is 10.0.2.0/24, and the function uses security group {SG}function_security_group"
+    ) in messages(report, "VR111")[0]
+
+
+def test_target_admitting_another_security_group_names_it():
+    report = scan_fixture(CFN / "vr111_db_sg_no_ingress.yaml")
+    assert findings_of(report, "VR111") == [("VR111", "OrdersFunction", 82)]
+    assert (
+        "DbSecurityGroup admits tcp/5432 only from security group AdminSecurityGroup; the function's subnet"
+        in (messages(report, "VR111")[0])
+    )
+
+
+def test_nacl_allowing_https_only_to_the_vpc_says_so():
+    report = scan_fixture(CFN / "vr105_nacl_https_only_to_vpc.yaml")
+    assert findings_of(report, "VR105") == [("VR105", "ApiFunction", 114)]
+    assert messages(report, "VR105") == [
+        "ApiFunction cannot reach the internet (IPv4): PrivateNacl allows outbound tcp/443 only to 10.0.0.0/16; "
+        "the final * rule denies it to 0.0.0.0/0 (need from declared)"
+    ]
+    fn = "aws_lambda_function.api_function"
+    report = scan_fixture(TF / "vr105_nacl_https_only_to_vpc")
+    assert findings_of(report, "VR105") == [("VR105", fn, 133)]
+    assert "aws_network_acl.private_nacl allows outbound tcp/443 only to 10.0.0.0/16;" in messages(report, "VR105")[0]
+
+
+def test_route_table_without_default_route_lists_the_routes_it_has():
+    report = scan_fixture(CFN / "vr101_route_only_to_a_range.yaml")
+    assert findings_of(report, "VR101") == [("VR101", "ApiFunction", 86)]
+    assert findings_of(report, "VR104") == []
+    assert messages(report, "VR101") == [
+        "ApiFunction cannot reach the internet (IPv4): route table PrivateRouteTable has no route for 0.0.0.0/0; "
+        "it routes only 192.168.0.0/16 to NatA (need from declared)"
+    ]
+    fn = "aws_lambda_function.api_function"
+    report = scan_fixture(TF / "vr101_route_only_to_a_range")
+    assert findings_of(report, "VR101") == [("VR101", fn, 102)]
+    assert "it routes only 192.168.0.0/16 to aws_nat_gateway.nat_a" in messages(report, "VR101")[0]
