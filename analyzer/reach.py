@@ -782,7 +782,10 @@ class Walker:
             blocked = self._acl_pair(self._nacl(ts.id), flow, fn_net, [*hops[:-1], ts.id], outbound_first=False)
             if blocked:
                 return blocked
-        return Verdict(REACHABLE, [group.id, subnet.id, rt, *t_subnets, target_id])
+        # Every subnet of the target's subnet group was checked, but the target's addresses sit in one of them
+        # (or a few): the path names the target after the local route, and its subnet only when it has one, never
+        # the group's subnets one after another as if the traffic crossed them.
+        return Verdict(REACHABLE, [group.id, subnet.id, rt, *(t_subnets if len(t_subnets) == 1 else []), target_id])
 
 
 def _wanted(flow: Flow, egress: bool, peer_sgs: frozenset[str], peer_net: Network | None, peer: tuple[str, str]) -> str:

@@ -93,3 +93,45 @@ def test_route_table_without_default_route_lists_the_routes_it_has():
     report = scan_fixture(TF / "vr101_route_only_to_a_range")
     assert findings_of(report, "VR101") == [("VR101", fn, 102)]
     assert "it routes only 192.168.0.0/16 to aws_nat_gateway.nat_a" in messages(report, "VR101")[0]
+
+
+def _via(report: dict, function: str, target: str) -> list[str]:
+    fn = next(f for f in report["functions"] if f["resource"] == function)
+    return next(n["via"] for n in fn["needs"] if n["target"] == target)
+
+
+def test_path_through_a_db_subnet_group_does_not_cross_its_subnets():
+    # The instance's subnet group lists PrivateSubnetA and PrivateSubnetB; both are checked, but the traffic goes
+    # from the local route to the instance, not from one group subnet to the next (issue 14 item 13).
+    report = scan_fixture(CFN / "vr111_near_miss_db_sg_ingress.yaml")
+    assert _via(report, "OrdersFunction", "tcp:5432@Db") == [
+        "OrdersFunction",
+        "eni:PrivateSubnetA|FunctionSecurityGroup",
+        "PrivateSubnetA",
+        "PrivateRouteTable",
+        "Db",
+    ]
+    fn = "aws_lambda_function.orders_function"
+    report = scan_fixture(TF / "vr111_near_miss_db_sg_ingress")
+    assert _via(report, fn, "tcp:5432@aws_db_instance.db") == [
+        fn,
+        f"eni:aws_subnet.private_subnet_a|{SG}function_security_group",
+        "aws_subnet.private_subnet_a",
+        "aws_route_table.private_route_table",
+        "aws_db_instance.db",
+    ]
+
+
+def test_path_to_a_single_subnet_target_names_that_subnet():
+    # Near miss: the Redis group has one subnet, the one the blocked path is about.
+    report = scan_fixture(CFN / "vr111_private_targets.yaml")
+    assert _via(report, "DataFunction", "tcp:6379@Cache") == [
+        "DataFunction",
+        "eni:PrivateSubnetB|FunctionSecurityGroup",
+        "PrivateSubnetB",
+        "PrivateRouteTable",
+        "PrivateSubnetA",
+        "Cache",
+        "CacheSecurityGroup",
+    ]
+    assert _via(report, "DataFunction", "tcp:5432@Aurora")[-2:] == ["PrivateRouteTable", "Aurora"]
