@@ -203,8 +203,15 @@ class Walker:
         for target, data in self.graph.out(rt, k.ROUTE):
             if data.get("family") != family or data.get("local"):
                 continue
-            dest = data.get("prefix_list") or data.get("destination")
-            out.append(f"{dest if isinstance(dest, str) else '?'} to {target.split(':', 1)[-1]}")
+            dest = data.get("destination")
+            if data.get("prefix_list") and isinstance(dest, str) and dest.startswith("prefix list of "):
+                dest = f"the {dest}"  # a gateway endpoint's route (graph/build.py)
+            elif data.get("prefix_list") and not isinstance(dest, str):
+                served = sorted(self.graph.g.nodes[v].get("service", "") for v, _ in self.graph.out(target, k.SERVES))
+                dest = f"the {' / '.join(served)} prefix list" if served else "a prefix list"
+            out.append(
+                f"{dest if isinstance(dest, str) else 'an unresolved destination'} to {target.split(':', 1)[-1]}"
+            )
         return ", ".join(sorted(set(out)))
 
     def _filters_out(

@@ -135,3 +135,14 @@ def test_path_to_a_single_subnet_target_names_that_subnet():
         "CacheSecurityGroup",
     ]
     assert _via(report, "DataFunction", "tcp:5432@Aurora")[-2:] == ["PrivateRouteTable", "Aurora"]
+
+
+def test_gateway_endpoint_route_is_named_by_its_service(corpus):
+    # bookstore master-fullstack: FunctionSearch needs DynamoDB (Streams read by the search role); its route table
+    # has only the local route and the S3 gateway endpoint's prefix-list route.
+    report = scan_fixture(corpus / "cfn" / "bookstore__master-fullstack.yaml")
+    assert findings_of(report, "VR106") == [("VR106", "FunctionSearch", 1236)]
+    assert (
+        "route table bookstoreVPCRouteTable has no route for 0.0.0.0/0; it routes only the prefix list of s3 to "
+        "S3Endpoint" in messages(report, "VR106")[0]
+    )
