@@ -220,7 +220,10 @@ class Walker:
         """Security-group egress, then the subnet ACL both ways. None when everything allows the flow."""
         sg = self._sgs_allow(group.sg_refs, flow, True, peer_sgs, peer)
         if sg.status != REACHABLE:
-            return _from_decision(sg, [group.id], SG_EGRESS)
+            first = _from_decision(sg, [group.id], SG_EGRESS)
+            if first.status == BLOCKED:
+                _also(first, self._acl_pair(self._nacl(subnet.id), flow, peer, [group.id, subnet.id], True))
+            return first
         return self._acl_pair(self._nacl(subnet.id), flow, peer, [group.id, subnet.id], outbound_first=True)
 
     def _acl_pair(
@@ -261,7 +264,13 @@ class Walker:
     def _internet_flow(self, group: EniGroup, subnet: m.Subnet, flow: Flow) -> Verdict:
         blocked = self._filters_out(group, subnet, flow, frozenset(), flow.dest)
         if blocked:
+            if blocked.status == BLOCKED:
+                _also(blocked, self._internet_route(group, subnet, flow))
             return blocked
+        return self._internet_route(group, subnet, flow)
+
+    def _internet_route(self, group: EniGroup, subnet: m.Subnet, flow: Flow) -> Verdict:
+        """The subnet's route for a public destination and the hop it leads to."""
         rt = self._route_table(subnet.id)
         hops = [group.id, subnet.id, rt]
         target, edge, problem = self.lookup(rt, flow.family, flow.dest)
@@ -668,6 +677,7 @@ class Walker:
             ep_subnet = self.graph.obj(ep_subnet_id)
             ep_net = parse_net(ep_subnet.cidr_v4) if isinstance(ep_subnet, m.Subnet) else None
             flow = Flow(4, HTTPS, ep_net or ANY4, dest_sgs=frozenset(ep_sgs))
+            walked = _Walked()
             sg = self._sgs_allow(
                 group.sg_refs,
                 flow,
@@ -676,27 +686,19 @@ class Walker:
                 ep_net,
                 (f"endpoint {ep}", ep_subnet_id),
             )
-            if sg.status != REACHABLE:
-                v = _from_decision(sg, [group.id], SG_EGRESS)
-                v.endpoint = ep
-                return v
+            if sg.status != REACHABLE and walked.stop(_on_endpoint(_from_decision(sg, [group.id], SG_EGRESS), ep)):
+                return walked.first  # type: ignore[return-value]
             blocked = self._acl_pair(self._nacl(subnet.id), flow, ep_net, [group.id, subnet.id], True)
-            if blocked:
-                blocked.endpoint = ep
-                return blocked
+            if walked.stop(_on_endpoint(blocked, ep)):
+                return walked.first  # type: ignore[return-value]
             if ep_net is not None:
                 target, _edge, problem = self.lookup(rt, 4, ep_net)
-                if problem:
-                    return problem
-                if target is not None and self.graph.kind(target) != k.VPC:
-                    return Verdict(
-                        UNKNOWN,
-                        [*hops, target],
-                        TARGET_ROUTE,
-                        target,
-                        f"traffic to {ep_subnet_id} is routed to {target} instead of the local route",
-                        endpoint=ep,
-                    )
+                if walked.stop(problem):
+                    return walked.first  # type: ignore[return-value]
+                if problem is None and target is not None and self.graph.kind(target) != k.VPC:
+                    detail = f"traffic to {ep_subnet_id} is routed to {target} instead of the local route"
+                    if walked.stop(Verdict(UNKNOWN, [*hops, target], TARGET_ROUTE, target, detail, endpoint=ep)):
+                        return walked.first  # type: ignore[return-value]
             ingress = self._sgs_allow(
                 ep_sgs, flow, False, frozenset(group.security_groups), fn_net, ("the function", subnet.id)
             )
@@ -708,14 +710,15 @@ class Walker:
                 elif v.status == BLOCKED:
                     sg_names = ", ".join(ep_sgs) or "the VPC default security group"
                     v.detail = f"security group {sg_names} of endpoint {ep} does not admit TCP 443 from the function ({v.detail})"
-                return v
+                if walked.stop(v):
+                    return walked.first  # type: ignore[return-value]
             if isinstance(ep_subnet, m.Subnet):
                 blocked = self._acl_pair(
                     self._nacl(ep_subnet.id), flow, fn_net, [*hops, ep_subnet.id], outbound_first=False
                 )
-                if blocked:
-                    blocked.endpoint = ep
-                    return blocked
+                walked.stop(_on_endpoint(blocked, ep))
+            if walked.first is not None:
+                return walked.first
         return Verdict(REACHABLE, hops, endpoint=ep)
 
     # --- private targets ------------------------------------------------------------------------------
@@ -757,26 +760,28 @@ class Walker:
                 )
             t_net = parse_net(ts.cidr_v4)
             flow = Flow(4, port, t_net or ANY4)
+            walked = _Walked()
             sg = self._sgs_allow(
                 group.sg_refs, flow, True, frozenset(ref_key(s) for s in t_sgs), t_net, (target_id, ts_id)
             )
-            if sg.status != REACHABLE:
-                return _from_decision(sg, [group.id], SG_EGRESS)
-            blocked = self._acl_pair(self._nacl(subnet.id), flow, t_net, [group.id, subnet.id], True)
-            if blocked:
-                return blocked
+            if sg.status != REACHABLE and walked.stop(_from_decision(sg, [group.id], SG_EGRESS)):
+                return walked.first  # type: ignore[return-value]
+            if walked.stop(self._acl_pair(self._nacl(subnet.id), flow, t_net, [group.id, subnet.id], True)):
+                return walked.first  # type: ignore[return-value]
             if t_net is not None:
                 hop, _edge, problem = self.lookup(rt, 4, t_net)
-                if problem:
-                    return problem
-                if hop is None or self.graph.kind(hop) != k.VPC:
+                if walked.stop(problem):
+                    return walked.first  # type: ignore[return-value]
+                if problem is None and (hop is None or self.graph.kind(hop) != k.VPC):
                     where = f"sends {t_net} to {hop}" if hop else f"has no route for {t_net}"
-                    return Verdict(
-                        BLOCKED,
-                        [group.id, subnet.id, rt, *([hop] if hop else [])],
-                        TARGET_ROUTE,
-                        rt,
-                        f"{rt} {where}, not to the VPC's local route; {target_id}'s subnet {ts_id} is {t_net}",
+                    walked.stop(
+                        Verdict(
+                            BLOCKED,
+                            [group.id, subnet.id, rt, *([hop] if hop else [])],
+                            TARGET_ROUTE,
+                            rt,
+                            f"{rt} {where}, not to the VPC's local route; {target_id}'s subnet {ts_id} is {t_net}",
+                        )
                     )
             ingress = self._sgs_allow(
                 t_sgs, flow, False, frozenset(group.security_groups), fn_net, ("the function", subnet.id)
@@ -785,10 +790,11 @@ class Walker:
                 v = _from_decision(ingress, hops, TARGET_SG)
                 if v.status == BLOCKED and not ingress.allowed:
                     v.detail = f"no ingress rule of {', '.join(t_sgs) or target_id} admits TCP {port} from the function ({v.detail})"
-                return v
-            blocked = self._acl_pair(self._nacl(ts.id), flow, fn_net, [*hops[:-1], ts.id], outbound_first=False)
-            if blocked:
-                return blocked
+                if walked.stop(v):
+                    return walked.first  # type: ignore[return-value]
+            walked.stop(self._acl_pair(self._nacl(ts.id), flow, fn_net, [*hops[:-1], ts.id], outbound_first=False))
+            if walked.first is not None:
+                return walked.first
         # Every subnet of the target's subnet group was checked, but the target's addresses sit in one of them
         # (or a few): the path names the target after the local route, and its subnet only when it has one, never
         # the group's subnets one after another as if the traffic crossed them.
@@ -815,6 +821,37 @@ def _wanted(flow: Flow, egress: bool, peer_sgs: frozenset[str], peer_net: Networ
         groups = "security groups" if len(peer_sgs) > 1 else "security group"
         text += f", and {who} uses {groups} {', '.join(sorted(peer_sgs))}"
     return text
+
+
+def _also(first: Verdict, later: Verdict | None) -> Verdict:
+    """`first` blocks and the walk went on as if it passed: keep `later`'s blocking hops with it (decision 14)."""
+    if later is not None and later.status == BLOCKED:
+        first.also.extend([dataclasses.replace(later, also=[]), *later.also])
+    return first
+
+
+class _Walked:
+    """The verdict of a sequence of hops: the first hop that does not pass decides. Past a blocking hop the walk
+    goes on as if it passed and records every further blocking hop; an unknown first hop ends the walk."""
+
+    def __init__(self) -> None:
+        self.first: Verdict | None = None
+
+    def stop(self, v: Verdict | None) -> bool:
+        """Take one hop's verdict (None: it passes); True when the walk cannot go on."""
+        if v is None or v.status == REACHABLE:
+            return False
+        if self.first is None:
+            self.first = v
+        elif self.first.status == BLOCKED:
+            _also(self.first, v)
+        return self.first.status != BLOCKED
+
+
+def _on_endpoint(v: Verdict | None, ep: str) -> Verdict | None:
+    if v is not None:
+        v.endpoint = ep
+    return v
 
 
 def _from_decision(d: Decision, hops: list[str], code: str) -> Verdict:

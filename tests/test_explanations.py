@@ -146,3 +146,41 @@ def test_gateway_endpoint_route_is_named_by_its_service(corpus):
         "route table bookstoreVPCRouteTable has no route for 0.0.0.0/0; it routes only the prefix list of s3 to "
         "S3Endpoint" in messages(report, "VR106")[0]
     )
+
+
+def test_every_blocking_component_is_reported():
+    # The security group and the route table both block the internet need: one finding each, on the function, each
+    # with the fixes of both (issue 14 item 11, DESIGN decision 14).
+    report = scan_fixture(CFN / "vr104_sg_and_no_route.yaml")
+    assert findings_of(report, "VR104") == [("VR104", "ApiFunction", 85)]
+    assert findings_of(report, "VR101") == [("VR101", "ApiFunction", 85)]
+    (vr104,) = [f for f in report["findings"] if f["rule_id"] == "VR104"]
+    (vr101,) = [f for f in report["findings"] if f["rule_id"] == "VR101"]
+    assert vr104["message"].endswith("; the path is also blocked at PrivateRouteTable (VR101)")
+    assert vr101["message"].endswith("; the path is also blocked at FunctionSecurityGroup (VR104)")
+    assert vr101["path"][-1] == "PrivateRouteTable" and vr104["path"][-1] == "FunctionSecurityGroup"
+    assert vr104["fix"] == vr101["fix"]
+    assert "Add a 0.0.0.0/0 route to a NAT gateway (in a public subnet) to PrivateRouteTable." in vr104["fix"]
+    assert "Add an egress rule for the port and destination" in vr104["fix"]
+    fn = next(f for f in report["functions"] if f["resource"] == "ApiFunction")
+    assert [n["verdict"] for n in fn["needs"]] == ["blocked"]
+    fn = "aws_lambda_function.api_function"
+    report = scan_fixture(TF / "vr104_sg_and_no_route")
+    assert findings_of(report, "VR104") == [("VR104", fn, 96)]
+    assert findings_of(report, "VR101") == [("VR101", fn, 96)]
+
+
+def test_first_blocker_keeps_its_fingerprint_and_a_single_blocker_stays_alone():
+    from vpcreach.analyzer.findings import Finding  # the fingerprint recipe, not a copy of it
+
+    report = scan_fixture(CFN / "vr104_sg_and_no_route.yaml")
+    (vr104,) = [f for f in report["findings"] if f["rule_id"] == "VR104"]
+    (vr101,) = [f for f in report["findings"] if f["rule_id"] == "VR101"]
+    first = Finding("VR104", "ApiFunction", "vr104_sg_and_no_route.yaml", 85, "", key="internet")
+    extra = Finding("VR101", "ApiFunction", "vr104_sg_and_no_route.yaml", 85, "", key="internet|PrivateRouteTable")
+    assert (vr104["fingerprint"], vr101["fingerprint"]) == (first.fingerprint, extra.fingerprint)
+    # Near miss: the route to the NAT exists, only the security group blocks.
+    for path in (CFN / "vr104_restricted_egress.yaml", TF / "vr104_restricted_egress"):
+        report = scan_fixture(path)
+        assert [f["rule_id"] for f in report["findings"] if f["rule_id"] not in ("VR301", "VR302")] == ["VR104"]
+        assert "also blocked" not in messages(report, "VR104")[0]
