@@ -24,6 +24,9 @@ class Decision:
     detail: str = ""
     evidence: str = ""  # file:line of the rule that decided
     component: str = ""
+    # When blocked: the peers that rules for this protocol and port do allow (a CIDR, a security group, a prefix
+    # list), so the explanation can say what the rules allow instead of suggesting that nothing does.
+    allowed: tuple[str, ...] = ()
 
 
 def _protocol_matches(rule_protocol: object, protocol: str) -> bool | None:
@@ -87,6 +90,7 @@ def security_groups_allow(
     """Whether the union of `sg_refs` allows `flow` (egress: to the peer; ingress: from the peer)."""
     unknown: Decision | None = None
     partial = False
+    allowed: list[str] = []
     for ref in sg_refs:
         sg = graph.obj(ref)
         if not isinstance(sg, m.SecurityGroup):
@@ -102,6 +106,8 @@ def security_groups_allow(
             ports = _ports_cover(rule, flow.port, flow.port)
             peer = _sg_peer_matches(graph, rule, flow, peer_sgs, peer_net)
             if proto is False or ports == "disjoint" or peer == "disjoint":
+                if proto and ports == "covers" and peer == "disjoint":
+                    allowed.append(_peer_text(rule))
                 continue
             if proto and ports == "covers" and peer == "covers":
                 return Decision(REACHABLE, evidence=str(rule.loc), component=sg.id)
@@ -118,12 +124,23 @@ def security_groups_allow(
     if partial:
         return Decision(UNKNOWN, "rules allow only part of the destination's addresses or ports")
     names = ", ".join(ref_key(r) for r in sg_refs) or "(none)"
+    component = ref_key(sg_refs[0]) if sg_refs else ""
+    if allowed:
+        peers = ", ".join(dict.fromkeys(allowed))
+        verb, prep = ("allows", "to") if egress else ("admits", "from")
+        only = f"{names} {verb} {flow.protocol}/{flow.port} only {prep} {peers}"
+        return Decision(BLOCKED, only, component=component, allowed=tuple(dict.fromkeys(allowed)))
     direction = "egress" if egress else "ingress"
-    return Decision(
-        BLOCKED,
-        f"no {direction} rule of {names} allows {flow.protocol}/{flow.port}",
-        component=ref_key(sg_refs[0]) if sg_refs else "",
-    )
+    return Decision(BLOCKED, f"no {direction} rule of {names} allows {flow.protocol}/{flow.port}", component=component)
+
+
+def _peer_text(rule: m.SgRule) -> str:
+    """A rule's peer as a user reads it: a CIDR, `security group X` or `prefix list X`."""
+    if rule.peer_kind == "sg":
+        return f"security group {ref_key(rule.peer)}"
+    if rule.peer_kind == "pl":
+        return f"prefix list {ref_key(rule.peer)}"
+    return rule.peer if isinstance(rule.peer, str) else ref_key(rule.peer)
 
 
 def nacl_allows(
@@ -160,6 +177,7 @@ def nacl_allows(
         return Decision(UNKNOWN, f"an entry of {acl.id} has an unresolved rule number", component=acl.id)
     remaining = [ports]  # port intervals not yet decided by an entry that covers the peer
     partial_allow = False
+    elsewhere: list[str] = []  # CIDRs of allow entries for these ports that do not cover the peer
     for entry in sorted(entries, key=lambda e: e.rule_number):  # type: ignore[arg-type, return-value]
         proto = _protocol_matches(entry.protocol, protocol)
         if proto is False:
@@ -172,6 +190,8 @@ def nacl_allows(
             )
         cidr_rel = relation(net, peer)
         if cidr_rel == "disjoint" or port_rel == "disjoint":
+            if port_rel != "disjoint" and entry.allow is True:
+                elsewhere.append(str(net))
             continue
         lo_e, hi_e = _entry_ports(entry)
         hit = [(max(a, lo_e), min(b, hi_e)) for a, b in remaining if max(a, lo_e) <= min(b, hi_e)]
@@ -198,9 +218,19 @@ def nacl_allows(
         )
     a, b = remaining[0]
     left = str(a) if a == b else f"{a}-{b}"
+    prep = "to" if egress else "from"
+    if elsewhere:
+        only = ", ".join(dict.fromkeys(elsewhere))
+        return Decision(
+            BLOCKED,
+            f"{acl.id} allows {direction} {protocol}/{left} only {prep} {only}; "
+            f"the final * rule denies it {prep} {peer}",
+            component=acl.id,
+            allowed=tuple(dict.fromkeys(elsewhere)),
+        )
     return Decision(
         BLOCKED,
-        f"no {direction} entry of {acl.id} allows {protocol}/{left} ({'to' if egress else 'from'} {peer}); the final * rule denies it",
+        f"no {direction} entry of {acl.id} allows {protocol}/{left} ({prep} {peer}); the final * rule denies it",
         component=acl.id,
     )
 

@@ -64,6 +64,10 @@ class Verdict:
     # resolve to, with why (VR107), and gateway endpoints of the VPC not on the subnet's route table (VR109).
     dns_skipped: list[tuple[str, str]] = field(default_factory=list)
     unrouted_gateways: list[str] = field(default_factory=list)
+    # Past the first blocking hop the walk goes on as if it passed (DESIGN decision 14): every further blocking
+    # hop on the path, each a BLOCKED verdict of its own (code, component, detail, hops). Hops that are unknown
+    # after a blocker are not recorded: the status stays BLOCKED.
+    also: list[Verdict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

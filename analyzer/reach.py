@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from vpcreach.graph import aws
 from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
 from vpcreach.graph.build import EniGroup, Graph, ref_key
@@ -88,16 +89,29 @@ class Walker:
             )
 
     def _sgs_allow(
-        self, sg_refs: tuple | list, flow: Flow, egress: bool, peer_sgs: frozenset[str], peer_net: Network | None
+        self,
+        sg_refs: tuple | list,
+        flow: Flow,
+        egress: bool,
+        peer_sgs: frozenset[str],
+        peer_net: Network | None,
+        peer: tuple[str, str] = ("", ""),
     ) -> Decision:
-        """security_groups_allow, its rules counted against the step budget first."""
+        """security_groups_allow, its rules counted against the step budget first.
+
+        `peer` names the other side for the explanation: (who, its subnet), e.g. ("the function", "PrivateSubnetA").
+        """
         rules = 0
         for ref in sg_refs:
             sg = self.graph.obj(ref)
             if isinstance(sg, m.SecurityGroup):
                 rules += len(sg.egress if egress else sg.ingress)
         self.charge(1 + rules)
-        return security_groups_allow(self.graph, sg_refs, flow, egress, peer_sgs, peer_net)
+        d = security_groups_allow(self.graph, sg_refs, flow, egress, peer_sgs, peer_net)
+        if d.status == BLOCKED and d.allowed:
+            # The rules allow the port to someone else: say whom the flow needs them to allow.
+            d = dataclasses.replace(d, detail=f"{d.detail}; {_wanted(flow, egress, peer_sgs, peer_net, peer)}")
+        return d
 
     # --- shared steps --------------------------------------------------------------------------------
     def _subnet(self, group: EniGroup) -> tuple[m.Subnet | None, Verdict | None]:
@@ -183,13 +197,33 @@ class Walker:
             return None, None, None
         return best[1], best[2], None
 
+    def _routes_text(self, rt: str, family: int) -> str:
+        """The non-local routes of `rt` for `family`, as `destination to target` (for explanations)."""
+        out = []
+        for target, data in self.graph.out(rt, k.ROUTE):
+            if data.get("family") != family or data.get("local"):
+                continue
+            dest = data.get("destination")
+            if data.get("prefix_list") and isinstance(dest, str) and dest.startswith("prefix list of "):
+                dest = f"the {dest}"  # a gateway endpoint's route (graph/build.py)
+            elif data.get("prefix_list") and not isinstance(dest, str):
+                served = sorted(self.graph.g.nodes[v].get("service", "") for v, _ in self.graph.out(target, k.SERVES))
+                dest = f"the {' / '.join(served)} prefix list" if served else "a prefix list"
+            out.append(
+                f"{dest if isinstance(dest, str) else 'an unresolved destination'} to {target.split(':', 1)[-1]}"
+            )
+        return ", ".join(sorted(set(out)))
+
     def _filters_out(
         self, group: EniGroup, subnet: m.Subnet, flow: Flow, peer_sgs: frozenset[str], peer: Network | None
     ) -> Verdict | None:
         """Security-group egress, then the subnet ACL both ways. None when everything allows the flow."""
         sg = self._sgs_allow(group.sg_refs, flow, True, peer_sgs, peer)
         if sg.status != REACHABLE:
-            return _from_decision(sg, [group.id], SG_EGRESS)
+            first = _from_decision(sg, [group.id], SG_EGRESS)
+            if first.status == BLOCKED:
+                _also(first, self._acl_pair(self._nacl(subnet.id), flow, peer, [group.id, subnet.id], True))
+            return first
         return self._acl_pair(self._nacl(subnet.id), flow, peer, [group.id, subnet.id], outbound_first=True)
 
     def _acl_pair(
@@ -237,7 +271,13 @@ class Walker:
                 no_route = self._no_route(group, subnet, flow)
                 if no_route is not None:
                     return no_route
+            if blocked.status == BLOCKED:
+                _also(blocked, self._internet_route(group, subnet, flow))
             return blocked
+        return self._internet_route(group, subnet, flow)
+
+    def _internet_route(self, group: EniGroup, subnet: m.Subnet, flow: Flow) -> Verdict:
+        """The subnet's route for a public destination and the hop it leads to."""
         rt = self._route_table(subnet.id)
         hops = [group.id, subnet.id, rt]
         target, edge, problem = self.lookup(rt, flow.family, flow.dest)
@@ -246,7 +286,9 @@ class Walker:
             return problem
         any_text = "::/0" if flow.family == 6 else "0.0.0.0/0"
         if target is None:
-            return Verdict(BLOCKED, hops, NO_ROUTE, rt, f"route table {rt} has no route for {any_text}")
+            routes = self._routes_text(rt, flow.family)
+            only = f"; it routes only {routes}" if routes else ""
+            return Verdict(BLOCKED, hops, NO_ROUTE, rt, f"route table {rt} has no route for {any_text}{only}")
         evidence = [str(edge["route"].loc)] if edge and edge.get("route") else []
         kind = self.graph.kind(target)
         hops = [*hops, target]
@@ -498,7 +540,9 @@ class Walker:
             return Verdict(BLOCKED, hops, NAT_BROKEN, inst_id, f"NAT instance {inst_id} has no public IP", nat=inst_id)
         # Unlike a NAT gateway, a NAT instance's own security groups apply [NATCMP].
         fn_net = parse_net(fn_subnet.cidr_v4)
-        d = self._sgs_allow(inst.security_groups, flow, False, frozenset(group.security_groups), fn_net)
+        d = self._sgs_allow(
+            inst.security_groups, flow, False, frozenset(group.security_groups), fn_net, ("the function", fn_subnet.id)
+        )
         if d.status != REACHABLE:
             v = _from_decision(d, [*hops], NAT_BROKEN)
             v.nat = inst_id
@@ -651,43 +695,48 @@ class Walker:
             ep_subnet = self.graph.obj(ep_subnet_id)
             ep_net = parse_net(ep_subnet.cidr_v4) if isinstance(ep_subnet, m.Subnet) else None
             flow = Flow(4, HTTPS, ep_net or ANY4, dest_sgs=frozenset(ep_sgs))
-            sg = self._sgs_allow(group.sg_refs, flow, True, frozenset(ref_key(s) for s in ep_sgs), ep_net)
-            if sg.status != REACHABLE:
-                v = _from_decision(sg, [group.id], SG_EGRESS)
-                v.endpoint = ep
-                return v
+            walked = _Walked()
+            sg = self._sgs_allow(
+                group.sg_refs,
+                flow,
+                True,
+                frozenset(ref_key(s) for s in ep_sgs),
+                ep_net,
+                (f"endpoint {ep}", ep_subnet_id),
+            )
+            if sg.status != REACHABLE and walked.stop(_on_endpoint(_from_decision(sg, [group.id], SG_EGRESS), ep)):
+                return walked.first  # type: ignore[return-value]
             blocked = self._acl_pair(self._nacl(subnet.id), flow, ep_net, [group.id, subnet.id], True)
-            if blocked:
-                blocked.endpoint = ep
-                return blocked
+            if walked.stop(_on_endpoint(blocked, ep)):
+                return walked.first  # type: ignore[return-value]
             if ep_net is not None:
                 target, _edge, problem = self.lookup(rt, 4, ep_net)
-                if problem:
-                    return problem
-                if target is not None and self.graph.kind(target) != k.VPC:
-                    return Verdict(
-                        UNKNOWN,
-                        [*hops, target],
-                        TARGET_ROUTE,
-                        target,
-                        f"traffic to {ep_subnet_id} is routed to {target} instead of the local route",
-                        endpoint=ep,
-                    )
-            ingress = self._sgs_allow(ep_sgs, flow, False, frozenset(group.security_groups), fn_net)
+                if walked.stop(problem):
+                    return walked.first  # type: ignore[return-value]
+                if problem is None and target is not None and self.graph.kind(target) != k.VPC:
+                    detail = f"traffic to {ep_subnet_id} is routed to {target} instead of the local route"
+                    if walked.stop(Verdict(UNKNOWN, [*hops, target], TARGET_ROUTE, target, detail, endpoint=ep)):
+                        return walked.first  # type: ignore[return-value]
+            ingress = self._sgs_allow(
+                ep_sgs, flow, False, frozenset(group.security_groups), fn_net, ("the function", subnet.id)
+            )
             if ingress.status != REACHABLE:
                 v = _from_decision(ingress, hops, ENDPOINT_SG)
                 v.endpoint = ep
-                if v.status == BLOCKED:
+                if v.status == BLOCKED and ingress.allowed:
+                    v.detail = f"endpoint {ep}'s security group {v.detail}"
+                elif v.status == BLOCKED:
                     sg_names = ", ".join(ep_sgs) or "the VPC default security group"
                     v.detail = f"security group {sg_names} of endpoint {ep} does not admit TCP 443 from the function ({v.detail})"
-                return v
+                if walked.stop(v):
+                    return walked.first  # type: ignore[return-value]
             if isinstance(ep_subnet, m.Subnet):
                 blocked = self._acl_pair(
                     self._nacl(ep_subnet.id), flow, fn_net, [*hops, ep_subnet.id], outbound_first=False
                 )
-                if blocked:
-                    blocked.endpoint = ep
-                    return blocked
+                walked.stop(_on_endpoint(blocked, ep))
+            if walked.first is not None:
+                return walked.first
         return Verdict(REACHABLE, hops, endpoint=ep)
 
     # --- private targets ------------------------------------------------------------------------------
@@ -729,34 +778,98 @@ class Walker:
                 )
             t_net = parse_net(ts.cidr_v4)
             flow = Flow(4, port, t_net or ANY4)
-            sg = self._sgs_allow(group.sg_refs, flow, True, frozenset(ref_key(s) for s in t_sgs), t_net)
-            if sg.status != REACHABLE:
-                return _from_decision(sg, [group.id], SG_EGRESS)
-            blocked = self._acl_pair(self._nacl(subnet.id), flow, t_net, [group.id, subnet.id], True)
-            if blocked:
-                return blocked
+            walked = _Walked()
+            sg = self._sgs_allow(
+                group.sg_refs, flow, True, frozenset(ref_key(s) for s in t_sgs), t_net, (target_id, ts_id)
+            )
+            if sg.status != REACHABLE and walked.stop(_from_decision(sg, [group.id], SG_EGRESS)):
+                return walked.first  # type: ignore[return-value]
+            if walked.stop(self._acl_pair(self._nacl(subnet.id), flow, t_net, [group.id, subnet.id], True)):
+                return walked.first  # type: ignore[return-value]
             if t_net is not None:
                 hop, _edge, problem = self.lookup(rt, 4, t_net)
-                if problem:
-                    return problem
-                if hop is None or self.graph.kind(hop) != k.VPC:
-                    return Verdict(
-                        BLOCKED,
-                        [group.id, subnet.id, rt, *([hop] if hop else [])],
-                        TARGET_ROUTE,
-                        rt,
-                        f"{rt} does not route {t_net} locally",
+                if walked.stop(problem):
+                    return walked.first  # type: ignore[return-value]
+                if problem is None and (hop is None or self.graph.kind(hop) != k.VPC):
+                    where = f"sends {t_net} to {hop}" if hop else f"has no route for {t_net}"
+                    walked.stop(
+                        Verdict(
+                            BLOCKED,
+                            [group.id, subnet.id, rt, *([hop] if hop else [])],
+                            TARGET_ROUTE,
+                            rt,
+                            f"{rt} {where}, not to the VPC's local route; {target_id}'s subnet {ts_id} is {t_net}",
+                        )
                     )
-            ingress = self._sgs_allow(t_sgs, flow, False, frozenset(group.security_groups), fn_net)
+            ingress = self._sgs_allow(
+                t_sgs, flow, False, frozenset(group.security_groups), fn_net, ("the function", subnet.id)
+            )
             if ingress.status != REACHABLE:
                 v = _from_decision(ingress, hops, TARGET_SG)
-                if v.status == BLOCKED:
+                if v.status == BLOCKED and not ingress.allowed:
                     v.detail = f"no ingress rule of {', '.join(t_sgs) or target_id} admits TCP {port} from the function ({v.detail})"
-                return v
-            blocked = self._acl_pair(self._nacl(ts.id), flow, fn_net, [*hops[:-1], ts.id], outbound_first=False)
-            if blocked:
-                return blocked
-        return Verdict(REACHABLE, [group.id, subnet.id, rt, *t_subnets, target_id])
+                if walked.stop(v):
+                    return walked.first  # type: ignore[return-value]
+            walked.stop(self._acl_pair(self._nacl(ts.id), flow, fn_net, [*hops[:-1], ts.id], outbound_first=False))
+            if walked.first is not None:
+                return walked.first
+        # Every subnet of the target's subnet group was checked, but the target's addresses sit in one of them
+        # (or a few): the path names the target after the local route, and its subnet only when it has one, never
+        # the group's subnets one after another as if the traffic crossed them.
+        return Verdict(REACHABLE, [group.id, subnet.id, rt, *(t_subnets if len(t_subnets) == 1 else []), target_id])
+
+
+def _wanted(flow: Flow, egress: bool, peer_sgs: frozenset[str], peer_net: Network | None, peer: tuple[str, str]) -> str:
+    """What a rule must allow for `flow`: the whole address space for a public destination, else the peer."""
+    if egress and flow.public:
+        any_text = "::/0" if flow.family == 6 else "0.0.0.0/0"
+        if not flow.service:
+            return f"the internet needs {any_text}"
+        # S3 and DynamoDB publish AWS-managed prefix lists an SG rule can name (SEMANTICS.md §4, [GWE]).
+        also = " or its prefix list" if flow.service in aws.GATEWAY_ENDPOINT_SERVICES else ""
+        return f"the {flow.service} API needs {any_text}{also}"
+    who, subnet = peer
+    who = who or "the peer"
+    text = (
+        f"{who}'s subnet {subnet} is {peer_net}"
+        if subnet and peer_net
+        else f"{who} is at {peer_net or 'unknown addresses'}"
+    )
+    if peer_sgs:
+        groups = "security groups" if len(peer_sgs) > 1 else "security group"
+        text += f", and {who} uses {groups} {', '.join(sorted(peer_sgs))}"
+    return text
+
+
+def _also(first: Verdict, later: Verdict | None) -> Verdict:
+    """`first` blocks and the walk went on as if it passed: keep `later`'s blocking hops with it (decision 14)."""
+    if later is not None and later.status == BLOCKED:
+        first.also.extend([dataclasses.replace(later, also=[]), *later.also])
+    return first
+
+
+class _Walked:
+    """The verdict of a sequence of hops: the first hop that does not pass decides. Past a blocking hop the walk
+    goes on as if it passed and records every further blocking hop; an unknown first hop ends the walk."""
+
+    def __init__(self) -> None:
+        self.first: Verdict | None = None
+
+    def stop(self, v: Verdict | None) -> bool:
+        """Take one hop's verdict (None: it passes); True when the walk cannot go on."""
+        if v is None or v.status == REACHABLE:
+            return False
+        if self.first is None:
+            self.first = v
+        elif self.first.status == BLOCKED:
+            _also(self.first, v)
+        return self.first.status != BLOCKED
+
+
+def _on_endpoint(v: Verdict | None, ep: str) -> Verdict | None:
+    if v is not None:
+        v.endpoint = ep
+    return v
 
 
 def _from_decision(d: Decision, hops: list[str], code: str) -> Verdict:

@@ -89,6 +89,10 @@ def test_s3_files_sample_security_group_blocks_its_s3_gateway_endpoint(corpus):
     # are outside the VPC, so the calls are dropped (SEMANTICS.md §4 prefix-list references, §6 gateway endpoints).
     report = scan_json(corpus / "sam" / "sp__lambda-s3-files-sam.yaml")
     assert findings_of(report, "VR104") == [("VR104", "S3FilesReaderFunction", 223)]
+    (vr104,) = [f["message"] for f in report["findings"] if f["rule_id"] == "VR104"]
+    assert (
+        "LambdaSecurityGroup allows tcp/443 only to 10.0.0.0/16; the s3 API needs 0.0.0.0/0 or its prefix list" in vr104
+    )
     (s3,) = report["functions"][0]["needs"]
     assert (s3["target"], s3["origin"], s3["verdict"]) == ("s3", "iam", "blocked")
 

@@ -298,10 +298,12 @@ def test_interface_endpoint_with_private_dns_and_dns_hostnames_is_used():
 def test_endpoint_without_security_groups_uses_vpc_default_group():
     report = scan("vr108_endpoint_default_sg.yaml")
     assert findings_of(report, "VR108") == [("VR108", "SecretFunction", 62)]
+    # The default group admits only its own members; the function carries another group.
     assert (
-        "security group Vpc#default-sg of endpoint SecretsEndpoint does not admit TCP 443"
-        in messages(report, "VR108")[0]
-    )
+        "endpoint SecretsEndpoint's security group Vpc#default-sg admits tcp/443 only from security group "
+        "Vpc#default-sg; the function's subnet PrivateSubnetA is 10.0.1.0/24, and the function uses security group "
+        "FunctionSecurityGroup"
+    ) in messages(report, "VR108")[0]
 
 
 def test_endpoint_security_group_admitting_function_group():

@@ -18,7 +18,10 @@ def test_nat_instance_security_group_must_admit_the_function():
     assert findings_of(report, "VR103") == [("VR103", "ApiFunction", 100)]
     internet = need(report, "ApiFunction", "internet")
     assert internet["verdict"] == "blocked"
-    assert internet["reason"] == "NAT instance NatInstance: no ingress rule of NatInstanceSecurityGroup allows tcp/443"
+    assert internet["reason"] == (
+        "NAT instance NatInstance: NatInstanceSecurityGroup admits tcp/443 only from 10.99.0.0/16; the function's "
+        "subnet PrivateSubnetA is 10.0.1.0/24, and the function uses security group FunctionSecurityGroup"
+    )
 
 
 def test_nat_instance_admitting_the_function_group_carries_internet_traffic():

@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING
 from vpcreach.graph import aws
 
 from .. import reach as r
+from ..catalogue import RULES
 from ..findings import Finding
 from ..flows import BLOCKED
 from .common import label, on_function
 
 if TYPE_CHECKING:
     from ..analysis import Analysis, FunctionResult, NeedResult
+    from ..flows import Verdict
+    from ..needs import Need
 
 _INTERNET = {
     r.SG_EGRESS: "VR104",
@@ -62,43 +65,63 @@ def need_path_findings(analysis: Analysis) -> list[Finding]:
     out: list[Finding] = []
     for result in analysis.vpc_functions():
         for nr in result.needs:
-            finding = _blocked_finding(result, nr)
-            if finding:
-                out.append(finding)
+            out.extend(_blocked_findings(result, nr))
     return out
 
 
-def _blocked_finding(result: FunctionResult, nr: NeedResult) -> Finding | None:
-    v = nr.verdict
-    if v.status != BLOCKED:
-        return None
-    need = nr.need
+def _rule_for(need: Need, v: Verdict) -> str | None:
     table = {"internet": _INTERNET, "service": _SERVICE, "private": _PRIVATE}[need.kind]
     rule_id = table.get(v.code)
-    if rule_id is None and need.target == "internet6" and v.code in (r.NO_ROUTE, r.IGW_NO_PUBLIC_IP):
+    if need.target == "internet6" and (rule_id == "VR101" or (rule_id is None and v.code == r.IGW_NO_PUBLIC_IP)):
         rule_id = "VR110"
-    if rule_id is None:
-        return None  # IGW_NO_PUBLIC_IP on an internet need is VR102's (placement.py)
-    fn = result.function
-    if rule_id == "VR101" and need.target == "internet6":
-        rule_id = "VR110"
-    origin = f" (need from {need.origin}{': ' + need.detail if need.detail else ''})"
-    message = f"{fn.id} cannot reach {_describe(need.target)}: {v.detail}{origin}"
-    rt = v.component
+    return rule_id  # None: IGW_NO_PUBLIC_IP on an internet need is VR102's (placement.py)
+
+
+def _blocked_findings(result: FunctionResult, nr: NeedResult) -> list[Finding]:
+    """One finding per blocking component on the path (DESIGN decision 14), the first keyed by the need alone
+    (its fingerprint predates decision 14), each further one by need and component; every finding of the path
+    carries the fixes of all of them, so one round of fixes repairs the path."""
+    v = nr.verdict
+    if v.status != BLOCKED:
+        return []
+    need = nr.need
     family = 6 if need.target == "internet6" else 4
-    fix = _FIXES.get((rule_id, family), "").format(rt=label(rt))
-    if rule_id == "VR106":
-        fix = aws.endpoint_fix(need.target)
-    return on_function(
-        fn,
-        rule_id,
-        message,
-        [fn.id, *map(label, v.hops)],
-        key=need.target,
-        fix=fix,
-        evidence=v.evidence,
-        need=need.target,
-    )
+    blockers: list[tuple[str, Verdict]] = []
+    seen: set[tuple[str, str]] = set()
+    for b in [v, *v.also]:
+        rule_id = _rule_for(need, b)
+        if rule_id is None or (rule_id, b.component) in seen:
+            continue
+        seen.add((rule_id, b.component))
+        blockers.append((rule_id, b))
+    fixes = [
+        aws.endpoint_fix(need.target)
+        if rule_id == "VR106"
+        else _FIXES.get((rule_id, family), "").format(rt=label(b.component)) or RULES[rule_id].fix
+        for rule_id, b in blockers
+    ]
+    together = " ".join(dict.fromkeys(fixes)) if len(blockers) > 1 else ""
+    fn = result.function
+    origin = f" (need from {need.origin}{': ' + need.detail if need.detail else ''})"
+    out = []
+    for i, (rule_id, b) in enumerate(blockers):
+        message = f"{fn.id} cannot reach {_describe(need.target)}: {b.detail}{origin}"
+        if len(blockers) > 1:
+            others = ", ".join(f"{label(o.component)} ({rid})" for rid, o in blockers if o is not b)
+            message += f"; the path is also blocked at {others}"
+        out.append(
+            on_function(
+                fn,
+                rule_id,
+                message,
+                [fn.id, *map(label, b.hops)],
+                key=need.target if b is v else f"{need.target}|{b.component}",
+                fix=together or fixes[i],
+                evidence=b.evidence,
+                need=need.target,
+            )
+        )
+    return out
 
 
 def endpoint_findings(analysis: Analysis) -> list[Finding]:
