@@ -243,6 +243,15 @@ def test_for_each_association_onto_a_table_without_internet_route_is_vr103():
     assert [f for f in findings_of(report) if f[0] != "VR301"] == [("VR103", "aws_lambda_function.api", line)]
 
 
+def test_attachments_reach_roles_named_by_the_provider():
+    """Issue 14 item 3 in a plan: a role whose name is null (api) or from name_prefix (worker) is named only
+    after apply; the attachments' `role = aws_iam_role.X.name` still reach it. api does not wait: VR308."""
+    path = fixture("role_without_name")
+    report = plan_json(path)
+    line = line_of(path, "aws_lambda_function.api")
+    assert [f for f in findings_of(report) if f[0] != "VR301"] == [("VR308", "aws_lambda_function.api", line)]
+
+
 # --- hand-made plans for the cases decision 6 settles ------------------------------------------------------
 ROLE_ARN = "arn:aws:iam::123456789012:role/fn"
 BASE = [

@@ -382,6 +382,17 @@ def test_policy_naming_a_role_whose_name_is_another_resources_attribute_reaches_
     assert findings_of(report, "VR308") == []
 
 
+def test_attachment_reaches_a_role_whose_name_is_null():
+    """Issue 14 item 3: `name = var.role_name == "" ? null : var.role_name` (default "") is an omitted name;
+    `role = aws_iam_role.function_role.name` still names the role, so the attached VPC-access policy counts
+    (no VR304) and the missing ordering is reported (VR308)."""
+    report = scan("vr308_role_name_null")
+    assert findings_of(report, "VR308") == [("VR308", "aws_lambda_function.api_function", 81)]
+    assert findings_of(report, "VR304") == [] and findings_of(report, "VR001") == []
+    near = scan("vr308_near_miss_role_name_null")
+    assert [f for f in findings_of(near) if f[0] != "VR301"] == []
+
+
 def test_deny_limited_by_resources_and_condition_is_unknown_not_missing():
     report = scan("vr304_near_miss_scoped_deny")
     assert findings_of(report, "VR304") == []

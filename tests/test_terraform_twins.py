@@ -31,6 +31,8 @@ TF_ONLY = {
     "vr104_near_miss_sg_egress_rule",
     "vr104_sg_without_egress",
     "vr304_near_miss_role_named_by_another_resource",
+    "vr308_near_miss_role_name_null",
+    "vr308_role_name_null",
 }
 
 

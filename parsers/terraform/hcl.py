@@ -461,8 +461,13 @@ class ModuleInstance(Scope):
                 value = self.body(block, inner, obj.address, only=name).get(name, [])
             if isinstance(value, str):
                 return Named(str(value), TfRef(obj.address, name))
-            if isinstance(value, Unknown):
-                # Unknown either way, but as this resource's attribute it still identifies the resource.
+            if value is None or isinstance(value, Unknown):
+                # An argument set to null is an omitted one ("Terraform behaves as though you had completely
+                # omitted it", Terraform's type docs): a computed attribute (a role's `name`, assigned by
+                # the provider when `name = var.x == "" ? null : var.x`) is known only after apply, like the
+                # omitted attributes above, and the reference still identifies the resource (issue 14 item 3).
+                # An Unknown value likewise: unknown either way, but as this resource's attribute it still
+                # identifies the resource.
                 return TfRef(obj.address, name)
             if isinstance(value, TfRef):
                 return TfRef(obj.address, name, via=value)
