@@ -27,6 +27,8 @@ TF_ONLY = {
     "layout_count_for_each",
     "module_local_subnets",
     "tfvars_nat_off",
+    "vr001_module_not_on_disk",
+    "vr001_near_miss_module_not_on_disk",
     "vr001_remote_module_not_downloaded",
     "vr104_near_miss_sg_egress_rule",
     "vr104_sg_without_egress",
