@@ -332,6 +332,22 @@ def test_each_value_and_count_index_in_a_module_call_follow_the_calls_instance_k
         assert subnets == [f"aws_subnet.s[{json.dumps(key)}]"]
 
 
+def test_each_value_over_many_instances_resolves_the_for_each_once(tmp_path):
+    """2,000 functions `for_each = aws_subnet.s` (2,000 keys): each.value.id costs one lookup per function,
+    not a walk of every subnet (4 million steps would pass the plan's resolution budget and leave Unknowns)."""
+    keys = [f"k{i}" for i in range(2000)]
+    resources, changes, config = _keyed_subnets(keys)
+    functions, function_changes = [], []
+    for key in keys:
+        res, change, cfg = _function(["each.value.id", "each.value"], True)
+        res["address"] = change["address"] = f'aws_lambda_function.f["{key}"]'
+        functions.append(res)
+        function_changes.append(change)
+    cfg["for_each_expression"] = {"references": ["aws_subnet.s"]}
+    net = parse_plan(write(tmp_path, _doc([*resources, *functions], [*changes, *function_changes], [*config, cfg])))
+    assert all(fn(net, f'aws_lambda_function.f["{k}"]').subnets == [f'aws_subnet.s["{k}"]'] for k in keys)
+
+
 @pytest.mark.parametrize(
     ("for_each", "reason"),
     [

@@ -598,6 +598,8 @@ class _Resolver:
         # Per configuration block (alive as long as the document): what every instance of it shares.
         self.block_refs: dict[int, list[str]] = {}
         self.block_configured: dict[int, set[str]] = {}
+        # A for_each expression's targets by instance key, per module instance (`_for_each_elements`).
+        self.each_elements: dict[tuple[str, tuple[str, ...]], tuple[list[str], dict[str, list[tuple[str, str]]]]] = {}
 
     def resource_config(self, address: str) -> dict | None:
         prefix, local = split_address(address)
@@ -705,12 +707,12 @@ class _Resolver:
         if self_key is None or not each:
             out.block("each.value (the for_each it comes from is not in the plan's configuration)")
             return
-        found = self.resolve(each, prefix, None, depth + 1)
-        for reason in found.blockers:
+        blockers, by_key = self._for_each_elements(each, prefix, depth)
+        for reason in blockers:
             out.block(reason)
-        matched = list(dict.fromkeys((a, attr) for a, attr in found.refs if _instance_key(a) == self_key))
+        matched = by_key.get(_key_text(self_key), [])
         if not matched:
-            if not found.blockers:
+            if not blockers:
                 out.block(f"each.value (no instance its for_each names has the key {json.dumps(self_key)})")
             return
         for attr in dict.fromkeys(attrs):
@@ -718,6 +720,22 @@ class _Resolver:
         if whole:
             for address, attr in matched:
                 self._add(out, [address], attr)
+
+    def _for_each_elements(
+        self, each: list[Any], prefix: str, depth: int
+    ) -> tuple[list[str], dict[str, list[tuple[str, str]]]]:
+        """What a for_each expression's references reach in module instance `prefix`, by instance key; resolved
+        once for all the instances it creates (each looks up its own key), not once per instance."""
+        cache_key = (prefix, tuple(r for r in each if isinstance(r, str)))
+        found = self.each_elements.get(cache_key)
+        if found is None:
+            targets = self.resolve(each, prefix, None, depth + 1)
+            by_key: dict[str, list[tuple[str, str]]] = {}
+            for address, attr in targets.refs:
+                by_key.setdefault(_key_text(_instance_key(address)), []).append((address, attr))
+            found = (list(targets.blockers), by_key)
+            self.each_elements[cache_key] = found
+        return found
 
     def _add(self, out: _Targets, addresses: list[str], attr: str) -> None:
         if self._spend(out, len(addresses)):
@@ -936,6 +954,11 @@ class _Resolver:
             if isinstance(dep, str):
                 deps.add(prefix + dep)
         return deps
+
+
+def _key_text(key: Any) -> str:
+    """An instance key as one comparable text: the count index 1 and the for_each key "1" stay apart."""
+    return json.dumps(key)
 
 
 def _for_each_refs(block: dict | None) -> list[Any]:
