@@ -317,7 +317,9 @@ class Function(Obj):
     traffic_gb: dict[str, float] = field(default_factory=dict)
     managed_instances: Unknown | None = None  # VPC config lives on a Lambda capacity provider
     # A stand-in for the functions a loop creates from a collection known only at deploy (CloudFormation's
-    # Fn::ForEach): analysed with what is known, and reported unresolved (VR001) with this reason.
+    # Fn::ForEach), or for those a Terraform module not on disk may define (the module call, handed subnets or
+    # security groups; no VPC config): analysed with what is known, and reported unresolved (VR001) with
+    # this reason.
     stand_in: Unknown | None = None
     action: str = "create"  # plan mode: create/update/replace/delete/no-op
 

@@ -221,6 +221,37 @@ def test_vr308_only_for_functions_the_plan_creates(tmp_path):
         assert len(findings_of(plan_json(str(path)), "VR308")) == expected, name
 
 
+def test_for_each_over_subnets_links_each_association_to_its_public_subnet():
+    """Issue 14 item 2: `for_each = aws_subnet.public`, `subnet_id = each.value.id` (and a for expression
+    giving each.value = the id) are followed by key; the NAT's subnet is public, so no VR103 (nor VR101)."""
+    report = plan_json(fixture("for_each_association"))
+    path = fixture("for_each_association")
+    assert findings_of(report, "VR103") == [] and findings_of(report, "VR101") == []
+    assert findings_of(report, "VR001") == []
+    [api] = [f for f in report["functions"] if f["resource"] == "aws_lambda_function.api"]
+    assert [(n["target"], n["verdict"]) for n in api["needs"]] == [("internet", "reachable")]
+    # The single-NAT findings the HCL scan of the same main.tf gives, on the same resources.
+    assert findings_of(report, "VR204") == [("VR204", "aws_nat_gateway.nat", line_of(path, "aws_nat_gateway.nat"))]
+
+
+def test_for_each_association_onto_a_table_without_internet_route_is_vr103():
+    """Trigger twin: the main table has the internet route, the for_each associations move the NAT's subnet
+    off it; only a followed association shows the NAT cannot reach the internet."""
+    path = fixture("for_each_association_wrong_table")
+    report = plan_json(path)
+    line = line_of(path, "aws_lambda_function.api")
+    assert [f for f in findings_of(report) if f[0] != "VR301"] == [("VR103", "aws_lambda_function.api", line)]
+
+
+def test_attachments_reach_roles_named_by_the_provider():
+    """Issue 14 item 3 in a plan: a role whose name is null (api) or from name_prefix (worker) is named only
+    after apply; the attachments' `role = aws_iam_role.X.name` still reach it. api does not wait: VR308."""
+    path = fixture("role_without_name")
+    report = plan_json(path)
+    line = line_of(path, "aws_lambda_function.api")
+    assert [f for f in findings_of(report) if f[0] != "VR301"] == [("VR308", "aws_lambda_function.api", line)]
+
+
 # --- hand-made plans for the cases decision 6 settles ------------------------------------------------------
 ROLE_ARN = "arn:aws:iam::123456789012:role/fn"
 BASE = [

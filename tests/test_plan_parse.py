@@ -54,6 +54,18 @@ def test_count_index_references_pick_the_same_instance():
         assert assoc.route_table == "module.net.aws_route_table.private"
 
 
+def test_each_value_references_pick_the_for_each_element_with_the_same_key():
+    """`for_each = aws_subnet.public` + `each.value.id`, and `for_each = { for k, s in aws_subnet.private :
+    k => s.id }` + `each.value` (issue 14 item 2): plan configuration says only `each.value(.id)`."""
+    net = plan_of("for_each_association")
+    for kind in ("public", "private"):
+        for key in ("a", "b"):
+            assoc = net.objects[f'aws_route_table_association.{kind}["{key}"]']
+            assert isinstance(assoc, m.RouteTableAssociation)
+            assert assoc.subnet == f'aws_subnet.{kind}["{key}"]'
+            assert assoc.route_table == f"aws_route_table.{kind}"
+
+
 def test_inline_routes_with_unknown_targets_are_linked():
     net = plan_of("create_vpc_lambda")
     route = net.objects["module.net.aws_route_table.private#route0"]
@@ -276,6 +288,83 @@ def test_variables_of_a_module_follow_the_module_call(tmp_path):
     }
     net = parse_plan(write(tmp_path, doc))
     assert fn(net, "module.app.aws_lambda_function.f").subnets == ["aws_subnet.s[0]", "aws_subnet.s[1]"]
+
+
+def _keyed_subnets(keys: list[str]) -> tuple[list[dict], list[dict], list[dict]]:
+    resources, changes, config = _subnets(len(keys))
+    for key, res, change in zip(keys, resources, changes):
+        res["address"] = change["address"] = f'aws_subnet.s["{key}"]'
+        res["index"] = change["index"] = key
+    return resources, changes, config
+
+
+@pytest.mark.parametrize("meta", ["for_each", "count"])
+def test_each_value_and_count_index_in_a_module_call_follow_the_calls_instance_key(tmp_path, meta):
+    """`module "app" { for_each = aws_subnet.s; subnet = each.value.id }`: var.subnet inside module.app["b"]
+    is aws_subnet.s["b"].id; with `count`, `subnet = aws_subnet.s[count.index].id` in module.app[1] is
+    aws_subnet.s[1].id."""
+    keys: list = ["a", "b"] if meta == "for_each" else [0, 1]
+    resources, changes, config = _keyed_subnets(keys) if meta == "for_each" else _subnets(2)
+    functions, function_changes = [], []
+    for key in keys:
+        res, change, cfg = _function(["var.subnet"], True)
+        res["address"] = change["address"] = f"module.app[{json.dumps(key)}].aws_lambda_function.f"
+        functions.append({"address": f"module.app[{json.dumps(key)}]", "resources": [res]})
+        function_changes.append(change)
+    doc = _doc(resources, [*changes, *function_changes], config)
+    doc["planned_values"]["root_module"]["child_modules"] = functions
+    if meta == "for_each":
+        call = {
+            "for_each_expression": {"references": ["aws_subnet.s"]},
+            "expressions": {"subnet": {"references": ["each.value.id", "each.value"]}},
+        }
+    else:
+        call = {
+            "count_expression": {"constant_value": 2},
+            "expressions": {"subnet": {"references": ["aws_subnet.s", "count.index"]}},
+        }
+    doc["configuration"]["root_module"]["module_calls"] = {
+        "app": {"source": "./app", **call, "module": {"resources": [cfg]}}
+    }
+    net = parse_plan(write(tmp_path, doc))
+    for key in keys:
+        subnets = fn(net, f"module.app[{json.dumps(key)}].aws_lambda_function.f").subnets
+        assert subnets == [f"aws_subnet.s[{json.dumps(key)}]"]
+
+
+def test_each_value_over_many_instances_resolves_the_for_each_once(tmp_path):
+    """2,000 functions `for_each = aws_subnet.s` (2,000 keys): each.value.id costs one lookup per function,
+    not a walk of every subnet (4 million steps would pass the plan's resolution budget and leave Unknowns)."""
+    keys = [f"k{i}" for i in range(2000)]
+    resources, changes, config = _keyed_subnets(keys)
+    functions, function_changes = [], []
+    for key in keys:
+        res, change, cfg = _function(["each.value.id", "each.value"], True)
+        res["address"] = change["address"] = f'aws_lambda_function.f["{key}"]'
+        functions.append(res)
+        function_changes.append(change)
+    cfg["for_each_expression"] = {"references": ["aws_subnet.s"]}
+    net = parse_plan(write(tmp_path, _doc([*resources, *functions], [*changes, *function_changes], [*config, cfg])))
+    assert all(fn(net, f'aws_lambda_function.f["{k}"]').subnets == [f'aws_subnet.s["{k}"]'] for k in keys)
+
+
+@pytest.mark.parametrize(
+    ("for_each", "reason"),
+    [
+        ([], "the for_each it comes from is not in the plan's configuration"),
+        (["aws_subnet.s"], 'no instance its for_each names has the key "x"'),  # keys a, b; the function's x
+        (["local.subnets"], "local.subnets (locals are not in plan JSON)"),
+    ],
+)
+def test_each_value_that_cannot_be_followed_is_unknown_with_the_reason(tmp_path, for_each, reason):
+    resources, changes, config = _keyed_subnets(["a", "b"])
+    res, change, cfg = _function(["each.value.id", "each.value"], True)
+    res["address"] = change["address"] = 'aws_lambda_function.f["x"]'
+    if for_each:
+        cfg["for_each_expression"] = {"references": for_each}
+    net = parse_plan(write(tmp_path, _doc([*resources, res], [*changes, change], [*config, cfg])))
+    subnets = fn(net, 'aws_lambda_function.f["x"]').subnets
+    assert isinstance(subnets, m.Unknown) and reason in subnets.reason, subnets
 
 
 def test_tf_ref_values_reach_the_mapping(tmp_path):

@@ -7,8 +7,10 @@ the exact (rule_id, resource address, line of the resource block) list of that r
 from __future__ import annotations
 
 import functools
+import json
 
-from conftest import FIXTURES, findings_of, scan_fixture, scan_json
+import pytest
+from conftest import FIXTURES, findings_of, run_cli, scan_fixture, scan_json
 
 TF = FIXTURES / "terraform"
 
@@ -55,6 +57,118 @@ def test_registry_module_not_downloaded_asks_for_terraform_init():
         assert findings_of(report, rule) == [], rule
     assert all("terraform init" in m and "vpcreach plan" in m for m in messages(report, "VR001"))
     assert any("module.vpc.private_subnets[1]" in m for m in messages(report, "VR001"))
+
+
+def test_module_not_on_disk_that_is_handed_a_network_is_vr001_on_the_call():
+    """Issue 14 item 5: a registry module not downloaded, a missing local folder and an empty one (a git
+    submodule not checked out), each handed subnets/security groups: VR001 on the module call, in every
+    format, instead of an empty report."""
+    path = TF / "vr001_module_not_on_disk"
+    report = scan("vr001_module_not_on_disk")
+    assert findings_of(report) == [
+        ("VR001", "module.api", 37),
+        ("VR001", "module.jobs", 60),
+        ("VR001", "module.worker", 50),
+    ]
+    by_module = {f["resource"]: f["message"] for f in report["findings"]}
+    assert by_module["module.api"] == (
+        "module.api: a module not on disk (it comes from terraform-aws-modules/lambda/aws, which is not "
+        "downloaded): its functions' networks cannot be checked, though it is passed vpc_subnet_ids, "
+        "vpc_security_group_ids; run `terraform init`, or scan a plan with `vpcreach plan`"
+    )
+    assert "./modules/worker, which is not a directory" in by_module["module.worker"]
+    assert "passed vpc_config; check the module's folder out" in by_module["module.worker"]
+    assert "./modules/jobs, which holds no .tf files" in by_module["module.jobs"]
+    unknowns = {(u["resource"], u["reason"]) for u in report["unknowns"]}
+    assert {(r, m) for r, m in by_module.items()} <= unknowns
+    assert report["functions"] == []  # the stand-ins place nothing in a VPC
+    code, out, _err = run_cli("scan", "--format", "sarif", str(path))
+    assert code == 0  # VR001 is info, as every unresolved value; it is listed, not failed on
+    results = json.loads(out)["runs"][0]["results"]
+    assert sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results) == [
+        ("VR001", 37),
+        ("VR001", 50),
+        ("VR001", 60),
+    ]
+
+
+def test_module_not_on_disk_without_network_arguments_reports_nothing_new():
+    report = scan("vr001_near_miss_module_not_on_disk")
+    assert findings_of(report) == []
+    # What was already said stays in the unknowns: the modules are not on disk.
+    assert sorted(u["resource"] for u in report["unknowns"]) == [
+        "module.api",
+        "module.disabled",
+        "module.labels",
+        "module.security_group",
+        "module.vpc",
+    ]
+
+
+def _module_root(tmp_path, call: str, downloaded: bool = False):  # type: ignore[no-untyped-def]
+    root = tmp_path / "infra"
+    root.mkdir()
+    (root / "main.tf").write_text(call)
+    if downloaded:
+        modules = root / ".terraform" / "modules"
+        (modules / "fn").mkdir(parents=True)  # emptied, as a cache cleanup or a failed download leaves it
+        (modules / "modules.json").write_text(
+            json.dumps(
+                {"Modules": [{"Key": "fn", "Source": "registry.terraform.io/x/y/aws", "Dir": ".terraform/modules/fn"}]}
+            )
+        )
+    return root
+
+
+def test_module_whose_downloaded_folder_is_empty_is_not_on_disk(tmp_path):
+    call = 'module "fn" {\n  source     = "x/y/aws"\n  subnet_ids = ["subnet-0a"]\n}\n'
+    report = scan_json(_module_root(tmp_path, call, downloaded=True))
+    assert findings_of(report) == [("VR001", "module.fn", 1)]
+    assert "whose folder .terraform/modules/fn holds no .tf files" in report["findings"][0]["message"]
+
+
+def test_module_not_on_disk_vr001_can_be_ignored_on_the_call(tmp_path):
+    call = '# vpcreach:ignore=VR001:deployed from another pipeline\nmodule "fn" {\n  source     = "x/y/aws"\n  vpc_config = { subnet_ids = ["subnet-0a"] }\n}\n'
+    report = scan_json(_module_root(tmp_path, call))
+    assert findings_of(report) == []
+    assert findings_of(report, "VR001", include_suppressed=True) == [("VR001", "module.fn", 2)]
+
+
+def test_module_outside_the_scan_root_stays_a_note_without_a_stand_in(tmp_path):
+    """Issue 12's behaviour is kept: a module outside the scan root is on disk but not read; it is Unknown."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "main.tf").write_text('resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n}\n')
+    call = 'module "fn" {\n  source     = "../shared"\n  subnet_ids = ["subnet-0a"]\n}\n'
+    report = scan_json(_module_root(tmp_path, call))
+    assert findings_of(report) == []
+    assert [u["resource"] for u in report["unknowns"]] == ["module.fn"]
+    assert "outside the scan root" in report["unknowns"][0]["reason"]
+
+
+@pytest.mark.parametrize(
+    ("name", "network"),
+    [
+        ("vpc_subnet_ids", True),
+        ("vpc_security_group_ids", True),
+        ("vpc_config", True),
+        ("subnet_ids", True),
+        ("subnet_id", True),
+        ("security_group_ids", True),
+        ("lambda_sg_ids", True),
+        ("vpc_id", False),  # a VPC id places no function (Lambda's VpcConfig is subnets and groups)
+        ("subnets", True),
+        ("security_groups", True),
+        ("private_subnets", False),  # a VPC module's CIDR list
+        ("vpc_tags", False),
+        ("manage_default_security_group", False),
+        ("create_database_subnet_group", False),
+        ("function_name", False),
+    ],
+)
+def test_which_module_arguments_hand_a_network(name, network):
+    from vpcreach.parsers.terraform.hcl import is_network_argument
+
+    assert is_network_argument(name) is network
 
 
 def test_variables_without_default_are_unresolved():
@@ -416,6 +530,17 @@ def test_policy_naming_a_role_whose_name_is_another_resources_attribute_reaches_
     report = scan("vr304_near_miss_role_named_by_another_resource")
     assert findings_of(report, "VR304") == []
     assert findings_of(report, "VR308") == []
+
+
+def test_attachment_reaches_a_role_whose_name_is_null():
+    """Issue 14 item 3: `name = var.role_name == "" ? null : var.role_name` (default "") is an omitted name;
+    `role = aws_iam_role.function_role.name` still names the role, so the attached VPC-access policy counts
+    (no VR304) and the missing ordering is reported (VR308)."""
+    report = scan("vr308_role_name_null")
+    assert findings_of(report, "VR308") == [("VR308", "aws_lambda_function.api_function", 81)]
+    assert findings_of(report, "VR304") == [] and findings_of(report, "VR001") == []
+    near = scan("vr308_near_miss_role_name_null")
+    assert [f for f in findings_of(near) if f[0] != "VR301"] == []
 
 
 def test_deny_limited_by_resources_and_condition_is_unknown_not_missing():

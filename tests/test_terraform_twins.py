@@ -27,10 +27,14 @@ TF_ONLY = {
     "layout_count_for_each",
     "module_local_subnets",
     "tfvars_nat_off",
+    "vr001_module_not_on_disk",
+    "vr001_near_miss_module_not_on_disk",
     "vr001_remote_module_not_downloaded",
     "vr104_near_miss_sg_egress_rule",
     "vr104_sg_without_egress",
     "vr304_near_miss_role_named_by_another_resource",
+    "vr308_near_miss_role_name_null",
+    "vr308_role_name_null",
 }
 
 

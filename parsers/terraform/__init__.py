@@ -38,6 +38,12 @@ def parse_module(path: str, variables: dict[str, str], var_files: list[str], roo
     net = m.Network(sources=[path], also_read=result.module_dirs, region=result.region)
     net.unknowns.extend(result.notes)
     map_resources(result.instances, net)
+    for stand_in in result.stand_ins:
+        # No VPC config is known, so only the stand-in's own VR001 is reported; the module's functions,
+        # whatever they are, are not analysed (graph.model.Function.stand_in).
+        net.add(
+            m.Function(stand_in.address, stand_in.loc, stand_in=m.Unknown(stand_in.reason), ignores=stand_in.ignores)
+        )
     return net
 
 

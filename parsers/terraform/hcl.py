@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from vpcreach.graph.aws import PSEUDO_REGION, SYMBOLIC_AZS
-from vpcreach.graph.model import Loc, Unknown
+from vpcreach.graph.model import Loc, Suppression, Unknown
 
 from ..errors import MAX_TERRAFORM_BYTES, InputError
 from ..files import FileRefused, confine, shown
@@ -114,6 +115,9 @@ class Tree:
         self.modules_json = _modules_json(files)
         self.instances = 0
         self.notes: list[tuple[str, str]] = []
+        # Module calls whose folder is not on disk (address → why, what to do), and their stand-ins.
+        self.absent: dict[str, tuple[str, str]] = {}
+        self.stand_ins: list[StandIn] = []
         self.region: str | None = None
 
     def config(self, directory: str) -> ModuleConfig:
@@ -465,8 +469,13 @@ class ModuleInstance(Scope):
                 value = self.body(block, inner, obj.address, only=name).get(name, [])
             if isinstance(value, str):
                 return Named(str(value), TfRef(obj.address, name))
-            if isinstance(value, Unknown):
-                # Unknown either way, but as this resource's attribute it still identifies the resource.
+            if value is None or isinstance(value, Unknown):
+                # An argument set to null is an omitted one ("Terraform behaves as though you had completely
+                # omitted it", Terraform's type docs): a computed attribute (a role's `name`, assigned by
+                # the provider when `name = var.x == "" ? null : var.x`) is known only after apply, like the
+                # omitted attributes above, and the reference still identifies the resource (issue 14 item 3).
+                # An Unknown value likewise: unknown either way, but as this resource's attribute it still
+                # identifies the resource.
                 return TfRef(obj.address, name)
             if isinstance(value, TfRef):
                 return TfRef(obj.address, name, via=value)
@@ -616,17 +625,24 @@ class ModuleInstance(Scope):
             outside = self._outside(directory, f"module {address} comes from {source}")
             if outside is not None:
                 return outside
-            if os.path.isdir(directory):
+            if os.path.isdir(directory) and _has_tf_files(directory):
                 return directory
-            return Unknown(f"module {address} comes from {source}, which is not a directory")
+            # A git submodule that was not checked out is an empty folder: as absent as a missing one.
+            why = "which holds no .tf files" if os.path.isdir(directory) else "which is not a directory"
+            self.tree.absent[address] = (f"it comes from {source}, {why}", "check the module's folder out")
+            return Unknown(f"module {address} comes from {source}, {why}")
         downloaded = self.tree.modules_json.get(key_path)
+        why = "which is not downloaded"
         if downloaded:
             directory = os.path.normpath(os.path.join(self.tree.root_dir, downloaded))
             outside = self._outside(directory, f"module {address} ({source}) was downloaded to {downloaded}")
             if outside is not None:
                 return outside
             if os.path.isdir(directory):
-                return directory
+                if _has_tf_files(directory):
+                    return directory
+                why = f"whose folder {downloaded} holds no .tf files"
+        self.tree.absent[address] = (f"it comes from {source}, {why}", "run `terraform init`")
         advice = "which is not on disk: run `terraform init` to download it, or scan a plan with `vpcreach plan`"
         return Pending(
             address,
@@ -661,13 +677,45 @@ class ModuleInstance(Scope):
             self.tree.count(len(keys), block.file, block.line, address)
             for index in keys:
                 out.append(self._build(key, block, exp, index))
-        for name in self.config.modules:
+        for name, call in self.config.modules.items():
             children = self.children(name)
             if isinstance(children, Unknown):
-                self.tree.notes.append((f"{self.prefix}module.{name}", children.reason))
+                address = f"{self.prefix}module.{name}"
+                self.tree.notes.append((address, children.reason))
+                if address in self.tree.absent:
+                    self._stand_in(name, call, address, self.tree.absent[address])
                 continue
             for _, child in children:
                 child.emit(out)
+
+    def _stand_in(self, name: str, call: Block, address: str, absent: tuple[str, str]) -> None:
+        """A module not on disk that is handed subnets, security groups or a VPC may define VPC functions:
+        a stand-in for them, reported VR001 on the call, instead of a silent all-clear (issue 14 item 5)."""
+        exp = self.expansion(f"module.{name}", call, address)
+        if exp.kind != "unknown" and not exp.keys:
+            return  # count = 0 / an empty for_each: the module is not used
+        passed = [
+            arg
+            for arg, attr in call.attrs.items()
+            if arg not in _MODULE_META and is_network_argument(arg) and not self._empty(attr, f"{address}.{arg}")
+        ]
+        if not passed:
+            return
+        notes = block_annotations(self.config.lines.get(call.file, []), call.line)
+        self.tree.stand_ins.append(
+            StandIn(
+                address,
+                Loc(call.file, call.line),
+                f"a module not on disk ({absent[0]}): its functions' networks cannot be checked, though it is "
+                f"passed {', '.join(passed)}; {absent[1]}, or scan a plan with `vpcreach plan`",
+                notes.ignores,
+            )
+        )
+
+    def _empty(self, attr: Attr, what: str) -> bool:
+        """Whether a module argument is null or empty (`vpc_subnet_ids = null`: no VPC); unknown is not."""
+        value = _guard(attr, lambda: evaluate_safely(attr.expr, Ctx(self), what))
+        return value is None or (isinstance(value, (list, dict, str)) and not value)
 
     def _build(self, key: str, block: Block, exp: Expansion, index: Any) -> ResourceInstance:
         address = self.prefix + key + exp.suffix(index)
@@ -692,6 +740,30 @@ class ModuleInstance(Scope):
             traffic_gb=notes.traffic_gb,
             block_lines={k: [n for n in v if n is not None] for k, v in lines.items()},
         )
+
+
+# Module arguments that hand a module a place in a VPC: a Lambda function's VpcConfig is its subnet ids and
+# security group ids (Lambda API VpcConfig: SubnetIds, SecurityGroupIds; no VPC id), so a name that says
+# subnet or security group and that it passes ids or a configuration (`vpc_subnet_ids`, `subnet_ids`,
+# `vpc_security_group_ids`, `sg_ids`, plain `subnets`), or a `vpc_config`. A VPC id alone places no function
+# (security-group and endpoint modules take one), and a VPC module's own inputs (`private_subnets` CIDR
+# lists, `manage_default_security_group`) define a network rather than a function's place in it.
+_PLACEMENT_WORD = re.compile(r"(?:^|_)(?:subnets?|security_groups?|sgs?)(?:_|$)")
+_PLACEMENT_WHOLE = {"subnets", "security_groups", "sgs"}
+
+
+def is_network_argument(name: str) -> bool:
+    name = name.lower()
+    if name in _PLACEMENT_WHOLE or name.endswith(("vpc_config", "vpc_configs")):
+        return True
+    return bool(_PLACEMENT_WORD.search(name)) and name.endswith(("_id", "_ids", "_config", "_configs"))
+
+
+def _has_tf_files(directory: str) -> bool:
+    try:
+        return any(n.endswith(".tf") and os.path.isfile(os.path.join(directory, n)) for n in os.listdir(directory))
+    except OSError:
+        return False
 
 
 def _inner(expr: Any) -> Any:
@@ -798,11 +870,22 @@ def root_values(
 
 
 @dataclass
+class StandIn:
+    """A module call not on disk that may hold VPC functions: reported unresolved (VR001) at the call."""
+
+    address: str
+    loc: Loc
+    reason: str
+    ignores: list[Suppression] = field(default_factory=list)
+
+
+@dataclass
 class Result:
     instances: list[ResourceInstance]
     notes: list[tuple[str, str]]
     region: str | None
     module_dirs: list[str]  # every module directory read besides the root's (real paths)
+    stand_ins: list[StandIn] = field(default_factory=list)
 
 
 def load_instances(
@@ -820,7 +903,7 @@ def load_instances(
     instances: list[ResourceInstance] = []
     root.emit(instances)
     root_key = os.path.realpath(directory)
-    return Result(instances, tree.notes, tree.region, [d for d in tree.configs if d != root_key])
+    return Result(instances, tree.notes, tree.region, [d for d in tree.configs if d != root_key], tree.stand_ins)
 
 
 def _provider_region(root: ModuleInstance) -> str | None:

@@ -598,6 +598,8 @@ class _Resolver:
         # Per configuration block (alive as long as the document): what every instance of it shares.
         self.block_refs: dict[int, list[str]] = {}
         self.block_configured: dict[int, set[str]] = {}
+        # A for_each expression's targets by instance key, per module instance (`_for_each_elements`).
+        self.each_elements: dict[tuple[str, tuple[str, ...]], tuple[list[str], dict[str, list[tuple[str, str]]]]] = {}
 
     def resource_config(self, address: str) -> dict | None:
         prefix, local = split_address(address)
@@ -620,10 +622,14 @@ class _Resolver:
             return False
         return True
 
-    def resolve(self, refs: list[Any], prefix: str, self_key: Any, depth: int = 0) -> _Targets:
+    def resolve(
+        self, refs: list[Any], prefix: str, self_key: Any, depth: int = 0, each: list[Any] | None = None
+    ) -> _Targets:
         """Instances (and attributes) a list of reference strings points at, in order, duplicates removed.
 
-        `depth` counts the module variables and outputs followed to get here."""
+        `self_key` is the count index or for_each key of the block the references are in, and `each` the
+        references of its for_each expression (`each.value.*` is the element of that collection with the
+        same key). `depth` counts the module variables and outputs followed to get here."""
         out = _Targets()
         if depth > MAX_REFERENCE_CHAIN:
             out.block("references chain through too many module variables and outputs to follow")
@@ -631,6 +637,8 @@ class _Resolver:
         if not self._spend(out, len(refs) if isinstance(refs, list) else 0):
             return out
         refs = [r for r in refs if isinstance(r, str)]
+        if any(r == "each.value" or r.startswith(("each.value.", "each.value[")) for r in refs):
+            self._each_value(refs, prefix, self_key, each or [], out, depth)
         keyed = any(r in ("count.index", "each.key", "each.value") for r in refs)
         parsed = [(r, _RESOURCE_REF.match(r) if r.split(".", 1)[0] not in _NOT_RESOURCES else None) for r in refs]
         implied_bare: Counter[str] = Counter()
@@ -674,6 +682,61 @@ class _Resolver:
                     self._add(out, instances, attr or "id")
         return out
 
+    def _each_value(
+        self, refs: list[str], prefix: str, self_key: Any, each: list[Any], out: _Targets, depth: int
+    ) -> None:
+        """`each.value.subnet_id` / `each.value`: the instance of the for_each collection with this key.
+
+        A for_each over a resource (`for_each = aws_subnet.public`) or over a map built from one (`{ for k, s
+        in aws_subnet.public : k => s.id }`, a module variable or output holding either) has that resource's
+        keys, so the element with the block's own key is the instance with that key. Terraform lists
+        `each.value.id` with its implied parent `each.value`; a bare `each.value` beyond those parents is the
+        element itself, which stands for the attribute the collection holds (`id` for a whole instance)."""
+        attrs: list[str] = []
+        bare = 0
+        for ref in refs:
+            if ref == "each.value":
+                bare += 1
+            elif ref.startswith("each.value."):
+                match = re.match(r"[A-Za-z_][A-Za-z0-9_-]*", ref[len("each.value.") :])
+                if match:
+                    attrs.append(match.group(0))
+            elif ref.startswith("each.value["):
+                bare -= 1  # `each.value["x"]` brings an implied `each.value` too, and is not followed
+        whole = bare > len(attrs)
+        if self_key is None or not each:
+            out.block("each.value (the for_each it comes from is not in the plan's configuration)")
+            return
+        blockers, by_key = self._for_each_elements(each, prefix, depth)
+        for reason in blockers:
+            out.block(reason)
+        matched = by_key.get(_key_text(self_key), [])
+        if not matched:
+            if not blockers:
+                out.block(f"each.value (no instance its for_each names has the key {json.dumps(self_key)})")
+            return
+        for attr in dict.fromkeys(attrs):
+            self._add(out, list(dict.fromkeys(a for a, _ in matched)), attr)
+        if whole:
+            for address, attr in matched:
+                self._add(out, [address], attr)
+
+    def _for_each_elements(
+        self, each: list[Any], prefix: str, depth: int
+    ) -> tuple[list[str], dict[str, list[tuple[str, str]]]]:
+        """What a for_each expression's references reach in module instance `prefix`, by instance key; resolved
+        once for all the instances it creates (each looks up its own key), not once per instance."""
+        cache_key = (prefix, tuple(r for r in each if isinstance(r, str)))
+        found = self.each_elements.get(cache_key)
+        if found is None:
+            targets = self.resolve(each, prefix, None, depth + 1)
+            by_key: dict[str, list[tuple[str, str]]] = {}
+            for address, attr in targets.refs:
+                by_key.setdefault(_key_text(_instance_key(address)), []).append((address, attr))
+            found = (list(targets.blockers), by_key)
+            self.each_elements[cache_key] = found
+        return found
+
     def _add(self, out: _Targets, addresses: list[str], attr: str) -> None:
         if self._spend(out, len(addresses)):
             for address in addresses:
@@ -687,9 +750,18 @@ class _Resolver:
                 out.block(reason)
             out.splat = out.splat or found.splat or splat
 
-    def _named(self, key: tuple[str, str, str], refs: list[Any], prefix: str, depth: int) -> _Targets:
+    def _named(
+        self,
+        key: tuple[str, str, str],
+        refs: list[Any],
+        prefix: str,
+        depth: int,
+        self_key: Any = None,
+        each: list[Any] | None = None,
+    ) -> _Targets:
         """A module variable's or output's targets (its expression's `refs`, read in module instance
-        `prefix`), resolved once and remembered; a variable that reaches itself again is a cycle."""
+        `prefix`), resolved once and remembered; a variable that reaches itself again is a cycle. A module
+        call's argument is read with the call's own count index or for_each key (`self_key`, `each`)."""
         found = self.named.get(key)
         if found is not None:
             return found
@@ -699,7 +771,7 @@ class _Resolver:
             return cycle
         self.busy.add(key)
         try:
-            found = self.resolve(refs, prefix, None, depth + 1)
+            found = self.resolve(refs, prefix, self_key, depth + 1, each)
         finally:
             self.busy.discard(key)
         self.named[key] = found
@@ -715,12 +787,16 @@ class _Resolver:
         segments = list(_MODULE_SEGMENT.finditer(prefix))
         parent_prefix = prefix[: segments[-1].start()] if segments else ""
         calls = self.config.modules.get(parent_cfg, {}).get("module_calls") or {}
-        expressions = (calls.get(call) or {}).get("expressions") or {}
+        block = calls.get(call) or {}
+        expressions = block.get("expressions") or {}
         name = ref.split(".")[1] if len(ref.split(".")) > 1 else ""
         expr = expressions.get(name) if name else None
         if isinstance(expr, dict):
             refs = expr.get("references") or []
-            self._merge(out, self._named(("variable", prefix, name), refs, parent_prefix, depth))
+            # `module "x" { for_each = ...; subnet_id = each.value.id }`: this instance's key.
+            self_key = _instance_key(prefix[: segments[-1].end() - 1]) if segments else None
+            found = self._named(("variable", prefix, name), refs, parent_prefix, depth, self_key, _for_each_refs(block))
+            self._merge(out, found)
 
     def _module_output(self, ref: str, prefix: str, out: _Targets, depth: int, outputs: set[str]) -> None:
         """`module.net.private_subnet_ids` → the output's own references, inside that module."""
@@ -767,6 +843,7 @@ class _Resolver:
         expressions = (cfg or {}).get("expressions") or {}
         prefix, _local = split_address(inst.address)
         key = _instance_key(inst.address)
+        each = _for_each_refs(cfg)
         paths = _leaves(unknown)
         # Elements of one list attribute are completed together (known ones keep their places).
         done: set[tuple] = set()
@@ -794,10 +871,10 @@ class _Resolver:
                 if list_path in done:
                     continue
                 done.add(list_path)
-                targets = self.resolve(expr["references"], prefix, key)
+                targets = self.resolve(expr["references"], prefix, key, each=each)
                 self._complete_list(inst, list_path, unknown, targets, label)
                 continue
-            targets = self.resolve(expr["references"], prefix, key)
+            targets = self.resolve(expr["references"], prefix, key, each=each)
             if inside:
                 # A key of a map attribute (an environment variable): only a single source is certain.
                 distinct = list(dict.fromkeys(a for a, _ in targets.refs))
@@ -871,12 +948,24 @@ class _Resolver:
             for key in ("count_expression", "for_each_expression"):
                 _collect_refs(cfg.get(key), refs)
             self.block_refs[id(cfg)] = refs
-        found = self.resolve(refs, prefix, _instance_key(address))
+        found = self.resolve(refs, prefix, _instance_key(address), each=_for_each_refs(cfg))
         deps.update(a for a, _ in found.refs if a != address)
         for dep in cfg.get("depends_on") or []:
             if isinstance(dep, str):
                 deps.add(prefix + dep)
         return deps
+
+
+def _key_text(key: Any) -> str:
+    """An instance key as one comparable text: the count index 1 and the for_each key "1" stay apart."""
+    return json.dumps(key)
+
+
+def _for_each_refs(block: dict | None) -> list[Any]:
+    """The references of a resource's or module call's for_each expression (what `each.value` is from)."""
+    expr = (block or {}).get("for_each_expression")
+    refs = expr.get("references") if isinstance(expr, dict) else None
+    return refs if isinstance(refs, list) else []
 
 
 def _collect_refs(node: Any, out: list[str], depth: int = 0) -> None:
