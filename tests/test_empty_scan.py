@@ -47,3 +47,9 @@ def test_fail_on_empty_must_be_a_boolean(tmp_path):
     (tmp_path / ".vpcreach.toml").write_text('fail_on_empty = "yes"\n')
     code, _, err = run_cli("scan", str(tmp_path))
     assert code == 2 and "fail_on_empty must be true or false, not 'yes'" in err
+
+
+def test_a_function_reported_unknown_is_not_nothing_to_check():
+    """A module not on disk that is handed subnets is a stand-in function reported as VR001: no "nothing" note."""
+    code, _, err = run_cli("scan", str(FIXTURES / "terraform" / "vr001_module_not_on_disk"), "--fail-on-empty")
+    assert (code, err) == (0, "")

@@ -103,7 +103,9 @@ def _nothing_to_check(req: RunRequest, analyses: list[Analysis]) -> str | None:
     functions = [r.function for a in analyses for r in a.functions.values()]
     if not functions:
         return f"no Lambda function in the {len(analyses)} input(s) read under {where}: nothing was checked"
-    if not any(fn.has_vpc_config for fn in functions):
+    # A stand-in (a module not on disk, a loop not expanded) or a Managed Instances function is reported as
+    # unknown (VR001): that is something to read, not nothing.
+    if not any(fn.has_vpc_config or fn.stand_in is not None or fn.managed_instances is not None for fn in functions):
         return f"none of the {len(functions)} Lambda function(s) under {where} is attached to a VPC: nothing to check"
     return None
 
