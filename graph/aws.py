@@ -303,3 +303,24 @@ def zone_label(zone: str) -> str:
 def is_region(label: str) -> bool:
     """`eu-west-1`, `us-gov-west-1`, or the placeholder `<region>`."""
     return label == PSEUDO_REGION or bool(REGION_NAME.match(label))
+
+
+# --- Arguments that place functions in a VPC -------------------------------------------------------------
+# Inputs that hand a Terraform module or a nested stack a place in a VPC: a Lambda function's VpcConfig is its subnet ids and
+# security group ids (Lambda API VpcConfig: SubnetIds, SecurityGroupIds; no VPC id), so a name that says
+# subnet or security group and that it passes ids or a configuration (`vpc_subnet_ids`, `subnet_ids`,
+# `vpc_security_group_ids`, `sg_ids`, plain `subnets`), or a `vpc_config`. A VPC id alone places no function
+# (security-group and endpoint modules take one), and a VPC module's own inputs (`private_subnets` CIDR
+# lists, `manage_default_security_group`) define a network rather than a function's place in it.
+_PLACEMENT_WORD = re.compile(r"(?:^|_)(?:subnets?|security_groups?|sgs?)(?:_|$)")
+_PLACEMENT_WHOLE = {"subnets", "security_groups", "sgs"}
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def is_network_argument(name: str) -> bool:
+    """`vpc_subnet_ids`, `SubnetIds`, `LambdaSecurityGroupIds`, `vpc_config`: CamelCase (CloudFormation
+    parameters) is read as snake_case (Terraform variables)."""
+    name = _CAMEL.sub("_", name).lower()
+    if name in _PLACEMENT_WHOLE or name.endswith(("vpc_config", "vpc_configs")):
+        return True
+    return bool(_PLACEMENT_WORD.search(name)) and name.endswith(("_id", "_ids", "_config", "_configs"))

@@ -662,3 +662,22 @@ def test_managed_policy_attached_through_its_roles_property_is_separate():
 def test_eni_policy_reached_through_a_dependency_chain_is_ordered():
     report = scan("vr308_near_miss_transitive_depends_on.yaml")
     assert findings_of(report, "VR308") == []
+
+
+# --- VR001 nested stacks (issue 14 item 5, CloudFormation's twin of a Terraform module not on disk) -------
+def test_nested_stacks_handed_subnets_or_security_groups_are_unknown():
+    report = scan("vr001_nested_stack_not_read.yaml")
+    assert findings_of(report) == [
+        ("VR001", "ApiStack", 24),
+        ("VR001", "RotationApp", 39),
+        ("VR001", "WorkerStack", 32),
+    ]
+    assert messages(report, "VR001")[0] == (
+        "ApiStack: a nested stack whose template vpcreach does not read (https://s3.amazonaws.com/example-bucket/"
+        "api.yaml): its functions' networks cannot be checked, though it is passed SubnetIds, "
+        "LambdaSecurityGroupIds; scan that template too"
+    )
+    assert [m.split(": ", 1)[0] for m in messages(report, "VR001")] == ["ApiStack", "WorkerStack", "RotationApp"]
+    assert "though it is passed PrivateSubnets;" in messages(report, "VR001")[1]
+    assert "though it is passed vpcSecurityGroupIds;" in messages(report, "VR001")[2]
+    assert findings_of(scan("vr001_near_miss_nested_stack_not_read.yaml")) == []

@@ -166,7 +166,7 @@ def test_module_outside_the_scan_root_stays_a_note_without_a_stand_in(tmp_path):
     ],
 )
 def test_which_module_arguments_hand_a_network(name, network):
-    from vpcreach.parsers.terraform.hcl import is_network_argument
+    from vpcreach.graph.aws import is_network_argument
 
     assert is_network_argument(name) is network
 

@@ -21,6 +21,8 @@ TF = FIXTURES / "terraform"
 # CloudFormation fixtures that have no Terraform counterpart, and why.
 CFN_ONLY = {
     "vr104_cdk_disallow_all": "CDK-synthesized CloudFormation: CDK's match-nothing egress rule has no Terraform idiom",
+    "vr001_nested_stack_not_read": "nested stacks; Terraform's counterpart is vr001_module_not_on_disk",
+    "vr001_near_miss_nested_stack_not_read": "nested stacks; Terraform's is vr001_near_miss_module_not_on_disk",
 }
 # Terraform fixtures that test Terraform itself and have no CloudFormation twin.
 TF_ONLY = {

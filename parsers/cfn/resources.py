@@ -585,3 +585,51 @@ def mount_standalone_rules(ctx: Context) -> None:
             nacl.entries.append(entry)
         elif isinstance(nacl_ref, Unknown):
             ctx.note(rid, nacl_ref)
+
+
+# --- Nested stacks --------------------------------------------------------------------------------------
+_PLACING_TYPES = ("AWS::EC2::Subnet", "AWS::EC2::SecurityGroup")
+
+
+@handles("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
+def _nested_stack(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    """A nested stack's template is not read (CloudFormation fetches it from its TemplateURL, an S3 URL; SAM's
+    Location may name a local file or a Serverless Application Repository app). When the stack is handed
+    subnets or security groups, the functions it defines are placed in a VPC that cannot be checked: a
+    stand-in function reported VR001 on the stack, never silence (the twin of a Terraform module not on disk).
+    """
+    params = p.get("Parameters")
+    if not isinstance(params, dict):
+        return
+    handed = [str(name) for name, value in params.items() if _places(ctx, str(name), value)]
+    if not handed:
+        return
+    where = p.get("TemplateURL", p.get("Location"))
+    source = f" ({where})" if isinstance(where, str) else ""
+    reason = (
+        f"a nested stack whose template vpcreach does not read{source}: its functions' networks cannot be "
+        f"checked, though it is passed {', '.join(handed)}; scan that template too"
+    )
+    ctx.net.add(m.Function(rid, loc, stand_in=Unknown(reason)))
+
+
+def _places(ctx: Context, name: str, value: Any) -> bool:
+    """Whether a nested stack parameter hands it subnets or security groups: by its name, or by its value
+    (references to the template's subnets or security groups, or literal `subnet-`/`sg-` ids)."""
+    if value is None or value == "" or value == []:
+        return False
+    if aws.is_network_argument(name):
+        return True
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, ResRef):
+            if ctx.types.get(item.id) in _PLACING_TYPES:
+                return True
+        elif isinstance(item, Derived):
+            stack.extend(item.refs)
+        elif isinstance(item, str) and item.startswith(("subnet-", "sg-")):
+            return True
+    return False

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpcreach.graph import aws
 from vpcreach.graph.aws import PSEUDO_REGION, SYMBOLIC_AZS
 from vpcreach.graph.model import Loc, Suppression, Unknown
 
@@ -697,7 +697,7 @@ class ModuleInstance(Scope):
         passed = [
             arg
             for arg, attr in call.attrs.items()
-            if arg not in _MODULE_META and is_network_argument(arg) and not self._empty(attr, f"{address}.{arg}")
+            if arg not in _MODULE_META and aws.is_network_argument(arg) and not self._empty(attr, f"{address}.{arg}")
         ]
         if not passed:
             return
@@ -740,23 +740,6 @@ class ModuleInstance(Scope):
             traffic_gb=notes.traffic_gb,
             block_lines={k: [n for n in v if n is not None] for k, v in lines.items()},
         )
-
-
-# Module arguments that hand a module a place in a VPC: a Lambda function's VpcConfig is its subnet ids and
-# security group ids (Lambda API VpcConfig: SubnetIds, SecurityGroupIds; no VPC id), so a name that says
-# subnet or security group and that it passes ids or a configuration (`vpc_subnet_ids`, `subnet_ids`,
-# `vpc_security_group_ids`, `sg_ids`, plain `subnets`), or a `vpc_config`. A VPC id alone places no function
-# (security-group and endpoint modules take one), and a VPC module's own inputs (`private_subnets` CIDR
-# lists, `manage_default_security_group`) define a network rather than a function's place in it.
-_PLACEMENT_WORD = re.compile(r"(?:^|_)(?:subnets?|security_groups?|sgs?)(?:_|$)")
-_PLACEMENT_WHOLE = {"subnets", "security_groups", "sgs"}
-
-
-def is_network_argument(name: str) -> bool:
-    name = name.lower()
-    if name in _PLACEMENT_WHOLE or name.endswith(("vpc_config", "vpc_configs")):
-        return True
-    return bool(_PLACEMENT_WORD.search(name)) and name.endswith(("_id", "_ids", "_config", "_configs"))
 
 
 def _has_tf_files(directory: str) -> bool:
