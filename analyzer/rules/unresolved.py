@@ -20,8 +20,16 @@ def fix_for(reason: str) -> str:
         return "Pass the value (--param / --var / a tfvars file), or scan the Terraform plan, so the verdict can be decided."
     if "after apply" in text:
         return "Scan the Terraform plan (vpcreach plan): values known at plan time are resolved there; ids AWS assigns at apply stay unknown."
-    if "not defined in the source" in text or "defined outside" in text or "not on disk" in text:
-        return "Scan the template or module that defines it together with this one, or run `terraform init` / scan the plan."
+    if "not on disk" in text:
+        return (
+            "Run `terraform init` (or check the module's folder out) and scan again, or scan the plan (vpcreach plan)."
+        )
+    if "nested stack" in text:
+        return "Scan the nested stack's template too (it is analysed on its own, with the values this stack passes it)."
+    if "another stack" in text:
+        return "Scan the stack that exports the value together with this one; its subnets and security groups are defined there."
+    if "not defined in the source" in text or "defined outside" in text:
+        return "Scan the template or module that defines it together with this one."
     return "Nothing to pass: vpcreach cannot follow this value statically. Check it by hand, and suppress this VR001 on the resource with a reason."
 
 
@@ -30,10 +38,12 @@ def unresolved(analysis: Analysis) -> list[Finding]:
     for result in analysis.functions.values():
         fn = result.function
         if fn.managed_instances is not None:
-            out.append(on_function(fn, "VR001", f"{fn.id}: {fn.managed_instances.reason}", key="managed-instances"))
+            reason = fn.managed_instances.reason
+            out.append(on_function(fn, "VR001", f"{fn.id}: {reason}", key="managed-instances", fix=fix_for(reason)))
             continue
         if fn.stand_in is not None:
-            out.append(on_function(fn, "VR001", f"{fn.id}: {fn.stand_in.reason}", key="stand-in"))
+            reason = fn.stand_in.reason
+            out.append(on_function(fn, "VR001", f"{fn.id}: {reason}", key="stand-in", fix=fix_for(reason)))
         if not fn.has_vpc_config:
             continue
         for gap in result.placement_gaps:
