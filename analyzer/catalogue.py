@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SEVERITIES = ("info", "warning", "error")
-DOCS_URL = "https://github.com/vpcreach/vpcreach/blob/main/README.md#rules"
+# The rule reference, generated from this table (docs/rules.md: `python -m vpcreach.rules_doc > docs/rules.md`).
+DOCS_URL = "https://github.com/vpcreach/vpcreach/blob/main/docs/rules.md"
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ class Rule:
 
     @property
     def help_uri(self) -> str:
-        return f"{DOCS_URL}-{self.id.lower()}"
+        """The rule's heading in docs/rules.md (GitHub's anchor for `## VR102 public-subnet-function`)."""
+        return f"{DOCS_URL}#{self.id.lower()}-{self.name}"
 
     @property
     def cfn_lint_id(self) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT, run_cli, scan_json
 from vpcreach.analyzer.catalogue import RULES
+from vpcreach.analyzer.citations import linked
 
 EXAMPLE = FIXTURES / "cfn" / "example_private_nat.yaml"
 SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
@@ -65,7 +66,7 @@ def test_driver_rules_are_the_catalogue(in_tmp):
     assert vr102["shortDescription"]["text"] == rule.summary
     assert vr102["fullDescription"]["text"].startswith(rule.summary)
     assert rule.why in vr102["help"]["text"] and rule.fix in vr102["help"]["text"]
-    assert rule.why in vr102["help"]["markdown"] and f"({rule.help_uri})" in vr102["help"]["markdown"]
+    assert linked(rule.why) in vr102["help"]["markdown"] and f"({rule.help_uri})" in vr102["help"]["markdown"]
     assert vr102["helpUri"] == rule.help_uri
     assert vr102["defaultConfiguration"]["level"] == "error"
     levels = {r["id"]: r["defaultConfiguration"]["level"] for r in driver["rules"]}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from vpcreach.analyzer.catalogue import RULES
+from vpcreach.analyzer.catalogue import RULES, SEVERITIES, Rule
+from vpcreach.analyzer.citations import SOURCES, cited, linked
 
 
 def markdown_table() -> str:
@@ -44,3 +46,67 @@ def render_rules(rule_id: str | None, fmt: str) -> str:
     if fmt == "json":
         return json.dumps([r.__dict__ for r in RULES.values()], indent=2)
     return "\n".join(f"{r.id}  {r.severity:<7}  {r.name:<28} {r.summary}" for r in RULES.values())
+
+
+def docs_page(fixtures: Path | None = None) -> str:
+    """docs/rules.md: one heading per rule (what, why with its sources as links, example, fix, the fixtures that
+    trigger it and the near misses that must not, in CloudFormation and Terraform). Generated, never edited."""
+    out = [
+        "# vpcreach rules",
+        "",
+        "<!-- Generated from analyzer/catalogue.py by `python -m vpcreach.rules_doc > docs/rules.md`; do not edit. -->",
+        "",
+        "Each rule's id is stable. The cfn-lint id is the level letter, 9 and the number (a finding reported at",
+        "another level than its rule's uses that level's letter). The fixtures are complete templates and",
+        "Terraform roots: the triggers show the mistake, the near misses the fixed or harmless form.",
+        "",
+    ]
+    for r in RULES.values():
+        out += _rule_section(r, fixtures)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _rule_section(r: Rule, fixtures: Path | None) -> list[str]:
+    others = ", ".join(r.cfn_lint_id_at(s) for s in SEVERITIES if s != r.severity)
+    lines = [
+        f"## {r.id} {r.name}",
+        "",
+        f"**{r.severity}** · cfn-lint `{r.cfn_lint_id}` (at other levels: {others})",
+        "",
+        f"**What it finds.** {linked(r.summary)}",
+        "",
+        f"**Why it matters.** {linked(r.why)}",
+        "",
+    ]
+    if r.example:
+        lines += [f"**Example.** {linked(r.example)}", ""]
+    lines += [f"**Fix.** {linked(r.fix)}", ""]
+    if fixtures is not None:
+        triggers, near = _fixtures(r, fixtures)
+        if not triggers and r.summary.startswith("(plan)"):
+            triggers = ["the Terraform plans in [fixtures/tfplan](../fixtures/tfplan) (see its README)"]
+        if triggers:
+            lines += ["**Triggers:** " + ", ".join(triggers), ""]
+        if near:
+            lines += ["**Near misses:** " + ", ".join(near), ""]
+    keys = [k for k in cited(" ".join((r.summary, r.why, r.example, r.fix))) if k in SOURCES]
+    if keys:
+        lines += ["**Sources:** " + "; ".join(f"[{k}] [{SOURCES[k][0]}]({SOURCES[k][1]})" for k in keys), ""]
+    return lines
+
+
+def _fixtures(r: Rule, fixtures: Path) -> tuple[list[str], list[str]]:
+    prefix = r.id.lower() + "_"
+    found = sorted(
+        [p for p in (fixtures / "cfn").glob(prefix + "*") if p.suffix in (".yaml", ".json")]
+        + [p for p in (fixtures / "terraform").glob(prefix + "*") if p.is_dir()],
+        key=lambda p: (p.name.split(".")[0], p.parent.name),
+    )
+    links = [(p, f"[{p.parent.name}/{p.name}](../fixtures/{p.parent.name}/{p.name})") for p in found]
+    return [t for p, t in links if "near_miss" not in p.name], [t for p, t in links if "near_miss" in p.name]
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(docs_page(Path(__file__).resolve().parent.parent / "fixtures"))

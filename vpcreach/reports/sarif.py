@@ -21,6 +21,7 @@ from typing import Any
 from vpcreach import __version__
 from vpcreach.analyzer.analysis import Analysis
 from vpcreach.analyzer.catalogue import DOCS_URL, RULES, Rule
+from vpcreach.analyzer.citations import linked
 from vpcreach.analyzer.findings import Finding
 from vpcreach.analyzer.rules.common import label
 from vpcreach.graph import model as m
@@ -39,7 +40,7 @@ def _rule_markdown(r: Rule) -> str:
     parts = [
         f"**{r.id} {r.name}** ({r.severity}; cfn-lint `{r.cfn_lint_id}`)",
         r.summary,
-        f"**Why it matters.** {r.why}",
+        f"**Why it matters.** {linked(r.why)}",
         f"**Fix.** {r.fix}",
     ]
     if r.example:
