@@ -76,9 +76,13 @@ def test_driver_rules_are_the_catalogue(in_tmp):
 def test_results_point_at_the_resource_line_with_a_relative_uri(in_tmp):
     log = sarif("infra/template.yaml")
     report = scan_json("infra/template.yaml")
-    expected = {(f["rule_id"], f["resource"]): f for f in report["findings"] if f["rule_id"] != "VR301"}
+    # Informational findings are not alerts: left out of SARIF unless --severity-threshold info (issue 19).
+    expected = {(f["rule_id"], f["resource"]): f for f in report["findings"] if f["severity"] != "info"}
     results = results_by(log)
     assert set(results) == set(expected)
+    everything = results_by(sarif("infra/template.yaml", "--severity-threshold", "info"))
+    assert set(everything) == {(f["rule_id"], f["resource"]) for f in report["findings"] if f["rule_id"] != "VR301"}
+    assert {r["level"] for r in everything.values()} == {"error", "warning", "note"}
     for key, result in results.items():
         location = result["locations"][0]["physicalLocation"]
         assert location["artifactLocation"] == {"uri": "infra/template.yaml", "uriBaseId": "%SRCROOT%"}
@@ -138,7 +142,7 @@ def test_suppressed_findings_carry_the_reason_and_where_it_was_written(in_tmp):
         )
     )
     (in_tmp / ".vpcreach.toml").write_text('[suppress]\nNatA = [{ id = "VR204", reason = "one NAT in dev" }]\n')
-    log = sarif("infra/template.yaml")
+    log = sarif("infra/template.yaml", "--severity-threshold", "info")  # VR204 is informational
     validate(log)
     results = results_by(log)
     assert results[("VR302", "ReportFunction")]["suppressions"] == [

@@ -440,7 +440,10 @@ def render(analyses: list, findings: list, req: RunRequest, threshold: str, prob
         from .output import json_text
         from .reports.sarif import to_sarif
 
-        return json_text(to_sarif(analyses, findings, problems))
+        # Code scanning shows every result as an alert: the informational inventory (ENI groups, unknowns)
+        # is left out unless asked for with --severity-threshold info.
+        shown = findings if threshold == "info" else [f for f in findings if f.severity != "info"]
+        return json_text(to_sarif(analyses, shown, problems))
     if fmt == "junit":
         from .reports.junit import to_junit
 

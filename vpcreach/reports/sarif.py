@@ -90,10 +90,9 @@ class _Locator:
         return {"uri": Path(relative).as_posix(), "uriBaseId": SRCROOT}
 
     def physical(self, file: str, line: int | None) -> dict[str, Any]:
-        out: dict[str, Any] = {"artifactLocation": self.artifact(file)}
-        if line:
-            out["region"] = {"startLine": line}
-        return out
+        # Every result has a region (GitHub code scanning drops or misplaces one without): the file's first
+        # line when the finding has none (a plan written on one line, a resource of unknown position).
+        return {"artifactLocation": self.artifact(file), "region": {"startLine": line or 1}}
 
     def loc(self, node: str) -> m.Loc | None:
         loc = self._node(node).get("loc")
