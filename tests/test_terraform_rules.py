@@ -83,7 +83,7 @@ def test_module_not_on_disk_that_is_handed_a_network_is_vr001_on_the_call():
     assert {(r, m) for r, m in by_module.items()} <= unknowns
     assert report["functions"] == []  # the stand-ins place nothing in a VPC
     code, out, _err = run_cli("scan", "--format", "sarif", "--severity-threshold", "info", str(path))
-    assert code == 0  # VR001 is info, as every unresolved value; it is listed, not failed on
+    assert code == 1  # asked to fail at info: the three VR001s are listed and fail the run
     results = json.loads(out)["runs"][0]["results"]
     assert sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results) == [
         ("VR001", 37),
