@@ -9,7 +9,7 @@ import click
 from . import __version__
 from .output import error, exit_code, write_report
 
-FORMATS = ("text", "json", "sarif", "junit")
+FORMATS = ("text", "json", "sarif", "junit", "codeclimate")
 SEVERITIES = ("info", "warning", "error")
 
 

@@ -444,6 +444,13 @@ def render(analyses: list, findings: list, req: RunRequest, threshold: str, prob
         # is left out unless asked for with --severity-threshold info.
         shown = findings if threshold == "info" else [f for f in findings if f.severity != "info"]
         return json_text(to_sarif(analyses, shown, problems))
+    if fmt == "codeclimate":
+        from .output import json_text
+        from .reports.codeclimate import to_codeclimate
+
+        # A merge-request widget, like code scanning, shows informational findings only when asked to.
+        shown = findings if threshold == "info" else [f for f in findings if f.severity != "info"]
+        return json_text(to_codeclimate(shown))
     if fmt == "junit":
         from .reports.junit import to_junit
 
