@@ -368,6 +368,8 @@ class Network:
     # Plan mode: literal ids of resources before the change → their address (an id left in a value after
     # its resource is deleted shows up as an External with that id).
     before_ids: dict[str, str] = field(default_factory=dict)
+    # What the reader wants the person running the scan to know about this source (a `vpcreach: note:`).
+    notes: list[str] = field(default_factory=list)
 
     def add(self, obj: Obj) -> Obj:
         self.objects[obj.id] = obj

@@ -128,8 +128,15 @@ def scan(
 @main.command()
 @click.argument("plans", nargs=-1, required=True, metavar="PLAN.json...")
 @click.option("--explain-needs", is_flag=True, help="Show each function's needs and where each came from.")
+@click.option(
+    "--tf-dir",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="The Terraform configuration the plan was made from: findings point at its blocks (default: the "
+    "plan's folder, else the working directory, when it holds .tf files).",
+)
 @common_options
-def plan(plans: tuple[str, ...], explain_needs: bool, **common: object) -> None:
+def plan(plans: tuple[str, ...], explain_needs: bool, tf_dir: str | None, **common: object) -> None:
     """Check Terraform plan JSON (terraform show -json plan.out > plan.json).
 
     Runs the whole catalogue on the planned network, and reports what the change does: new or replaced
@@ -143,7 +150,7 @@ def plan(plans: tuple[str, ...], explain_needs: bool, **common: object) -> None:
     for path in plans:
         if os.path.isdir(path):
             _fail(f"{path}: is a directory; `vpcreach plan` reads plan JSON files (`vpcreach scan` reads directories)")
-    request = RunRequest(paths=list(plans), explain_needs=explain_needs, mode="plan", **common)  # type: ignore[arg-type]
+    request = RunRequest(paths=list(plans), explain_needs=explain_needs, mode="plan", tf_dir=tf_dir, **common)  # type: ignore[arg-type]
     sys.exit(run(request))
 
 

@@ -35,6 +35,7 @@ class RunRequest:
     mode: str = "scan"
     root: str | None = None
     fail_on_empty: bool = False
+    tf_dir: str | None = None  # `vpcreach plan --tf-dir`
     # Sources already chosen by the caller (cfn-lint hands over the template it has read): no discovery, and
     # `paths` only locate the config file.
     sources: list[Any] | None = None
@@ -83,6 +84,7 @@ def execute(req: RunRequest) -> Results:
     if analyses:
         from .sources import empty_root_hint
 
+        results.notes += [note for a in analyses for note in a.network.notes]
         covered = {os.path.realpath(p) for a in analyses for p in [*a.network.sources, *a.network.also_read]}
         for a in analyses:
             if not a.network.objects and a.network.sources and os.path.isdir(a.network.sources[0]):
@@ -200,6 +202,7 @@ def analyse_all(req: RunRequest, config, options) -> tuple[list, list, list[str]
         params={**config.params, **req.params},
         variables={**config.variables, **req.variables},
         var_files=list(req.var_files),
+        tf_dir=req.tf_dir,
     )
     if req.sources is not None:
         sources = list(req.sources)

@@ -52,6 +52,7 @@ class LoadOptions:
     params: dict[str, str] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)
     var_files: list[str] = field(default_factory=list)
+    tf_dir: str | None = None  # plan mode: the Terraform configuration the plan was made from
 
 
 def _is_plan_json(path: str) -> bool:
@@ -325,5 +326,5 @@ def load(source: Source, options: LoadOptions):  # -> (Network | None, extra dic
     if source.kind == "plan":
         from vpcreach.parsers.terraform.plan import parse_plan
 
-        return parse_plan(source.path)
+        return parse_plan(source.path, options.tf_dir, source.root, sources=True)
     raise ValueError(source.kind)

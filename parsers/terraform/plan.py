@@ -68,17 +68,26 @@ _NOT_RESOURCES = ("count", "each", "path", "self", "terraform", "var", "local", 
 
 
 # --- entry point ---------------------------------------------------------------------------------------
-def parse_plan(path: str) -> m.Network:
-    """Read `terraform show -json` output of a plan (or of a state) into the planned network."""
+def parse_plan(path: str, tf_dir: str | None = None, root: str | None = None, sources: bool = False) -> m.Network:
+    """Read `terraform show -json` output of a plan (or of a state) into the planned network.
+
+    With `sources`, a plan written on one line as Terraform writes it (no line says anything), or any plan
+    when `tf_dir` is given, has its objects pointed at their blocks in the Terraform configuration (`tf_dir`,
+    else found beside the plan); a pretty-printed plan keeps the lines of its own addresses."""
     doc, text = _load(path)
     try:
-        return _parse_plan(path, doc, text)
+        net = _parse_plan(path, doc, text)
     except (TypeError, AttributeError, KeyError, IndexError) as exc:
         # Terraform writes these files; one whose members have the wrong JSON types was edited or is
         # another tool's output. Name it and stop rather than guess at what it meant.
         raise InputError(
             path, f"not Terraform plan JSON as `terraform show -json` writes it ({type(exc).__name__}: {exc})"
         ) from None
+    if sources and (tf_dir is not None or "\n" not in text.rstrip("\n")):
+        from .plan_sources import point_at_sources
+
+        point_at_sources(net, path, tf_dir, root)
+    return net
 
 
 def _parse_plan(path: str, doc: dict, text: str) -> m.Network:
