@@ -314,6 +314,28 @@ def test_interface_endpoint_dns():
     assert findings_of(scan("vr107_near_miss_private_dns"), "VR107") == []
 
 
+def test_dynamodb_streams_endpoint_is_used_only_if_the_code_names_it():
+    # No private DNS for DynamoDB Streams: whether the code sets the endpoint URL is unknown (VR001), not blocked.
+    report = scan("vr107_dynamodb_streams_endpoint_url")
+    fn = "aws_lambda_function.stream_reader_function"
+    assert findings_of(report, "VR107") == [("VR107", fn, 109)]
+    assert findings_of(report, "VR001") == [("VR001", fn, 109)]
+    assert findings_of(report, "VR106") == []
+    assert verdicts(report, fn) == {"dynamodb-streams": "unknown"}
+    assert messages(report, "VR107")[0].endswith(
+        "(private DNS is off on the endpoint); the traffic goes nowhere unless the client's endpoint URL names "
+        "the endpoint"
+    )
+    assert "only if the code sets the dynamodb-streams client's endpoint URL" in messages(report, "VR001")[0]
+
+
+def test_dynamodb_streams_endpoint_without_a_streams_caller():
+    report = scan("vr107_near_miss_dynamodb_streams_endpoint_url")
+    assert [f for f in report["findings"] if f["rule_id"] != "VR301"] == []
+    assert verdicts(report, "aws_lambda_function.stream_consumer_function") == {}
+    assert verdicts(report, "aws_lambda_function.table_function") == {"dynamodb": "reachable"}
+
+
 # --- VR108 endpoint-sg-blocked ----------------------------------------------------------------------------
 def test_endpoint_security_group():
     assert findings_of(scan("vr108_endpoint_default_sg"), "VR108") == [
