@@ -66,6 +66,33 @@ def test_fully_resolved_template_has_no_unresolved_finding():
     assert sorted(g["subnet"] for g in report["eni_groups"]) == ["PrivateSubnetA", "PrivateSubnetB"]
 
 
+def test_unresolved_dual_stack_without_an_ipv6_path_is_unknown_not_vr110():
+    report = scan("vr001_dual_stack_unresolved.yaml")
+    assert findings_of(report, "VR001") == [("VR001", "DualStackFunction", 117)]
+    assert findings_of(report, "VR110") == []
+    assert verdicts(report, "DualStackFunction") == {"internet": "reachable", "internet6": "unknown"}
+    assert need(report, "DualStackFunction", "internet6")["origin"] == "dual-stack"
+    assert messages(report, "VR001") == [
+        "whether DualStackFunction reaches internet6 is unknown: Ipv6AllowedForDualStack: parameter DualStack has "
+        "no default (pass --param DualStack=VALUE)"
+    ]
+    # Given the value, the verdict is decided: true → no IPv6 path (VR110), false → no internet6 need.
+    report = scan("vr001_dual_stack_unresolved.yaml", "--param", "DualStack=true")
+    assert findings_of(report, "VR110") == [("VR110", "DualStackFunction", 117)]
+    assert findings_of(report, "VR001") == []
+    report = scan("vr001_dual_stack_unresolved.yaml", "--param", "DualStack=false")
+    assert verdicts(report, "DualStackFunction") == {"internet": "reachable"}
+    assert findings_of(report, "VR001") == findings_of(report, "VR110") == []
+
+
+def test_unresolved_dual_stack_with_an_ipv6_path_is_reachable():
+    report = scan("vr001_near_miss_dual_stack_unresolved.yaml")
+    assert findings_of(report, "VR001") == []
+    assert findings_of(report, "VR110") == []
+    assert verdicts(report, "DualStackFunction") == {"internet": "reachable", "internet6": "reachable"}
+    assert need(report, "DualStackFunction", "internet6")["via"][-1] == "EgressOnlyIgw"
+
+
 # --- VR101 no-egress-route ----------------------------------------------------------------------------
 def test_internet_need_without_default_route_is_no_egress_route():
     report = scan("vr101_no_default_route.yaml")
