@@ -38,6 +38,8 @@ ENDPOINT_SG = "ENDPOINT_SG"
 TARGET_SG = "TARGET_SG"
 TARGET_ROUTE = "TARGET_ROUTE"
 IPV6_DISABLED = "IPV6_DISABLED"
+# Reachable only through an interface endpoint whose service has no private DNS, if the code names it.
+ENDPOINT_URL = "ENDPOINT_URL"
 
 
 # The walks of one analysis together may examine this many security-group rules, route entries and ACL
@@ -643,7 +645,27 @@ class Walker:
             )
         # 3. Otherwise the public endpoint, over the internet path.
         flow = Flow(4, HTTPS, ANY4, service=service)
-        return self._internet_flow(group, subnet, flow)
+        public = self._internet_flow(group, subnet, flow)
+        if public.status == BLOCKED and service in aws.NO_PRIVATE_DNS_SERVICES:
+            # The default hostname never resolves to such an endpoint, but the code may set its client's
+            # endpoint URL to the endpoint's own DNS name (vpce-....streams.dynamodb.<region>.vpce.amazonaws.com;
+            # DynamoDB Developer Guide, "AWS PrivateLink for DynamoDB Streams"), which no template shows: unknown.
+            for ep in interface:
+                via = self._via_interface_endpoint(group, subnet, rt, ep, service)
+                if via.status != BLOCKED:
+                    return Verdict(
+                        UNKNOWN,
+                        via.hops,
+                        ENDPOINT_URL,
+                        ep,
+                        f"the default {service} hostname resolves to its public endpoint, which is not reachable "
+                        f"({public.detail}); the path goes through "
+                        f"interface endpoint {ep} only if the code sets the {service} client's endpoint URL to "
+                        f"{ep}'s DNS name ({service} endpoints have no private DNS), which the source does not show",
+                        endpoint=ep,
+                        evidence=public.evidence,
+                    )
+        return public
 
     def _serves(self, endpoint: str, service: str) -> bool:
         return any(self.graph.g.nodes[v].get("service") == service for v, _ in self.graph.out(endpoint, k.SERVES))

@@ -103,8 +103,26 @@ def test_path_style_sqs_url_in_environment_is_an_sqs_need():
 def test_virtual_hosted_s3_and_api_gateway_urls_name_their_service():
     report = scan_json(CFN / "needs_environment_aws_urls.yaml")
     assert set(needs_of(report, "ReportFunction")) == {"s3", "execute-api", "sqs"}
-    assert findings_of(report, "VR201") == [("VR201", "ReportFunction", 86)]
-    assert findings_of(report, "VR202") == [("VR202", "ReportFunction", 86), ("VR202", "ReportFunction", 86)]
+    assert findings_of(report, "VR201") == [("VR201", "ReportFunction", 90), ("VR201", "StreamsFunction", 107)]
+    assert findings_of(report, "VR202") == [("VR202", "ReportFunction", 90)] * 2 + [("VR202", "StreamsFunction", 107)]
+
+
+def test_dynamodb_streams_url_is_the_streams_api_and_the_plain_url_dynamodb():
+    # streams.dynamodb.REGION.amazonaws.com is the endpoint service dynamodb-streams (interface endpoints only).
+    report = scan_json(CFN / "needs_environment_aws_urls.yaml")
+    assert needs_of(report, "StreamsFunction") == {
+        "dynamodb-streams": ("env", "environment variable STREAMS_ENDPOINT is an AWS URL"),
+        "dynamodb": ("env", "environment variable TABLE_ENDPOINT is an AWS URL"),
+    }
+    vr201 = [f for f in report["findings"] if f["rule_id"] == "VR201" and f["resource"] == "StreamsFunction"]
+    vr202 = [f for f in report["findings"] if f["rule_id"] == "VR202" and f["resource"] == "StreamsFunction"]
+    assert [f["message"].split(";")[0] for f in vr201 + vr202] == [
+        "StreamsFunction reaches dynamodb through NAT gateway NatA",
+        "StreamsFunction reaches dynamodb-streams through NAT gateway NatA",
+    ]
+    assert "com.amazonaws.<region>.dynamodb-streams" in vr202[0]["fix"]
+    tf = scan_json(FIXTURES / "terraform" / "needs_environment_aws_urls")
+    assert set(needs_of(tf, "aws_lambda_function.streams_function")) == {"dynamodb-streams", "dynamodb"}
 
 
 def test_explain_needs_shows_where_each_need_comes_from():

@@ -66,6 +66,33 @@ def test_fully_resolved_template_has_no_unresolved_finding():
     assert sorted(g["subnet"] for g in report["eni_groups"]) == ["PrivateSubnetA", "PrivateSubnetB"]
 
 
+def test_unresolved_dual_stack_without_an_ipv6_path_is_unknown_not_vr110():
+    report = scan("vr001_dual_stack_unresolved.yaml")
+    assert findings_of(report, "VR001") == [("VR001", "DualStackFunction", 117)]
+    assert findings_of(report, "VR110") == []
+    assert verdicts(report, "DualStackFunction") == {"internet": "reachable", "internet6": "unknown"}
+    assert need(report, "DualStackFunction", "internet6")["origin"] == "dual-stack"
+    assert messages(report, "VR001") == [
+        "whether DualStackFunction reaches internet6 is unknown: Ipv6AllowedForDualStack: parameter DualStack has "
+        "no default (pass --param DualStack=VALUE)"
+    ]
+    # Given the value, the verdict is decided: true → no IPv6 path (VR110), false → no internet6 need.
+    report = scan("vr001_dual_stack_unresolved.yaml", "--param", "DualStack=true")
+    assert findings_of(report, "VR110") == [("VR110", "DualStackFunction", 117)]
+    assert findings_of(report, "VR001") == []
+    report = scan("vr001_dual_stack_unresolved.yaml", "--param", "DualStack=false")
+    assert verdicts(report, "DualStackFunction") == {"internet": "reachable"}
+    assert findings_of(report, "VR001") == findings_of(report, "VR110") == []
+
+
+def test_unresolved_dual_stack_with_an_ipv6_path_is_reachable():
+    report = scan("vr001_near_miss_dual_stack_unresolved.yaml")
+    assert findings_of(report, "VR001") == []
+    assert findings_of(report, "VR110") == []
+    assert verdicts(report, "DualStackFunction") == {"internet": "reachable", "internet6": "reachable"}
+    assert need(report, "DualStackFunction", "internet6")["via"][-1] == "EgressOnlyIgw"
+
+
 # --- VR101 no-egress-route ----------------------------------------------------------------------------
 def test_internet_need_without_default_route_is_no_egress_route():
     report = scan("vr101_no_default_route.yaml")
@@ -292,6 +319,46 @@ def test_interface_endpoint_with_private_dns_and_dns_hostnames_is_used():
     assert findings_of(report, "VR106") == []
     assert need(report, "QueueFunction", "sqs")["endpoint"] == "SqsEndpoint"
     assert need(report, "QueueFunction", "sqs")["verdict"] == "reachable"
+
+
+def test_dynamodb_streams_endpoint_is_used_only_if_the_code_names_it():
+    # No private DNS for DynamoDB Streams: whether the code sets the endpoint URL is unknown (VR001), not blocked.
+    report = scan("vr107_dynamodb_streams_endpoint_url.yaml")
+    assert findings_of(report, "VR107") == [("VR107", "StreamReaderFunction", 95)]
+    assert findings_of(report, "VR001") == [("VR001", "StreamReaderFunction", 95)]
+    assert findings_of(report, "VR106") == []
+    assert verdicts(report, "StreamReaderFunction") == {"dynamodb-streams": "unknown"}
+    assert need(report, "StreamReaderFunction", "dynamodb-streams")["endpoint"] == "StreamsEndpoint"
+    vr107 = next(f for f in report["findings"] if f["rule_id"] == "VR107")
+    assert vr107["message"] == (
+        "StreamReaderFunction calls dynamodb-streams, and interface endpoint StreamsEndpoint serves it, but the "
+        "default dynamodb-streams hostname does not resolve to the endpoint (private DNS is off on the endpoint); "
+        "the traffic goes nowhere unless the client's endpoint URL names the endpoint"
+    )
+    assert vr107["fix"] == (
+        "Set the dynamodb-streams client's endpoint URL to StreamsEndpoint's DNS name (dynamodb-streams endpoints "
+        "have no private DNS)."
+    )
+    vr001 = next(f for f in report["findings"] if f["rule_id"] == "VR001")
+    assert vr001["message"] == (
+        "whether StreamReaderFunction reaches dynamodb-streams is unknown: the default dynamodb-streams hostname "
+        "resolves to its public endpoint, which is not reachable (route table PrivateRouteTable has no route for "
+        "0.0.0.0/0); the path goes through interface endpoint StreamsEndpoint only if the code sets the "
+        "dynamodb-streams client's endpoint URL to StreamsEndpoint's DNS name (dynamodb-streams endpoints have no "
+        "private DNS), which the source does not show"
+    )
+    assert vr001["fix"] == (
+        "Set the dynamodb-streams client's endpoint URL to StreamsEndpoint's DNS name in the code, or add a NAT "
+        "route; if the code already sets it, suppress this VR001 on the function with that reason."
+    )
+
+
+def test_dynamodb_streams_endpoint_without_a_streams_caller():
+    report = scan("vr107_near_miss_dynamodb_streams_endpoint_url.yaml")
+    assert [f for f in report["findings"] if f["rule_id"] != "VR301"] == []
+    assert verdicts(report, "StreamConsumerFunction") == {}
+    assert verdicts(report, "TableFunction") == {"dynamodb": "reachable"}
+    assert need(report, "TableFunction", "dynamodb")["endpoint"] == "DynamoDbEndpoint"
 
 
 # --- VR108 endpoint-sg-blocked ------------------------------------------------------------------------

@@ -198,6 +198,32 @@ def test_managed_instances_give_only_unresolved():
     ]
 
 
+def test_unresolved_dual_stack_without_an_ipv6_path_is_unknown_not_vr110():
+    report = scan("vr001_dual_stack_unresolved")
+    fn = "aws_lambda_function.dual_stack_function"
+    assert findings_of(report, "VR001") == [("VR001", fn, 127)]
+    assert findings_of(report, "VR110") == []
+    assert verdicts(report, fn) == {"internet": "reachable", "internet6": "unknown"}
+    assert messages(report, "VR001") == [
+        f"whether {fn} reaches internet6 is unknown: Ipv6AllowedForDualStack: variable dual_stack has no value "
+        "(pass --var dual_stack=VALUE or a --var-file)"
+    ]
+    # Given the value, the verdict is decided: true → no IPv6 path (VR110), false → no internet6 need.
+    report = scan("vr001_dual_stack_unresolved", "--var", "dual_stack=true")
+    assert findings_of(report, "VR110") == [("VR110", fn, 127)]
+    assert findings_of(report, "VR001") == []
+    report = scan("vr001_dual_stack_unresolved", "--var", "dual_stack=false")
+    assert verdicts(report, fn) == {"internet": "reachable"}
+    assert findings_of(report, "VR001") == findings_of(report, "VR110") == []
+
+
+def test_unresolved_dual_stack_with_an_ipv6_path_is_reachable():
+    report = scan("vr001_near_miss_dual_stack_unresolved")
+    fn = "aws_lambda_function.dual_stack_function"
+    assert findings_of(report, "VR001") == findings_of(report, "VR110") == []
+    assert verdicts(report, fn) == {"internet": "reachable", "internet6": "reachable"}
+
+
 # --- VR101 no-egress-route ----------------------------------------------------------------------------
 def test_internet_need_without_default_route():
     report = scan("vr101_no_default_route")
@@ -312,6 +338,28 @@ def test_interface_endpoint_dns():
         ("VR107", "aws_lambda_function.api_function", 102)
     ]
     assert findings_of(scan("vr107_near_miss_private_dns"), "VR107") == []
+
+
+def test_dynamodb_streams_endpoint_is_used_only_if_the_code_names_it():
+    # No private DNS for DynamoDB Streams: whether the code sets the endpoint URL is unknown (VR001), not blocked.
+    report = scan("vr107_dynamodb_streams_endpoint_url")
+    fn = "aws_lambda_function.stream_reader_function"
+    assert findings_of(report, "VR107") == [("VR107", fn, 109)]
+    assert findings_of(report, "VR001") == [("VR001", fn, 109)]
+    assert findings_of(report, "VR106") == []
+    assert verdicts(report, fn) == {"dynamodb-streams": "unknown"}
+    assert messages(report, "VR107")[0].endswith(
+        "(private DNS is off on the endpoint); the traffic goes nowhere unless the client's endpoint URL names "
+        "the endpoint"
+    )
+    assert "only if the code sets the dynamodb-streams client's endpoint URL" in messages(report, "VR001")[0]
+
+
+def test_dynamodb_streams_endpoint_without_a_streams_caller():
+    report = scan("vr107_near_miss_dynamodb_streams_endpoint_url")
+    assert [f for f in report["findings"] if f["rule_id"] != "VR301"] == []
+    assert verdicts(report, "aws_lambda_function.stream_consumer_function") == {}
+    assert verdicts(report, "aws_lambda_function.table_function") == {"dynamodb": "reachable"}
 
 
 # --- VR108 endpoint-sg-blocked ----------------------------------------------------------------------------

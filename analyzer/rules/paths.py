@@ -141,7 +141,11 @@ def endpoint_findings(analysis: Analysis) -> list[Finding]:
                     route = (
                         "through NAT"
                         if nr.verdict.nat
-                        else ("nowhere" if nr.verdict.status == BLOCKED else "elsewhere")
+                        else (
+                            "nowhere"
+                            if nr.verdict.status == BLOCKED or nr.verdict.code == r.ENDPOINT_URL
+                            else "elsewhere"
+                        )
                     )
                     out.append(
                         on_function(

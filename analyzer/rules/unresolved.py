@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import reach as r
 from ..findings import Finding
 from ..flows import UNKNOWN
 from .common import label, on_function
@@ -59,7 +60,13 @@ def unresolved(analysis: Analysis) -> list[Finding]:
                         [fn.id, *map(label, v.hops)],
                         key=f"need:{nr.need.target}",
                         need=nr.need.target,
-                        fix=fix_for(v.detail),
+                        fix=(
+                            f"Set the {nr.need.target} client's endpoint URL to {v.component}'s DNS name in the code, "
+                            "or add a NAT route; if the code already sets it, suppress this VR001 on the function "
+                            "with that reason."
+                            if v.code == r.ENDPOINT_URL
+                            else fix_for(v.detail)
+                        ),
                     )
                 )
         verdict = result.eni_permission
