@@ -22,6 +22,8 @@ _KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+)\]')
 def point_at_sources(net: m.Network, plan_path: str, tf_dir: str | None, root: str | None) -> None:
     """Move the locations of the plan's objects (and of the network before the change) to their blocks; or,
     when that cannot be done, leave them on the plan and add a note saying why."""
+    if not any(fn.has_vpc_config for fn in net.of(m.Function)):
+        return  # nothing will be reported on it but its parse errors: no note, no configuration to read
     directory = tf_dir or _beside(plan_path)
     if directory is None:
         net.notes.append(
