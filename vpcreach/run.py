@@ -429,6 +429,12 @@ def _stop_workers(pool) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+def _alerts(findings: list, threshold: str) -> list:
+    """What code scanning and merge-request widgets show: they make every result an alert, so the
+    informational inventory (ENI groups, unknowns) is left out unless asked for with --severity-threshold info."""
+    return findings if threshold == "info" else [f for f in findings if f.severity != "info"]
+
+
 def render(analyses: list, findings: list, req: RunRequest, threshold: str, problems: list | None = None) -> str:
     """The report in req.fmt; `problems` (inputs that could not be read) go into the machine-readable formats
     too, since a CI system may keep only the report file."""
@@ -443,17 +449,12 @@ def render(analyses: list, findings: list, req: RunRequest, threshold: str, prob
         from .output import json_text
         from .reports.sarif import to_sarif
 
-        # Code scanning shows every result as an alert: the informational inventory (ENI groups, unknowns)
-        # is left out unless asked for with --severity-threshold info.
-        shown = findings if threshold == "info" else [f for f in findings if f.severity != "info"]
-        return json_text(to_sarif(analyses, shown, problems))
+        return json_text(to_sarif(analyses, _alerts(findings, threshold), problems))
     if fmt == "codeclimate":
         from .output import json_text
         from .reports.codeclimate import to_codeclimate
 
-        # A merge-request widget, like code scanning, shows informational findings only when asked to.
-        shown = findings if threshold == "info" else [f for f in findings if f.severity != "info"]
-        return json_text(to_codeclimate(shown))
+        return json_text(to_codeclimate(_alerts(findings, threshold)))
     if fmt == "junit":
         from .reports.junit import to_junit
 
