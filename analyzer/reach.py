@@ -253,15 +253,23 @@ class Walker:
         if problem:
             return problem
         assert subnet is not None
-        dns = self._dns_support(subnet)
-        if dns:
-            return dns
+        # DNS support off blocks, and so does a subnet without IPv6 for an IPv6 need; past either the walk goes
+        # on as if it passed (decision 14).
+        walked = _Walked()
+        if walked.stop(self._dns_support(subnet)):
+            return walked.first  # type: ignore[return-value]
         if family == 6 and subnet.cidr_v6 is None:
-            return Verdict(
-                BLOCKED, [group.id, subnet.id], IPV6_DISABLED, subnet.id, f"subnet {subnet.id} has no IPv6 CIDR block"
+            walked.stop(
+                Verdict(
+                    BLOCKED,
+                    [group.id, subnet.id],
+                    IPV6_DISABLED,
+                    subnet.id,
+                    f"subnet {subnet.id} has no IPv6 CIDR block",
+                )
             )
         flow = Flow(family, HTTPS, ANY6 if family == 6 else ANY4)
-        return self._internet_flow(group, subnet, flow)
+        return walked.end(self._internet_flow(group, subnet, flow))
 
     def _internet_flow(self, group: EniGroup, subnet: m.Subnet, flow: Flow) -> Verdict:
         blocked = self._filters_out(group, subnet, flow, frozenset(), flow.dest)
@@ -404,40 +412,51 @@ class Walker:
                 f"connectivity type of {nat_id}: {nat.connectivity.reason}",
                 nat=nat_id,
             )
-        if nat.connectivity == "private":
-            return Verdict(
-                BLOCKED,
-                hops,
-                NAT_BROKEN,
-                nat_id,
-                f"{nat_id} is a private NAT gateway; an internet gateway drops traffic from it",
-                nat=nat_id,
-                evidence=evidence,
+        # Past each blocking hop of the NAT chain the walk goes on as if it passed (decision 14): its subnet's ACL
+        # and its route to an internet gateway are still checked when the NAT itself cannot work.
+        walked = _Walked()
+        private = nat.connectivity == "private"
+        if private:
+            walked.stop(
+                Verdict(
+                    BLOCKED,
+                    hops,
+                    NAT_BROKEN,
+                    nat_id,
+                    f"{nat_id} is a private NAT gateway; an internet gateway drops traffic from it",
+                    nat=nat_id,
+                    evidence=evidence,
+                )
             )
         vpc = self.graph.vpc_of(nat_id) or (fn_subnet.vpc if isinstance(fn_subnet.vpc, str) else None)
         if nat.regional:
             igw = self._attached_igw(vpc)
             if igw is None:
-                return Verdict(
-                    BLOCKED,
-                    hops,
-                    NAT_BROKEN,
-                    nat_id,
-                    f"regional NAT gateway {nat_id} has no internet gateway attached to {vpc}",
-                    nat=nat_id,
+                return walked.end(
+                    Verdict(
+                        BLOCKED,
+                        hops,
+                        NAT_BROKEN,
+                        nat_id,
+                        f"regional NAT gateway {nat_id} has no internet gateway attached to {vpc}",
+                        nat=nat_id,
+                    )
                 )
-            return Verdict(REACHABLE, [*hops, igw], nat=nat_id, evidence=evidence)
-        if isinstance(nat.has_public_ip, Unknown):
-            return Verdict(UNKNOWN, hops, UNRESOLVED, nat_id, nat.has_public_ip.reason, nat=nat_id)
-        if not nat.has_public_ip:
-            return Verdict(
-                BLOCKED,
-                hops,
-                NAT_BROKEN,
-                nat_id,
-                f"public NAT gateway {nat_id} has no Elastic IP allocation",
-                nat=nat_id,
-            )
+            return walked.end(Verdict(REACHABLE, [*hops, igw], nat=nat_id, evidence=evidence))
+        if not private:
+            if isinstance(nat.has_public_ip, Unknown):
+                return walked.end(Verdict(UNKNOWN, hops, UNRESOLVED, nat_id, nat.has_public_ip.reason, nat=nat_id))
+            if not nat.has_public_ip:
+                walked.stop(
+                    Verdict(
+                        BLOCKED,
+                        hops,
+                        NAT_BROKEN,
+                        nat_id,
+                        f"public NAT gateway {nat_id} has no Elastic IP allocation",
+                        nat=nat_id,
+                    )
+                )
         nat_subnet = self.graph.obj(nat.subnet)
         if not isinstance(nat_subnet, m.Subnet):
             reason = (
@@ -445,7 +464,7 @@ class Walker:
                 if isinstance(nat.subnet, Unknown)
                 else f"the subnet of {nat_id} is not defined in the source"
             )
-            return Verdict(UNKNOWN, hops, UNRESOLVED, nat_id, reason, nat=nat_id)
+            return walked.end(Verdict(UNKNOWN, hops, UNRESOLVED, nat_id, reason, nat=nat_id))
         hops = [*hops, nat_subnet.id]
         fn_net = parse_net(fn_subnet.cidr_v4)
         nacl = self._nacl(nat_subnet.id)
@@ -454,24 +473,25 @@ class Walker:
         blocked = self._acl_pair(nacl, flow, fn_net, hops, outbound_first=False) or self._acl_pair(
             nacl, flow, ANY4, hops, outbound_first=True
         )
-        if blocked:
-            blocked.nat = nat_id
-            return blocked
+        if walked.stop(_on_nat(blocked, nat_id)):
+            return walked.first  # type: ignore[return-value]
         rt = self._route_table(nat_subnet.id)
         hops = [*hops, rt]
         target, edge, problem = self.lookup(rt, 4, ANY4)
         if problem:
             problem.hops = [*hops[:-1], *problem.hops]
             problem.nat = nat_id
-            return problem
+            return walked.end(problem)
         if target is None:
-            return Verdict(
-                BLOCKED,
-                hops,
-                NAT_BROKEN,
-                nat_id,
-                f"{nat_id} sits in {nat_subnet.id}, whose route table {rt} has no 0.0.0.0/0 route to an internet gateway",
-                nat=nat_id,
+            return walked.end(
+                Verdict(
+                    BLOCKED,
+                    hops,
+                    NAT_BROKEN,
+                    nat_id,
+                    f"{nat_id} sits in {nat_subnet.id}, whose route table {rt} has no 0.0.0.0/0 route to an internet gateway",
+                    nat=nat_id,
+                )
             )
         kind = self.graph.kind(target)
         if edge and edge.get("route"):
@@ -479,32 +499,38 @@ class Walker:
         if kind == k.INTERNET_GATEWAY:
             attached = self.graph.vpc_of(target)
             if attached is None or (vpc is not None and attached != vpc):
-                return Verdict(
-                    BLOCKED,
-                    [*hops, target],
-                    NAT_BROKEN,
-                    nat_id,
-                    f"{nat_id} routes to internet gateway {target}, which is not attached to the VPC",
-                    nat=nat_id,
+                return walked.end(
+                    Verdict(
+                        BLOCKED,
+                        [*hops, target],
+                        NAT_BROKEN,
+                        nat_id,
+                        f"{nat_id} routes to internet gateway {target}, which is not attached to the VPC",
+                        nat=nat_id,
+                    )
                 )
-            return Verdict(REACHABLE, [*hops, target], nat=nat_id, evidence=evidence)
+            return walked.end(Verdict(REACHABLE, [*hops, target], nat=nat_id, evidence=evidence))
         if kind in (k.UNRESOLVED, *k.OPAQUE_KINDS):
             reason = self.graph.g.nodes[target].get("reason", f"{target} is not in the source")
-            return Verdict(
-                UNKNOWN,
+            return walked.end(
+                Verdict(
+                    UNKNOWN,
+                    [*hops, target],
+                    UNRESOLVED,
+                    target,
+                    f"the NAT gateway's subnet routes 0.0.0.0/0 to {target.split(':', 1)[-1]}: {reason}",
+                    nat=nat_id,
+                )
+            )
+        return walked.end(
+            Verdict(
+                BLOCKED,
                 [*hops, target],
-                UNRESOLVED,
-                target,
-                f"the NAT gateway's subnet routes 0.0.0.0/0 to {target.split(':', 1)[-1]}: {reason}",
+                NAT_BROKEN,
+                nat_id,
+                f"{nat_id} sits in {nat_subnet.id}, whose 0.0.0.0/0 route goes to {target}, not an internet gateway",
                 nat=nat_id,
             )
-        return Verdict(
-            BLOCKED,
-            [*hops, target],
-            NAT_BROKEN,
-            nat_id,
-            f"{nat_id} sits in {nat_subnet.id}, whose 0.0.0.0/0 route goes to {target}, not an internet gateway",
-            nat=nat_id,
         )
 
     def _attached_igw(self, vpc: str | None) -> str | None:
@@ -520,26 +546,29 @@ class Walker:
     ) -> Verdict:
         inst = self.graph.obj(inst_id)
         assert isinstance(inst, m.Instance)
+        # Past each blocking hop the walk goes on as if it passed (decision 14): the instance's check, its public
+        # IP, its security groups and its subnet's route are each reported.
+        walked = _Walked()
+        unknown = Verdict(
+            UNKNOWN, hops, UNRESOLVED, inst_id, f"whether {inst_id} can act as a NAT instance is unknown", nat=inst_id
+        )
         if inst.source_dest_check is True:
-            return Verdict(
-                BLOCKED,
-                hops,
-                NAT_BROKEN,
-                inst_id,
-                f"{inst_id} has its source/destination check on, so it cannot forward traffic",
-                nat=inst_id,
+            walked.stop(
+                Verdict(
+                    BLOCKED,
+                    hops,
+                    NAT_BROKEN,
+                    inst_id,
+                    f"{inst_id} has its source/destination check on, so it cannot forward traffic",
+                    nat=inst_id,
+                )
             )
         if isinstance(inst.source_dest_check, Unknown) or isinstance(inst.public_ip, Unknown):
-            return Verdict(
-                UNKNOWN,
-                hops,
-                UNRESOLVED,
-                inst_id,
-                f"whether {inst_id} can act as a NAT instance is unknown",
-                nat=inst_id,
-            )
+            return walked.end(unknown)
         if not inst.public_ip:
-            return Verdict(BLOCKED, hops, NAT_BROKEN, inst_id, f"NAT instance {inst_id} has no public IP", nat=inst_id)
+            walked.stop(
+                Verdict(BLOCKED, hops, NAT_BROKEN, inst_id, f"NAT instance {inst_id} has no public IP", nat=inst_id)
+            )
         # Unlike a NAT gateway, a NAT instance's own security groups apply [NATCMP].
         fn_net = parse_net(fn_subnet.cidr_v4)
         d = self._sgs_allow(
@@ -549,27 +578,37 @@ class Walker:
             v = _from_decision(d, [*hops], NAT_BROKEN)
             v.nat = inst_id
             v.detail = f"NAT instance {inst_id}: {v.detail}"
-            return v
+            if walked.stop(v):
+                return walked.first  # type: ignore[return-value]
         inst_subnet = self.graph.obj(inst.subnet)
         if not isinstance(inst_subnet, m.Subnet):
-            return Verdict(
-                UNKNOWN, hops, UNRESOLVED, inst_id, f"the subnet of {inst_id} is not defined in the source", nat=inst_id
+            return walked.end(
+                Verdict(
+                    UNKNOWN,
+                    hops,
+                    UNRESOLVED,
+                    inst_id,
+                    f"the subnet of {inst_id} is not defined in the source",
+                    nat=inst_id,
+                )
             )
         rt = self._route_table(inst_subnet.id)
         target, _edge, problem = self.lookup(rt, 4, ANY4)
         if problem or target is None or self.graph.kind(target) != k.INTERNET_GATEWAY:
             if problem:
                 problem.nat = inst_id
-                return problem
-            return Verdict(
-                BLOCKED,
-                [*hops, inst_subnet.id, rt],
-                NAT_BROKEN,
-                inst_id,
-                f"NAT instance {inst_id}'s subnet has no route to an internet gateway",
-                nat=inst_id,
+                return walked.end(problem)
+            return walked.end(
+                Verdict(
+                    BLOCKED,
+                    [*hops, inst_subnet.id, rt],
+                    NAT_BROKEN,
+                    inst_id,
+                    f"NAT instance {inst_id}'s subnet has no route to an internet gateway",
+                    nat=inst_id,
+                )
             )
-        return Verdict(REACHABLE, [*hops, inst_subnet.id, rt, target], nat=inst_id, evidence=evidence)
+        return walked.end(Verdict(REACHABLE, [*hops, inst_subnet.id, rt, target], nat=inst_id, evidence=evidence))
 
     def _dns_support(self, subnet: m.Subnet) -> Verdict | None:
         vpc = self.graph.obj(subnet.vpc)
@@ -599,8 +638,15 @@ class Walker:
             return problem
         assert subnet is not None
         dns = self._dns_support(subnet)
+        if dns is not None and dns.status == BLOCKED:
+            # Past DNS support off the walk goes on as if names resolved (decision 14); the rest of the walk's
+            # endpoint facts (VR107, VR109) are not reported on top of it: with DNS off no hostname resolves.
+            return _also(dns, self._service_walk(group, subnet, service, assume_dns=True))
         if dns:
             return dns
+        return self._service_walk(group, subnet, service)
+
+    def _service_walk(self, group: EniGroup, subnet: m.Subnet, service: str, assume_dns: bool = False) -> Verdict:
         vpc = subnet.vpc if isinstance(subnet.vpc, str) else None
         rt = self._route_table(subnet.id)
         # 1. A gateway endpoint on this route table wins by longest prefix over 0.0.0.0/0 [RT][GWE].
@@ -618,23 +664,30 @@ class Walker:
         usable = []
         skipped: list[tuple[str, str]] = []
         for ep in interface:
-            issue = self._endpoint_dns(ep)
+            issue = self._endpoint_dns(ep, assume_dns)
             if issue is None:
                 usable.append(ep)
             else:
                 skipped.append((ep, issue.reason if isinstance(issue, Unknown) else str(issue)))
-        verdict = self._service_path(group, subnet, rt, service, interface, usable)
+        verdict = self._service_path(group, subnet, rt, service, interface, usable, assume_dns)
         if skipped or unrouted:
             # The walk's own result: a copy, so a verdict shared with another walk is never changed.
             verdict = dataclasses.replace(verdict, dns_skipped=skipped, unrouted_gateways=unrouted)
         return verdict
 
     def _service_path(
-        self, group: EniGroup, subnet: m.Subnet, rt: str, service: str, interface: list[str], usable: list[str]
+        self,
+        group: EniGroup,
+        subnet: m.Subnet,
+        rt: str,
+        service: str,
+        interface: list[str],
+        usable: list[str],
+        assume_dns: bool = False,
     ) -> Verdict:
         for ep in usable:
             return self._via_interface_endpoint(group, subnet, rt, ep, service)
-        if any(isinstance(self._endpoint_dns(ep), Unknown) for ep in interface):
+        if any(isinstance(self._endpoint_dns(ep, assume_dns), Unknown) for ep in interface):
             ep = interface[0]
             return Verdict(
                 UNKNOWN,
@@ -686,8 +739,9 @@ class Walker:
         etype = obj.endpoint_type if isinstance(obj, m.VpcEndpoint) else ""
         return etype.lower() if isinstance(etype, str) else "unknown"
 
-    def _endpoint_dns(self, ep: str) -> str | Unknown | None:
-        """None when default hostnames resolve to the endpoint; else why not [DNS][CFNVPCE]."""
+    def _endpoint_dns(self, ep: str, assume_dns: bool = False) -> str | Unknown | None:
+        """None when default hostnames resolve to the endpoint; else why not [DNS][CFNVPCE]. `assume_dns`: the
+        VPC's DNS support is off, a blocker already reported, and the walk goes on as if it were on."""
         obj = self.graph.obj(ep)
         assert isinstance(obj, m.VpcEndpoint)
         vpc = self.graph.obj(obj.vpc)
@@ -698,7 +752,7 @@ class Walker:
         if isinstance(vpc, m.Vpc):
             if vpc.dns_hostnames is False:
                 return f"VPC {vpc.id} has DNS hostnames turned off"
-            if vpc.dns_support is False:
+            if vpc.dns_support is False and not assume_dns:
                 return f"VPC {vpc.id} has DNS support turned off"
             if isinstance(vpc.dns_hostnames, Unknown):
                 return vpc.dns_hostnames
@@ -886,6 +940,17 @@ class _Walked:
         elif self.first.status == BLOCKED:
             _also(self.first, v)
         return self.first.status != BLOCKED
+
+    def end(self, v: Verdict) -> Verdict:
+        """Take the last hop's verdict: the walk's verdict is the first hop that did not pass, else `v`."""
+        self.stop(v)
+        return self.first or v
+
+
+def _on_nat(v: Verdict | None, nat: str) -> Verdict | None:
+    if v is not None:
+        v.nat = nat
+    return v
 
 
 def _on_endpoint(v: Verdict | None, ep: str) -> Verdict | None:

@@ -185,3 +185,75 @@ def test_first_blocker_keeps_its_fingerprint_and_a_single_blocker_stays_alone():
         report = scan_fixture(path)
         assert [f["rule_id"] for f in report["findings"] if f["rule_id"] not in ("VR301", "VR302")] == ["VR104"]
         assert "also blocked" not in messages(report, "VR104")[0]
+
+
+def test_every_blocker_of_the_nat_chain_is_reported():
+    # The NAT gateway's subnet ACL does not admit the request AND that subnet has no route to the internet
+    # gateway: past the ACL the walk goes on to the route (issue 14 item 11, DESIGN decision 14).
+    report = scan_fixture(CFN / "vr103_nat_acl_and_no_igw_route.yaml")
+    assert findings_of(report, "VR105") == [("VR105", "ApiFunction", 110)]
+    assert findings_of(report, "VR103") == [("VR103", "ApiFunction", 110)]
+    (vr105,) = [f for f in report["findings"] if f["rule_id"] == "VR105"]
+    (vr103,) = [f for f in report["findings"] if f["rule_id"] == "VR103"]
+    assert vr105["message"].endswith("; the path is also blocked at NatA (VR103)")
+    assert vr103["message"].endswith("; the path is also blocked at PublicNacl (VR105)")
+    assert vr105["path"][-1] == "PublicNacl" and vr103["path"][-1] == "PublicRouteTable"
+    assert vr105["fix"] == vr103["fix"]
+    assert "Place the NAT gateway in a public subnet" in vr105["fix"] and "mirror pair" in vr105["fix"]
+    fn = next(f for f in report["functions"] if f["resource"] == "ApiFunction")
+    assert fn["needs"][0]["verdict"] == "blocked" and fn["needs"][0]["nat"] == "NatA"
+    # The JSON lists both blockers, the first one first, with the rule each is reported under.
+    assert [(b["component"], b["rule_id"]) for b in fn["needs"][0]["blockers"]] == [
+        ("PublicNacl", "VR105"),
+        ("NatA", "VR103"),
+    ]
+    assert fn["needs"][0]["blockers"][0]["reason"] == fn["needs"][0]["reason"]
+    assert "has no 0.0.0.0/0 route to an internet gateway" in fn["needs"][0]["blockers"][1]["reason"]
+    fn = "aws_lambda_function.api_function"
+    report = scan_fixture(TF / "vr103_nat_acl_and_no_igw_route")
+    assert findings_of(report, "VR105") == [("VR105", fn, 128)]
+    assert findings_of(report, "VR103") == [("VR103", fn, 128)]
+
+
+def test_a_nat_chain_with_one_blocker_reports_it_alone():
+    # Near miss: the NAT subnet's ACL admits the request both ways; only the missing route blocks.
+    for path, fn, line in (
+        (CFN / "vr105_near_miss_nat_acl_no_igw_route.yaml", "ApiFunction", 128),
+        (TF / "vr105_near_miss_nat_acl_no_igw_route", "aws_lambda_function.api_function", 148),
+    ):
+        report = scan_fixture(path)
+        assert [f for f in report["findings"] if f["rule_id"] not in ("VR301", "VR302")] == [
+            f for f in report["findings"] if f["rule_id"] == "VR103"
+        ]
+        assert findings_of(report, "VR103") == [("VR103", fn, line)]
+        assert "also blocked" not in messages(report, "VR103")[0]
+        need = next(f for f in report["functions"] if f["resource"] == fn)["needs"][0]
+        assert [b["rule_id"] for b in need["blockers"]] == ["VR103"]
+
+
+def test_dns_support_off_does_not_hide_the_next_blocker():
+    # The VPC's DNS support is off AND the private route table has no default route: both are reported.
+    report = scan_fixture(CFN / "vr107_dns_off_and_no_route.yaml")
+    assert findings_of(report, "VR107") == [("VR107", "ApiFunction", 81)]
+    assert findings_of(report, "VR101") == [("VR101", "ApiFunction", 81)]
+    assert messages(report, "VR107")[0].endswith("; the path is also blocked at PrivateRouteTable (VR101)")
+    need = next(f for f in report["functions"] if f["resource"] == "ApiFunction")["needs"][0]
+    assert [(b["component"], b["rule_id"]) for b in need["blockers"]] == [
+        ("Vpc", "VR107"),
+        ("PrivateRouteTable", "VR101"),
+    ]
+    fn = "aws_lambda_function.api_function"
+    report = scan_fixture(TF / "vr107_dns_off_and_no_route")
+    assert findings_of(report, "VR107") == [("VR107", fn, 98)]
+    assert findings_of(report, "VR101") == [("VR101", fn, 98)]
+    # Near miss: with the NAT route present, DNS support off is the only blocker.
+    for path in (CFN / "vr107_vpc_dns_support_off.yaml", TF / "vr107_vpc_dns_support_off"):
+        report = scan_fixture(path)
+        assert findings_of(report, "VR101") == []
+        assert "also blocked" not in messages(report, "VR107")[0]
+
+
+def test_reachable_needs_have_no_blockers():
+    report = scan_fixture(CFN / "vr105_near_miss_nacl_full_return.yaml")
+    assert all(n["blockers"] == [] for f in report["functions"] for n in f["needs"] if n["verdict"] != "blocked")
+    assert any(n["verdict"] == "reachable" for f in report["functions"] for n in f["needs"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from vpcreach.graph import aws
@@ -77,37 +78,50 @@ def _rule_for(need: Need, v: Verdict) -> str | None:
     return rule_id  # None: IGW_NO_PUBLIC_IP on an internet need is VR102's (placement.py)
 
 
+def blockers(need: Need, v: Verdict) -> list[tuple[str, Verdict]]:
+    """Every blocking component of a blocked need's path (DESIGN decision 14), in path order, with the rule it is
+    reported under: one entry per (rule, component), the first the verdict itself. Several blocking hops at one
+    component (a NAT instance without a public IP whose subnet has no route either) are one entry whose detail
+    names each. Empty unless the verdict is BLOCKED. The JSON report's `blockers` reads this too."""
+    if v.status != BLOCKED:
+        return []
+    found: dict[tuple[str, str], tuple[Verdict, list[str]]] = {}
+    for b in [v, *v.also]:
+        rule_id = _rule_for(need, b)
+        if rule_id is None:
+            continue
+        entry = found.setdefault((rule_id, b.component), (b, []))
+        if b.detail not in entry[1]:
+            entry[1].append(b.detail)
+    return [
+        (rule_id, first if len(details) == 1 else dataclasses.replace(first, detail="; ".join(details)))
+        for (rule_id, _), (first, details) in found.items()
+    ]
+
+
 def _blocked_findings(result: FunctionResult, nr: NeedResult) -> list[Finding]:
     """One finding per blocking component on the path (DESIGN decision 14), the first keyed by the need alone
     (its fingerprint predates decision 14), each further one by need and component; every finding of the path
     carries the fixes of all of them, so one round of fixes repairs the path."""
     v = nr.verdict
-    if v.status != BLOCKED:
-        return []
     need = nr.need
     family = 6 if need.target == "internet6" else 4
-    blockers: list[tuple[str, Verdict]] = []
-    seen: set[tuple[str, str]] = set()
-    for b in [v, *v.also]:
-        rule_id = _rule_for(need, b)
-        if rule_id is None or (rule_id, b.component) in seen:
-            continue
-        seen.add((rule_id, b.component))
-        blockers.append((rule_id, b))
+    found = blockers(need, v)
+    keyed_by_need = _rule_for(need, v) is not None  # the verdict's own blocker comes first when it has a rule
     fixes = [
         aws.endpoint_fix(need.target)
         if rule_id == "VR106"
         else _FIXES.get((rule_id, family), "").format(rt=label(b.component)) or RULES[rule_id].fix
-        for rule_id, b in blockers
+        for rule_id, b in found
     ]
-    together = " ".join(dict.fromkeys(fixes)) if len(blockers) > 1 else ""
+    together = " ".join(dict.fromkeys(fixes)) if len(found) > 1 else ""
     fn = result.function
     origin = f" (need from {need.origin}{': ' + need.detail if need.detail else ''})"
     out = []
-    for i, (rule_id, b) in enumerate(blockers):
+    for i, (rule_id, b) in enumerate(found):
         message = f"{fn.id} cannot reach {_describe(need.target)}: {b.detail}{origin}"
-        if len(blockers) > 1:
-            others = ", ".join(f"{label(o.component)} ({rid})" for rid, o in blockers if o is not b)
+        if len(found) > 1:
+            others = ", ".join(f"{label(o.component)} ({rid})" for j, (rid, o) in enumerate(found) if j != i)
             message += f"; the path is also blocked at {others}"
         out.append(
             on_function(
@@ -115,7 +129,7 @@ def _blocked_findings(result: FunctionResult, nr: NeedResult) -> list[Finding]:
                 rule_id,
                 message,
                 [fn.id, *map(label, b.hops)],
-                key=need.target if b is v else f"{need.target}|{b.component}",
+                key=need.target if i == 0 and keyed_by_need else f"{need.target}|{b.component}",
                 fix=together or fixes[i],
                 evidence=b.evidence,
                 need=need.target,

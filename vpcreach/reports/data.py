@@ -6,6 +6,7 @@ from typing import Any
 
 from vpcreach.analyzer.analysis import Analysis
 from vpcreach.analyzer.findings import Finding
+from vpcreach.analyzer.rules.paths import blockers
 from vpcreach.parsers.errors import InputError
 
 CONTRACT_VERSION = 1
@@ -69,6 +70,12 @@ def to_dict(
                             "reason": nr.verdict.detail,
                             "nat": nr.verdict.nat,
                             "endpoint": nr.verdict.endpoint,
+                            # Every blocking component of a blocked path, the first one included, with the
+                            # rule it is reported under (DESIGN decision 14); empty unless blocked.
+                            "blockers": [
+                                {"component": b.component, "rule_id": rule_id, "reason": b.detail}
+                                for rule_id, b in blockers(nr.need, nr.verdict)
+                            ],
                         }
                         for nr in result.needs
                     ],
