@@ -38,6 +38,9 @@ class NeedResult:
     need: Need
     verdict: Verdict
     groups: dict[str, Verdict] = field(default_factory=dict)
+    # Every blocking component of a blocked verdict with the rule that reports it (rules/paths.blockers,
+    # DESIGN decision 14), computed once: the path rules and the JSON report read it. Empty unless blocked.
+    blockers: list[tuple[str, Verdict]] = field(default_factory=list)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from .iam_tables import ENI_ACTIONS
 from .needs import IamNeedMemo, Need, function_needs, mapping_kinds
 from .reach import IPV6_DISABLED, UNRESOLVED, Walker, combine
 from .rules import run_all
+from .rules.paths import blockers
 
 __all__ = [
     "Analysis",
@@ -68,7 +69,7 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
             per_group = {gid: _walk(walker, gid, fn, need) for gid in result.groups}
             extra = [Verdict(UNKNOWN, [], UNRESOLVED, "", f"subnet unknown: {s.reason}") for s in unplaced]
             verdict = combine([*per_group.values(), *extra])
-            result.needs.append(NeedResult(need, verdict, per_group))
+            result.needs.append(NeedResult(need, verdict, per_group, blockers(need, verdict)))
         if not needs:
             result.default_routes = {gid: walker.internet(gid, 4) for gid in result.groups}
         for pattern, volumes in options.traffic.items():

@@ -106,7 +106,7 @@ def _blocked_findings(result: FunctionResult, nr: NeedResult) -> list[Finding]:
     v = nr.verdict
     need = nr.need
     family = 6 if need.target == "internet6" else 4
-    found = blockers(need, v)
+    found = nr.blockers
     keyed_by_need = _rule_for(need, v) is not None  # the verdict's own blocker comes first when it has a rule
     fixes = [
         aws.endpoint_fix(need.target)

@@ -6,7 +6,6 @@ from typing import Any
 
 from vpcreach.analyzer.analysis import Analysis
 from vpcreach.analyzer.findings import Finding
-from vpcreach.analyzer.rules.paths import blockers
 from vpcreach.parsers.errors import InputError
 
 CONTRACT_VERSION = 1
@@ -74,7 +73,7 @@ def to_dict(
                             # rule it is reported under (DESIGN decision 14); empty unless blocked.
                             "blockers": [
                                 {"component": b.component, "rule_id": rule_id, "reason": b.detail}
-                                for rule_id, b in blockers(nr.need, nr.verdict)
+                                for rule_id, b in nr.blockers
                             ],
                         }
                         for nr in result.needs
