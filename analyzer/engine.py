@@ -119,14 +119,26 @@ def _zones(graph: Graph, fn: m.Function) -> dict[str, str | None]:
     return out
 
 
+# What is unknown of a subnet or security group defined elsewhere, in the singular and the plural.
+_OUTSIDE = {
+    "subnet": ("its route table and network ACL are", "their route tables and network ACLs are"),
+    "security group": ("its rules are", "their rules are"),
+}
+
+
 def _placement_gaps(graph: Graph, fn: m.Function) -> list[PlacementGap]:
     gaps: dict[str, PlacementGap] = {}
     for what, value in (("subnet", fn.subnets), ("security group", fn.security_groups)):
+        # Ids defined elsewhere are one gap per kind, naming each: six subnets of an existing VPC are one thing
+        # to fix (scan or describe that VPC), not six findings that differ only by the subnet (issue 19).
+        outside: list[str] = []
         for item in _as_list(value):
             if what == "subnet" and isinstance(item, m.External) and item.value in graph.external_subnets:
                 reason = _external_subnet_gap(graph, item.value)
             elif isinstance(item, m.External):
-                reason = f"{what} {item.value} is not defined in the source, so its rules and routes are unknown"
+                if item.value not in outside:
+                    outside.append(item.value)
+                continue
             elif isinstance(item, m.Unknown):
                 reason = f"{what}s: {item.reason}"
             elif item not in graph.g:
@@ -136,6 +148,15 @@ def _placement_gaps(graph: Graph, fn: m.Function) -> list[PlacementGap]:
             gaps.setdefault(
                 reason, PlacementGap(reason, isinstance(item, m.Unknown) and not isinstance(item, m.External))
             )
+        if outside:
+            one, many = _OUTSIDE[what]
+            names = outside[0] if len(outside) == 1 else f"{', '.join(outside[:-1])} and {outside[-1]}"
+            plural = len(outside) > 1
+            reason = (
+                f"{what}{'s' if plural else ''} {names} {'are' if plural else 'is'} not defined in the source, "
+                f"so {many if plural else one} unknown"
+            )
+            gaps[reason] = PlacementGap(reason, False)
     return list(gaps.values())
 
 
