@@ -527,8 +527,7 @@ def test_every_escape_is_refused_in_every_output_format(world: World) -> None:
         assert any(f"file() is not evaluated: {quoted}" in r for r in reasons), (escape, reasons)
     assert (
         "aws_lambda_function.leak: subnet /…/repo is not defined in the source, so its route table and network ACL "
-        "are unknown"
-        in reasons
+        "are unknown" in reasons
     )
 
 
