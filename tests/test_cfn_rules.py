@@ -526,10 +526,13 @@ def test_private_nat_that_serves_nothing_is_not_single_nat():
 # --- VR301 eni-groups ---------------------------------------------------------------------------------
 def test_eni_groups_are_keyed_by_subnet_and_set_of_security_groups():
     report = scan("vr301_eni_groups.yaml")
-    assert findings_of(report, "VR301") == [
-        ("VR301", "AuditFunction", 87),
-        ("VR301", "OrdersFunction", 63),
-        ("VR301", "OrdersFunction", 63),
+    assert findings_of(report, "VR301") == [("VR301", "AuditFunction", 87), ("VR301", "OrdersFunction", 63)]
+    # The shared set's two groups differ only by the subnet: one finding lists both (issue 19).
+    assert sorted(messages(report, "VR301")) == [
+        "Hyperplane ENI group PrivateSubnetA × {AppSecurityGroup, AuditSecurityGroup, DbClientSecurityGroup} is "
+        "shared by 1 function(s): AuditFunction",
+        "Hyperplane ENI groups PrivateSubnetA, PrivateSubnetB × {AppSecurityGroup, DbClientSecurityGroup} (one ENI "
+        "per subnet) are shared by 2 function(s): OrdersFunction, BillingFunction",
     ]
     groups = {(g["subnet"], tuple(g["security_groups"])): g["functions"] for g in report["eni_groups"]}
     assert groups == {

@@ -30,7 +30,6 @@ def test_one_line_plan_beside_its_configuration_points_at_the_blocks(tmp_path, m
         ("VR203", "module.net.aws_subnet.private[1]", "infra/modules/net/main.tf", 22),
         ("VR204", "module.net.aws_nat_gateway.this", "infra/modules/net/main.tf", 37),
         ("VR301", 'aws_lambda_function.fn["api"]', "infra/main.tf", 34),
-        ("VR301", 'aws_lambda_function.fn["api"]', "infra/main.tf", 34),
     ]
     code, out, _ = run_cli("plan", "--format", "sarif", "infra/plan.json")
     locations = [r["locations"][0]["physicalLocation"] for r in json.loads(out)["runs"][0]["results"]]

@@ -14,20 +14,29 @@ CAPACITY_WARNING = 0.8  # DESIGN decision 7
 
 
 def eni_groups(analysis: Analysis) -> list[Finding]:
-    out = []
+    """One finding per security-group set and the functions sharing it: the groups of one set in several
+    subnets differ only by the subnet (one ENI per subnet), so they are one finding listing the subnets."""
     graph = analysis.graph
+    merged: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
     for gid, group in sorted(graph.eni_groups.items()):
-        fn = analysis.functions[group.functions[0]].function
-        sgs = ", ".join(group.security_groups) or "no security groups"
+        merged.setdefault((tuple(group.security_groups), tuple(group.functions)), []).append(gid)
+    out = []
+    for (security_groups, functions), gids in merged.items():
+        fn = analysis.functions[functions[0]].function
+        sgs = ", ".join(security_groups) or "no security groups"
+        subnets = [graph.eni_groups[gid].subnet for gid in gids]
+        if len(gids) == 1:
+            what = f"Hyperplane ENI group {subnets[0]} × {{{sgs}}} is"
+        else:
+            what = f"Hyperplane ENI groups {', '.join(subnets)} × {{{sgs}}} (one ENI per subnet) are"
         out.append(
             on_function(
                 fn,
                 "VR301",
-                f"Hyperplane ENI group {group.subnet} × {{{sgs}}} is shared by {len(group.functions)} function(s): "
-                f"{', '.join(group.functions)}",
-                [*group.functions, gid],
-                key=gid,
-                eni_group=gid,
+                f"{what} shared by {len(functions)} function(s): {', '.join(functions)}",
+                [*functions, *gids],
+                key=" ".join(gids),
+                eni_group=", ".join(gids),
             )
         )
     return out
