@@ -135,7 +135,7 @@ def test_explain_needs_shows_where_each_need_comes_from():
 
 
 def test_without_explain_needs_only_the_origin_kind_is_shown():
-    code, out, _ = run_cli("scan", str(CFN / "needs_environment.yaml"), "--no-color")
+    code, out, _ = run_cli("scan", str(CFN / "needs_environment.yaml"), "--no-color", "--explain")
     assert code == 1
     lines = [line.strip() for line in out.splitlines()]
     assert "sqs            BLOCKED    [env]" in lines
@@ -146,7 +146,10 @@ def test_explain_needs_says_when_no_need_is_known():
     _, out, _ = run_cli("scan", str(CFN / "needs_iam_sources.yaml"), "--explain-needs", "--no-color")
     lines = out.splitlines()
     at = next(i for i, line in enumerate(lines) if line.strip().startswith("LogsFunction (line 271)"))
-    assert lines[at + 1].strip() == "no needs known (declare them with Metadata vpcreach: {needs: [...]})"
+    assert lines[at + 1].strip() == (
+        "no needs known (declare them: Metadata `vpcreach: {needs: [...]}`, a `vpcreach:needs` comment or tag, "
+        "or the config)"
+    )
 
 
 def test_declared_need_comes_first_and_is_marked_declared():

@@ -65,6 +65,16 @@ def common_options(fn):
         ),
         click.option("--color/--no-color", default=None, help="Colour text output (default: only on a terminal)."),
         click.option(
+            "--explain",
+            "--verbose",
+            "explain",
+            is_flag=True,
+            help="Text output: also each function's needs, verdicts and paths, and the fix for each finding.",
+        ),
+        click.option(
+            "--quiet", "-q", is_flag=True, help="Text output: only the finding lines and the summary; no notes."
+        ),
+        click.option(
             "--fail-on-empty",
             is_flag=True,
             help="Exit 2 when there is nothing to check (no template, root or plan; no VPC-attached function).",

@@ -31,6 +31,8 @@ class RunRequest:
     create_baseline: str | None = None
     color: bool | None = None
     explain_needs: bool = False
+    explain: bool = False  # text: the full per-function report as well (--explain / --verbose)
+    quiet: bool = False  # text: finding lines and the summary only, no notes (--quiet)
     graph_out: str | None = None
     mode: str = "scan"
     root: str | None = None
@@ -119,6 +121,13 @@ def run(req: RunRequest) -> int:
     except RunError as exc:
         return error(str(exc))
     analyses, problems = results.analyses, results.problems
+
+    def tell(message: str) -> None:
+        if not req.quiet:  # --quiet: the finding lines and the summary; errors and warnings still print
+            say("note", message)
+
+    if req.quiet and req.explain:
+        return error("--quiet and --explain exclude each other")
     # Each input that could not be read gets its line; the others are still analysed and reported, and the
     # exit code is 2 — one broken file neither hides the rest nor passes silently.
     for problem in problems:
@@ -126,12 +135,12 @@ def run(req: RunRequest) -> int:
     if problems and not analyses:
         return exit_code(errors=True)
     for note in results.notes:
-        say("note", note)
+        tell(note)
     if results.empty is not None:
         if req.fail_on_empty or results.config.fail_on_empty:
             return error(f"{results.empty} (--fail-on-empty)")
         if not results.notes:  # a note on an empty Terraform root already says why, and where to look
-            say("note", results.empty)
+            tell(results.empty)
     findings = sorted((f for a in analyses for f in a.findings), key=lambda f: f.sort_key())
     for warning in results.warnings:
         say("warning", warning)
@@ -145,7 +154,7 @@ def run(req: RunRequest) -> int:
             written = write_baseline(findings, req.create_baseline)
         except BaselineError as exc:
             return error(str(exc))
-        say("note", f"wrote {written} fingerprint(s) to {req.create_baseline}")
+        tell(f"wrote {written} fingerprint(s) to {req.create_baseline}")
     if req.baseline:
         try:
             kept = apply_baseline(findings, req.baseline)
@@ -153,7 +162,7 @@ def run(req: RunRequest) -> int:
             return error(str(exc))
         active = [f for f in findings if f.suppressed is None]
         hidden = len(active) - len([f for f in kept if f.suppressed is None])
-        say("note", f"{hidden} finding(s) hidden by the baseline {req.baseline}, {len(active) - hidden} not in it")
+        tell(f"{hidden} finding(s) hidden by the baseline {req.baseline}, {len(active) - hidden} not in it")
         findings = kept
     threshold = req.severity_threshold or results.config.severity_threshold or "warning"
     text = render(analyses, findings, req, threshold, problems)
@@ -462,4 +471,13 @@ def render(analyses: list, findings: list, req: RunRequest, threshold: str, prob
     from .reports.text import render as render_text
 
     colour = req.color if req.color is not None else (sys.stdout.isatty() and not req.output)
-    return render_text(analyses, findings, colour, req.explain_needs, graph_out=req.graph_out)
+    return render_text(
+        analyses,
+        findings,
+        colour,
+        req.explain_needs,
+        graph_out=req.graph_out,
+        explain=req.explain,
+        quiet=req.quiet,
+        threshold=threshold,
+    )

@@ -1,4 +1,7 @@
-"""Human output: findings grouped by function with the hop path; colour only on a terminal.
+"""Human output. By default a lint log: one line per finding (`file:line: severity VRxxx name: message`),
+errors first, then a short digest of what the findings and verdicts add up to, then the summary. `--explain`
+adds the full report (each function's needs, verdicts and paths, each finding with its fix, the Hyperplane
+ENIs); `--quiet` keeps the finding lines and the summary. Colour only on a terminal.
 
 The report is built as a list of lines, each a string or a tuple of strings and `_Styled` parts, and every
 part is escaped (`vpcreach.output.escape`) when the lines are joined: a resource name, tag value or file
@@ -8,15 +11,20 @@ the terminal as escape sequences.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
 from vpcreach.analyzer.analysis import Analysis
 from vpcreach.analyzer.findings import Finding
+from vpcreach.analyzer.flows import BLOCKED
 from vpcreach.graph import aws
 from vpcreach.output import escape
+
+if TYPE_CHECKING:
+    from vpcreach.graph.build import EniGroup
 
 _COLOURS = {
     "error": "red",
@@ -58,6 +66,15 @@ def _short(node: str) -> str:
     return node.split(":", 1)[1] if node.startswith("unresolved:") else node
 
 
+_RANK = {"error": 0, "warning": 1, "info": 2}
+_DECLARE = "declare them: Metadata `vpcreach: {needs: [...]}`, a `vpcreach:needs` comment or tag, or the config"
+# Needs named by a finding's `need`: the internet (IPv4 or IPv6), a private target (tcp:PORT@TARGET), or else
+# an AWS service by its endpoint name.
+_INTERNET = ("internet", "internet6")
+# The rules that report a blocked path (a hop of a need's walk), as the catalogue numbers them.
+_PATH_RULES = frozenset(f"VR1{n:02d}" for n in range(1, 100))
+
+
 def render(
     analyses: list[Analysis],
     findings: list[Finding],
@@ -65,7 +82,215 @@ def render(
     explain_needs: bool = False,
     show_info: bool = True,
     graph_out: str | None = None,
+    *,
+    explain: bool = False,
+    quiet: bool = False,
+    threshold: str = "warning",
 ) -> str:
+    """The text report; `explain` (or `explain_needs`) adds the full per-function report, `quiet` leaves out
+    the digest and the plan's changes. Info findings other than VR001 are lines only under `--severity-threshold
+    info` (the digest counts them); an unknown (VR001) is a verdict, so it always has its line."""
+    lines: list[_Line] = []
+    explain = explain or explain_needs
+    if explain:
+        lines.extend(_explained(analyses, findings, explain_needs))
+    lines.extend(_log(findings, threshold, quiet))
+    if not quiet:
+        if not explain:
+            for a in analyses:
+                lines.extend(_change_lines(a))
+        digest = _digest(analyses, findings, threshold, explain)
+        if digest:
+            lines.append("")
+            lines.extend(digest)
+    legend = [] if quiet else _legend(lines)
+    if legend:
+        lines.append("")
+        lines.extend(legend)
+    if lines:
+        lines.append("")
+    lines.append(_summary(findings))
+    if graph_out:
+        lines.append(f"picture of the paths: {graph_out}")
+    return "\n".join(_finish(line, colour) for line in lines)
+
+
+def _logged(f: Finding, threshold: str) -> bool:
+    """Whether a finding gets its lint-log line: not suppressed, and at or above the threshold (at most
+    warning, so warnings always show), or an unknown."""
+    if f.suppressed is not None:
+        return False
+    return f.rule_id == "VR001" or _RANK[f.severity] <= max(_RANK["warning"], _RANK.get(threshold, 1))
+
+
+def _log(findings: list[Finding], threshold: str, quiet: bool = False) -> list[_Line]:
+    """One line per finding, errors first, each `file:line: severity VRxxx name: message` (the form editors
+    and CI log parsers jump from)."""
+    shown = [f for f in findings if _logged(f, threshold)]
+    shown.sort(key=lambda f: (_RANK[f.severity], f.file, f.line or 0, f.rule_id, f.resource, f.key))
+    out: list[_Line] = []
+    for f in shown:
+        out.append((f"{_where(f)}: ", _Styled(f.severity, f.severity), f" {f.rule_id} {f.name}: {f.message}"))
+    if not quiet:
+        # A suppression in effect is echoed with its reason, so a reviewer sees what was waived and why.
+        for f in sorted((f for f in findings if f.suppressed is not None), key=lambda f: f.sort_key()):
+            out.append(f"{_where(f)}: suppressed ({f.suppressed}) {f.rule_id} {f.name}: {f.message}")
+    return out
+
+
+def _where(f: Finding) -> str:
+    return f"{f.file}:{f.line}" if f.line else f.file
+
+
+def _names(items: list[str], limit: int = 4) -> str:
+    """The first names in order, and how many functions more: two templates may each have an `ApiFunction`,
+    which are two functions but one name."""
+    shown = sorted(set(items))[:limit]
+    rest = sum(1 for item in items if item not in shown)
+    return ", ".join(shown) + (f" and {rest} more" if rest else "")
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def _digest(analyses: list[Analysis], findings: list[Finding], threshold: str, explain: bool) -> list[str]:
+    """What the findings and verdicts add up to, a line per kind of problem, from the findings still active
+    (a suppressed finding is not a problem) and the engine's results (functions whose needs are unknown)."""
+    vpc_fns = [r for a in analyses for r in a.vpc_functions()]
+    managed = [r for a in analyses for r in a.functions.values() if r.function.managed_instances is not None]
+    if not vpc_fns and not managed:
+        return []
+    active = [f for f in findings if f.suppressed is None]
+    sources = sum(
+        1 for a in analyses if a.vpc_functions() or any(r.function.managed_instances for r in a.functions.values())
+    )
+    out = [f"{_plural(len(vpc_fns) + len(managed), 'VPC-attached function')} in {_plural(sources, 'source')}:"]
+
+    # Blocked needs come from the verdicts, named with the rules of their active findings: a need whose
+    # findings are all suppressed is not reported here either. Per kind: function → (targets, rule ids).
+    blocked: dict[str, dict[tuple[str, str], tuple[set[str], set[str]]]] = {
+        "internet": {},
+        "service": {},
+        "private": {},
+    }
+    accounted: set[int] = set()
+    for r in vpc_fns:
+        for nr in r.needs:
+            if nr.verdict.status != BLOCKED:
+                continue
+            target = nr.need.target
+            # VR102 (a public subnet) is not need-scoped, yet it is why an internet need is blocked there.
+            mine = [
+                f
+                for f in active
+                if r.function.id in f.functions
+                and f.rule_id in _PATH_RULES
+                and (f.need == target or (target == "internet" and f.rule_id == "VR102"))
+            ]
+            if not mine:
+                continue
+            accounted.update(id(f) for f in mine)
+            kind = "internet" if target in _INTERNET else "private" if target.startswith("tcp:") else "service"
+            key = (r.function.loc.file, r.function.id)  # two templates may each have an ApiFunction
+            targets, rule_ids = blocked[kind].setdefault(key, (set(), set()))
+            targets.add(target)
+            rule_ids.update(f.rule_id for f in mine)
+    for kind, one, many in (
+        ("internet", "the internet", "the internet"),
+        ("service", "an AWS service it needs", "AWS services they need"),
+        ("private", "a database or other private target it needs", "databases or other private targets they need"),
+    ):
+        by_function = blocked[kind]
+        if not by_function:
+            continue
+        named = ", ".join(sorted({rule for _, rule_ids in by_function.values() for rule in rule_ids}))
+        services = sorted({t for targets, _ in by_function.values() for t in targets}) if kind == "service" else []
+        n = len(by_function)
+        extra = f" ({', '.join(services)})" if services else ""
+        out.append(
+            f"  {_plural(n, 'function')} cannot reach {one if n == 1 else many}{extra}: "
+            f"{_names([fn for _, fn in by_function])} ({named})"
+        )
+    others = [f for f in active if id(f) not in accounted and f.severity != "info" and f.rule_id != "VR201"]
+    if others:
+        counts: dict[str, int] = defaultdict(int)
+        for f in others:
+            counts[f"{f.rule_id} {f.name}"] += 1
+        out.append("  other findings: " + ", ".join(f"{rule} ×{n}" for rule, n in sorted(counts.items())))
+    unknown_needs = [f for f in active if f.rule_id == "VR001" and f.need]
+    if unknown_needs:
+        unsure = {(f.file, fn) for f in unknown_needs for fn in f.functions}
+        out.append(
+            f"  {_plural(len(unsure), 'function')} with {_plural(len(unknown_needs), 'need')} whose reach is "
+            f"unknown: {_names([fn for _, fn in unsure])} (VR001: pass the missing values, or scan what defines them)"
+        )
+    other_unknowns = [f for f in active if f.rule_id == "VR001" and not f.need]
+    if other_unknowns:
+        unsure = {(f.file, fn) for f in other_unknowns for fn in f.functions}
+        out.append(
+            f"  {_plural(len(unsure), 'function')} with a subnet, security group or role that is not known: "
+            f"{_names([fn for _, fn in unsure])} (VR001)"
+        )
+    no_needs = [r.function.id for r in vpc_fns if not r.needs]
+    if no_needs:
+        out.append(
+            f"  {_plural(len(no_needs), 'function')} with no known need, so no path was checked: {_names(no_needs)} "
+            f"({_DECLARE})"
+        )
+    for rule, what in (
+        ("VR201", "could use a free gateway endpoint"),
+        ("VR202", "could use an interface endpoint"),
+    ):
+        hits = [f for f in active if f.rule_id == rule]
+        if hits:
+            out.append(f"  {_plural(len(hits), 'NAT-served need')} {what} ({rule})")
+    groups = sum(len(a.graph.eni_groups) for a in analyses)
+    vpcs = sum(1 for a in analyses for uses in a.vpc_uses.values() if any(u.groups for u in uses))
+    if groups:
+        out.append(f"  {_plural(groups, 'Hyperplane ENI group')} in {_plural(vpcs, 'VPC')} (VR301)")
+    hidden = [f for f in active if not _logged(f, threshold)]
+    if hidden and not explain:
+        out.append(
+            f"  {_plural(len(hidden), 'informational finding')} not listed above "
+            f"({', '.join(sorted({f.rule_id for f in hidden}))}): "
+            "--severity-threshold info lists them"
+        )
+    if len(out) == 1:
+        out.append("  every known need is reachable")
+    if not explain:
+        out.append("  --explain shows each function's needs, paths and the fix for each finding")
+    return out
+
+
+# Ids vpcreach gives objects AWS creates without the source declaring them, and symbolic zones: each kind that
+# appears in a report is explained once at its end.
+_LEGEND = (
+    (
+        re.compile(r"\S+#main-rt"),
+        "VPC#main-rt is the main route table AWS creates with the VPC (subnets without an association use it)",
+    ),
+    (re.compile(r"\S+#default-sg"), "VPC#default-sg is the default security group AWS creates with the VPC"),
+    (re.compile(r"\S+#default-nacl"), "VPC#default-nacl is the default network ACL AWS creates with the VPC"),
+    (
+        re.compile(r"zone #\d"),
+        "zone #N is the Region's Nth Availability Zone in the order Fn::GetAZs and aws_availability_zones list them "
+        "(the source does not name it)",
+    ),
+)
+
+
+def _legend(lines: list[_Line]) -> list[str]:
+    text = "\n".join(
+        line if isinstance(line, str) else "".join(p if isinstance(p, str) else p.text for p in line) for line in lines
+    )
+    found = [what for pattern, what in _LEGEND if pattern.search(text)]
+    return ["names:", *(f"  {what}" for what in found)] if found else []
+
+
+def _explained(analyses: list[Analysis], findings: list[Finding], explain_needs: bool) -> list[_Line]:
+    """The full report: per source, each VPC function's ENI groups and needs with their verdicts and paths,
+    the findings on it with their fixes, the network findings, the Hyperplane ENIs and the plan's changes."""
     lines: list[_Line] = []
     by_resource: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
@@ -80,23 +305,25 @@ def render(
         file_findings = [f for f in findings if id(f) in mine]
         if not vpc_fns and not file_findings:
             continue
+        groups = a.graph.eni_groups
         lines.append((_Styled(source, bold=True),))
         for result in vpc_fns:
             fn = result.function
             key = (fn.loc.file, fn.id)
             shown.add(key)
-            groups = ", ".join(result.groups) or "no ENI group (placement unknown)"
-            lines.append(("  ", _Styled(fn.id, bold=True), f" (line {fn.loc.line})  {groups}"))
+            enis = ", ".join(_group_name(groups[g]) if g in groups else g for g in result.groups)
+            placement = f"Hyperplane ENIs {enis}" if enis else "no ENI group (placement unknown)"
+            lines.append(("  ", _Styled(fn.id, bold=True), f" (line {fn.loc.line})  {placement}"))
             for nr in result.needs:
                 verdict = nr.verdict
-                via = " → ".join(_short(h) for h in [fn.id, *verdict.hops])
+                via = " → ".join(_hop(h, groups) for h in [fn.id, *verdict.hops])
                 origin = nr.need.origin + (f": {nr.need.detail}" if explain_needs and nr.need.detail else "")
                 status = _Styled(verdict.status.upper(), verdict.status, width=9)
                 lines.append((f"    {nr.need.target:<14} ", status, f"  [{origin}]"))
                 if via:
                     lines.append(f"      {via}")
-            if explain_needs and not result.needs:
-                lines.append("    no needs known (declare them with Metadata vpcreach: {needs: [...]})")
+            if not result.needs:
+                lines.append(f"    no needs known ({_DECLARE})")
             for f in by_resource.get(key, []):
                 if f.rule_id != "VR301":  # the ENI section below shows the groups
                     lines.extend(_finding_lines(f, "    "))
@@ -108,10 +335,19 @@ def render(
         lines.extend(_eni_lines(a))
         lines.extend(_change_lines(a))
         lines.append("")
-    lines.append(_summary(findings))
-    if graph_out:
-        lines.append(f"picture of the paths: {graph_out}")
-    return "\n".join(_finish(line, colour) for line in lines)
+    return lines
+
+
+def _group_name(group: EniGroup) -> str:
+    return f"{group.subnet} × {{{', '.join(group.security_groups)}}}"
+
+
+def _hop(node: str, groups: dict[str, EniGroup]) -> str:
+    """A path hop as users read it: an ENI group is `ENI {SGs}` (its subnet is the next hop), an unresolved
+    value its reason."""
+    if node in groups:
+        return f"ENI {{{', '.join(groups[node].security_groups)}}}"
+    return _short(node)
 
 
 def _change_lines(a: Analysis) -> list[str]:
