@@ -11,7 +11,9 @@ from conftest import ROOT
 
 
 def test_readme_pins_commits_not_tags_that_do_not_exist():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = "\n".join(
+        p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    )
     tags = set(subprocess.run(["git", "tag"], cwd=ROOT, capture_output=True, text=True).stdout.split())
     pins = re.findall(r"vpcreach/vpcreach@([\w.]+)", readme)
     pins += re.findall(r"repo: https://github.com/vpcreach/vpcreach\n\s+rev: (\S+)", readme)

@@ -228,7 +228,7 @@ def test_template_parameters_come_from_the_vpcreach_config(tmp_path):
 def test_readme_lists_the_cfnlint_ids_generated_from_the_catalogue():
     from vpcreach.rules_doc import cfnlint_table
 
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("## cfn-lint plugin", 1)[1].split("\n## ", 1)[0]
+    manual = (ROOT / "docs" / "integrations.md").read_text()
+    section = manual.split("## cfn-lint plugin", 1)[1].split("\n## ", 1)[0]
     assert cfnlint_table() in section
     assert f"cfn-lint -a {MODULE} -- template.yaml" in section

@@ -653,5 +653,5 @@ def test_core_need_through_an_unresolved_subnet_is_not_reachable(cases):
 
 def test_readme_shows_the_committed_picture():
     readme = (ROOT / "README.md").read_text()
-    assert "## Pictures" in readme and "](docs/picture.png)" in readme
+    assert "](docs/picture.png)" in readme and "](picture.png)" in (ROOT / "docs" / "pictures.md").read_text()
     assert (ROOT / "docs" / "picture.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
