@@ -45,7 +45,7 @@ def test_the_scan_step_writes_sarif_and_the_exit_code(tmp_path):
     assert done.returncode == 1 and outputs == {"exit-code": "1"}, done.stderr
     results = json.loads((tmp_path / "vpcreach.sarif").read_text())["runs"][0]["results"]
     assert "VR102" in {r["ruleId"] for r in results}
-    assert "error VR102 public-subnet-function  template.yaml:98" in done.stdout  # the log shows the text report
+    assert "template.yaml:98: error VR102 public-subnet-function: " in done.stdout  # the log shows the text report
 
 
 def test_inputs_are_data_not_shell(tmp_path):

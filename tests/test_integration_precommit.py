@@ -152,9 +152,9 @@ def test_template_hook_fails_on_a_finding(try_repo):
     assert result.returncode == 1, result.stdout
     out = _hook_sections(result.stdout)["vpcreach"]
     assert "- exit code: 1" in out
-    assert "error VR102 public-subnet-function  bad/template.yaml:98" in out
+    assert "bad/template.yaml:98: error VR102 public-subnet-function: " in out
     # CloudFormation's `.template` extension reaches the hook too (issue 19: `types_or` filtered it out).
-    assert "error VR102 public-subnet-function  bad/stack.template:98" in out
+    assert "bad/stack.template:98: error VR102 public-subnet-function: " in out
 
 
 def test_template_hook_passes_on_a_clean_template_and_skips_other_yaml(try_repo):
@@ -165,10 +165,10 @@ def test_template_hook_passes_on_a_clean_template_and_skips_other_yaml(try_repo)
 
 def test_terraform_hook_analyses_the_changed_module_once(try_repo):
     out = _hook_sections(try_repo["fail"].stdout)["vpcreach-terraform"]
-    assert "error VR102 public-subnet-function  tf/main.tf:55" in out
+    assert "tf/main.tf:55: error VR102 public-subnet-function: " in out
     assert "suppressed (reports are batch jobs, one AZ is fine) VR302" in out
     assert out.count("summary: ") == 1  # two changed .tf files, one module, one analysis
-    assert out.count("aws_lambda_function.report (line 55)") == 1
+    assert out.count("tf/main.tf:55: error VR102 public-subnet-function: ") == 1
 
 
 def test_cfn_lint_hook_reports_vpcreach_rules(try_repo):
