@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -23,8 +24,13 @@ def sarif(*args: str) -> dict:
 
 
 def validate(log: dict) -> None:
+    # No package on the index ships the SARIF 2.1.0 schema (sarif-om, sarif-tools, sarif-pydantic and pysarif
+    # carry models, not the schema; checked 2026-12), so the OASIS file comes from the project's shared folder.
+    # CI has it: there a missing schema fails instead of skipping, so the check cannot quietly stop running.
     if not SCHEMA.is_file():
-        pytest.skip("../shared/schemas/sarif-schema-2.1.0.json is not present")
+        if os.environ.get("CI"):
+            pytest.fail(f"{SCHEMA} is missing, and CI must validate SARIF against it")
+        pytest.skip("../shared/schemas/sarif-schema-2.1.0.json is not present (it is in CI)")
     import jsonschema
 
     schema = json.loads(SCHEMA.read_text())
