@@ -450,7 +450,7 @@ def test_several_sources_get_one_picture_each(cases):
     page = graph("more", "--format", "html")
     ids = re.findall(r' id="([^"]+)"', page)
     assert len(ids) == len(set(ids))  # element and marker ids stay unique across pictures
-    assert page.count('<section class="source">') == 2
+    assert page.count('<section class="source') == 2
 
 
 # --- HTML ----------------------------------------------------------------------------------------------------
@@ -655,3 +655,57 @@ def test_readme_shows_the_committed_picture():
     readme = (ROOT / "README.md").read_text()
     assert "](docs/picture.png)" in readme and "](picture.png)" in (ROOT / "docs" / "pictures.md").read_text()
     assert (ROOT / "docs" / "picture.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- many sources (issue 19) ---------------------------------------------------------------------------------
+def _sources(tmp: Path) -> list[str]:
+    """Three sources named out of alphabetical order: a broken one, one whose function has no known need
+    (nothing checked), and one whose need is reachable."""
+    paths = [tmp / "z-broken.yaml", tmp / "m-no-needs.yaml", tmp / "a-clean.yaml"]
+    shutil.copy(ROOT / EXAMPLE, paths[0])
+    shutil.copy(ROOT / "fixtures" / "cfn" / "vr302_near_miss_two_azs.yaml", paths[1])
+    shutil.copy(ROOT / "fixtures" / "cfn" / "vr109_near_miss_routed.yaml", paths[2])
+    return [str(p) for p in paths]
+
+
+def test_mermaid_sources_read_left_to_right_in_the_order_named(tmp_path):
+    names = _sources(tmp_path)
+    mermaid = graph(*names, "--format", "mermaid")
+    lines = mermaid.splitlines()
+    heads = [i for i, line in enumerate(lines) if line.startswith("  subgraph src")]
+    assert [lines[i].split('"')[1] for i in heads] == names  # input order, not sorted
+    assert all(lines[i + 1] == "    direction LR" for i in heads)
+
+
+def test_zone_boxes_are_in_the_regions_order():
+    for fmt, pattern in (("dot", r'label="(AZ #\d+)"'), ("mermaid", r'subgraph az\d+_\d+\["(AZ #\d+)"\]')):
+        zones = re.findall(pattern, graph(str(ROOT / EXAMPLE), "--format", fmt))
+        assert zones == ["AZ #0", "AZ #1"], fmt
+
+
+def test_html_index_filter_and_an_unchecked_source_is_not_a_clean_bill(tmp_path):
+    names = _sources(tmp_path)
+    page = graph(*names, "--format", "html")
+    index = page.split('<nav class="index">', 1)[1].split("</nav>", 1)[0]
+    assert 'id="only-problems"' in index
+    entries = re.findall(r'<li class="(\w+)">.*?<a href="#(source-\d)">([^<]+)</a> — ([^<]+)</li>', index)
+    assert [(kind, anchor, name) for kind, anchor, name, _ in entries] == [
+        ("problem", "source-0", names[0]),
+        ("unchecked", "source-1", names[1]),
+        ("clean", "source-2", names[2]),
+    ]
+    assert entries[1][3] == (
+        "0 path(s): 0 blocked, 0 unknown; 1 function(s) with no known need: default routes only, nothing checked"
+    )
+    for _, anchor, _, _ in entries:
+        assert f'id="{anchor}"' in page
+    # Only the clean source is hidden by the filter; the unchecked one stays in view.
+    assert page.count('<section class="source clean"') == 1
+    assert "body.only-problems .clean { display: none; }" in page
+    assert "classList.toggle('only-problems', only.checked)" in page
+
+
+def test_html_pictures_scale_to_the_window():
+    page = graph(str(ROOT / EXAMPLE), "--format", "html")
+    assert "svg.picture { max-width: 100%; height: auto; }" in page  # a 1,400 px window shows it whole
+    assert re.search(r'<svg class="picture" width="\d+" height="\d+" viewBox="0 0 \d+ \d+"', page)

@@ -104,6 +104,11 @@ def _tooltip(node: PNode, full: bool = True) -> str:
 
 
 # --- DOT ---------------------------------------------------------------------------------------------------
+def _zone_order(title: str) -> tuple:
+    """Zone boxes in the Region's order: `AZ #2` before `AZ #10`, names (`eu-west-1a`) alphabetically."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", title))
+
+
 def _dot_str(text: str) -> str:
     """A quoted DOT string; the newlines of `text` are line breaks of the label. The view model's texts are
     escaped already; node ids are not, and get the same escape here."""
@@ -132,7 +137,7 @@ def to_dot(views: list[View]) -> str:
                 clusters.setdefault(node.cluster, []).append(node)
                 continue
             out.append(indent + _dot_node(node, prefix))
-        for j, (title, members) in enumerate(sorted(clusters.items())):
+        for j, (title, members) in enumerate(sorted(clusters.items(), key=lambda c: _zone_order(c[0]))):
             out.append(f"{indent}subgraph cluster_{i}_az_{j} {{")
             out.append(f'{indent}  label={_dot_str(title)}; style="rounded,dashed"; color="#8c959f"; fontsize=10;')
             out.extend(indent + "  " + _dot_node(n, prefix) for n in members)
@@ -198,7 +203,10 @@ def to_mermaid(views: list[View]) -> str:
     for i, view in enumerate(views):
         indent = "  "
         if many:
+            # A subgraph is drawn top to bottom unless told otherwise: each source reads left to right like
+            # the whole chart, and the sources stack in the order they were named.
             out.append(f'  subgraph src{i}["{_mm_text(view.source)}"]')
+            out.append("    direction LR")
             indent = "    "
         clusters: dict[str, list[PNode]] = {}
         for node in view.sorted_nodes():
@@ -206,7 +214,7 @@ def to_mermaid(views: list[View]) -> str:
                 clusters.setdefault(node.cluster, []).append(node)
             else:
                 out.append(indent + _mm_node(ids[(i, node.id)], node))
-        for j, (title, members) in enumerate(sorted(clusters.items())):
+        for j, (title, members) in enumerate(sorted(clusters.items(), key=lambda c: _zone_order(c[0]))):
             out.append(f'{indent}subgraph az{i}_{j}["{_mm_text(title)}"]')
             out.extend(indent + "  " + _mm_node(ids[(i, n.id)], n) for n in members)
             out.append(indent + "end")
@@ -405,6 +413,12 @@ h2 { font-size: 14px; margin: 14px 20px 4px; font-weight: 600; }
 .legend svg { vertical-align: middle; }
 .hint { font-size: 12px; color: #57606a; margin: 2px 0 6px; }
 .scroll { overflow: auto; padding: 0 8px 16px; }
+svg.picture { max-width: 100%; height: auto; }
+nav.index { font-size: 12.5px; margin: 6px 0 8px; }
+nav.index ol { margin: 4px 0; padding-left: 22px; columns: 2 420px; }
+nav.index li { margin: 1px 0; break-inside: avoid; }
+.clean-mark { color: #1a7f37; } .problem-mark { color: #cf222e; } .unchecked-mark { color: #9a6700; }
+body.only-problems .clean { display: none; }
 aside { position: fixed; right: 12px; bottom: 12px; width: 360px; max-height: 60vh; overflow: auto;
   border: 1px solid #d0d7de; border-radius: 8px; box-shadow: 0 4px 14px rgba(31,35,40,.15);
   background: #f6f8fa; padding: 12px 14px; box-sizing: border-box; font-size: 12.5px; display: none; }
@@ -507,6 +521,8 @@ _JS = """
   }
   window.addEventListener('hashchange', fromHash);
   fromHash();
+  var only = document.getElementById('only-problems');
+  if (only) only.addEventListener('change', function () { document.body.classList.toggle('only-problems', only.checked); });
   document.documentElement.setAttribute('data-vpcreach', 'ready');
 })();
 """
@@ -532,26 +548,62 @@ def _legend() -> str:
     return '<div class="legend">' + "".join(items) + "</div>"
 
 
+def _summary(view: View) -> tuple[str, str]:
+    """A source's one-line summary and its class: `problem` (a blocked or unknown path, or a finding at warning
+    or above), `unchecked` (functions whose needs are unknown: only their default routes are drawn, which is
+    not a clean bill) or `clean`."""
+    paths = [p for p in view.paths if p.status != ROUTE]
+    blocked = sum(1 for p in paths if p.status == BLOCKED)
+    unknown = sum(1 for p in paths if p.status == UNKNOWN)
+    unchecked = sorted({p.function for p in view.paths if p.status == ROUTE})
+    findings = any(sev in ("error", "warning") for n in view.nodes.values() for sev in n.marks.values())
+    text = f"{len(paths)} path(s): {blocked} blocked, {unknown} unknown"
+    if unchecked:
+        text += f"; {len(unchecked)} function(s) with no known need: default routes only, nothing checked"
+    kind = "problem" if blocked or unknown or findings else "unchecked" if unchecked else "clean"
+    return text, kind
+
+
+_MARK = {"problem": ("problem-mark", "✗"), "unchecked": ("unchecked-mark", "?"), "clean": ("clean-mark", "✓")}
+
+
 def to_html(views: list[View], title: str = "vpcreach — network paths") -> str:
     e = html.escape
     sections = []
+    index = []
     data: dict[str, dict] = {}
     for vi, view in enumerate(views):
+        anchor = f"source-{vi}"
         if not view.nodes:
             sections.append(
-                f"<section><h2>{e(view.source)}</h2><p class='hint'>No VPC-attached function.</p></section>"
+                f'<section class="source clean" id="{anchor}"><h2>{e(view.source)}</h2>'
+                "<p class='hint'>No VPC-attached function.</p></section>"
             )
+            index.append(f'<li class="clean"><a href="#{anchor}">{e(view.source)}</a> — no VPC-attached function</li>')
             continue
         svg, node_data = _svg(view, vi)
         data.update(node_data)
-        blocked = sum(1 for p in view.paths if p.status == BLOCKED)
-        unknown = sum(1 for p in view.paths if p.status == UNKNOWN)
-        summary = f"{len(view.paths)} path(s): {blocked} blocked, {unknown} unknown"
+        summary, kind = _summary(view)
+        mark_class, mark = _MARK[kind]
+        hidden = " clean" if kind == "clean" else ""
         sections.append(
-            f'<section class="source"><h2>{e(view.source)} <span class="hint">{e(summary)}</span></h2>'
+            f'<section class="source{hidden}" id="{anchor}"><h2><span class="{mark_class}">{mark}</span> '
+            f'{e(view.source)} <span class="hint">{e(summary)}</span></h2>'
             f'<div class="scroll">{svg}</div></section>'
         )
+        index.append(
+            f'<li class="{kind}"><span class="{mark_class}">{mark}</span> <a href="#{anchor}">{e(view.source)}</a>'
+            f" — {e(summary)}</li>"
+        )
     blob = json.dumps(data, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c")
+    # Many sources: an index to jump to each, and a switch that hides the sources with nothing to fix.
+    nav = ""
+    if len(views) > 1:
+        nav = (
+            '<nav class="index"><label><input type="checkbox" id="only-problems"> only sources with problems '
+            "or functions whose needs are unknown</label>"
+            f"<ol>{''.join(index)}</ol></nav>"
+        )
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
@@ -560,7 +612,7 @@ def to_html(views: list[View], title: str = "vpcreach — network paths") -> str
         f"<header><h1>{e(title)}</h1>{_legend()}"
         '<p class="hint">Traffic flows left to right. Hover a box to see where it is defined, its findings and, '
         "for an ENI group, the functions sharing it; click it to highlight the paths through it "
-        "(or add #NAME to the address).</p></header>\n"
+        f"(or add #NAME to the address).</p>{nav}</header>\n"
         f"<main>{''.join(sections)}</main>\n"
         '<aside id="details" aria-live="polite"></aside>\n'
         f'<script type="application/json" id="vpcreach-data">{blob}</script>\n'
