@@ -145,7 +145,8 @@ def _where(f: Finding) -> str:
 def _names(items: list[str], limit: int = 4) -> str:
     """The first names in order, and how many functions more: two templates may each have an `ApiFunction`,
     which are two functions but one name."""
-    shown = sorted(set(items))[:limit]
+    # Natural order: Fn2 before Fn10, as a reader counts.
+    shown = sorted(set(items), key=lambda n: [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", n)])[:limit]
     rest = sum(1 for item in items if item not in shown)
     return ", ".join(shown) + (f" and {rest} more" if rest else "")
 
