@@ -84,6 +84,9 @@ class FunctionResult:
     placement_gaps: list[PlacementGap] = field(default_factory=list)
     # Where each ENI group's default route leads, for a function with no known need (drawn neutrally).
     default_routes: dict[str, Verdict] = field(default_factory=dict)
+    # A function with no known need: what it can reach (internet over IPv4/IPv6, S3, DynamoDB and each service
+    # with an interface endpoint in its VPC), target → combined verdict over its ENI groups.
+    reach: dict[str, Verdict] = field(default_factory=dict)
 
 
 @dataclass

@@ -7,7 +7,7 @@ import fnmatch
 
 from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
-from vpcreach.graph.build import Graph, build
+from vpcreach.graph.build import Graph, build, service_short_name
 
 from .analysis import Analysis, EniPermission, FunctionResult, NatUse, NeedResult, Options, PlacementGap
 from .catalogue import SEVERITIES
@@ -16,7 +16,7 @@ from .findings import Finding
 from .flows import BLOCKED, UNKNOWN, Verdict
 from .iam import RoleGrants, grants_action, role_grants
 from .iam_tables import ENI_ACTIONS
-from .needs import IamNeedMemo, Need, function_needs, mapping_kinds
+from .needs import IamNeedMemo, Need, function_needs, mapping_kinds, peer_needs
 from .reach import IPV6_DISABLED, UNRESOLVED, Walker, combine
 from .rules import run_all
 from .rules.paths import blockers
@@ -50,6 +50,7 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
     roles: dict[str, RoleGrants] = {}
     mappings = mapping_kinds(network)
     iam_needs: IamNeedMemo = {}
+    peers = peer_needs(graph, network)  # once per run: which targets' security groups admit which function
     for fn in network.of(m.Function):
         result = FunctionResult(fn, graph.function_groups.get(fn.id, []))
         analysis.functions[fn.id] = result
@@ -58,7 +59,9 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
         config_needs = [n for pattern, needs in options.needs.items() if _matches(fn, pattern) for n in needs]
         grants = role_grants(graph, fn.id, roles)
         result.eni_permission = _eni_permission(network, fn, grants)
-        needs, unknowns = function_needs(graph, fn, config_needs, grants, mappings.get(fn.id, frozenset()), iam_needs)
+        needs, unknowns = function_needs(
+            graph, fn, config_needs, grants, mappings.get(fn.id, frozenset()), iam_needs, peers
+        )
         result.need_unknowns = unknowns
         result.zones = _zones(graph, fn)
         result.placement_gaps = _placement_gaps(graph, fn)
@@ -72,6 +75,7 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
             result.needs.append(NeedResult(need, verdict, per_group, blockers(need, verdict)))
         if not needs:
             result.default_routes = {gid: walker.internet(gid, 4) for gid in result.groups}
+            result.reach = _reach_profile(graph, walker, fn, result.groups, unplaced)
         for pattern, volumes in options.traffic.items():
             if _matches(fn, pattern):
                 fn.traffic_gb = {**volumes, **fn.traffic_gb}
@@ -252,6 +256,28 @@ def _transitive(net: m.Network, fn: m.Function) -> set[str]:
 
 def _as_list(value: object) -> list:
     return value if isinstance(value, list) else [value]
+
+
+def _reach_profile(
+    graph: Graph, walker: Walker, fn: m.Function, groups: list[str], unplaced: list[m.Unknown]
+) -> dict[str, Verdict]:
+    """What a function with no known need can reach, as VPC Reachability Analyzer would answer it: the internet
+    over IPv4 and IPv6, S3, DynamoDB, and every service with an interface endpoint in its VPC. The walks are
+    the ones needs get (cached per ENI group), so this costs little more than the groups' default routes."""
+    vpcs = {s.vpc for gid in groups if isinstance(s := graph.obj(graph.eni_groups[gid].subnet_ref), m.Subnet)}
+    services = {"s3", "dynamodb"}
+    for ep in graph.network.of(m.VpcEndpoint):
+        etype = ep.endpoint_type.lower() if isinstance(ep.endpoint_type, str) else ""
+        if etype == "interface" and ep.vpc in vpcs and isinstance(ep.service, str):
+            short = service_short_name(ep.service)
+            if isinstance(short, str):
+                services.add(short)
+    out = {}
+    for target in ["internet", "internet6", *sorted(services)]:
+        need = Need(target, "profile")
+        extra = [Verdict(UNKNOWN, [], UNRESOLVED, "", f"subnet unknown: {s.reason}") for s in unplaced]
+        out[target] = combine([*(_walk(walker, gid, fn, need) for gid in groups), *extra])
+    return out
 
 
 def _walk(walker: Walker, gid: str, fn: m.Function, need: Need) -> Verdict:

@@ -24,8 +24,11 @@ _AWS_HOST = re.compile(r"^https?://(?P<host>[^/:]+)", re.I)
 @dataclass(frozen=True)
 class Need:
     target: str
-    origin: str  # declared | iam | env | config
-    detail: str = ""
+    origin: str  # declared | config | iam | env | mount | peer | layer | code | dual-stack
+    detail: str = ""  # the text that produced it
+    # Where its evidence is, when it has a place of its own (a code line, a security-group rule, the function).
+    file: str | None = None
+    line: int | None = None
 
     @property
     def kind(self) -> str:
@@ -90,11 +93,14 @@ def function_needs(
     grants: RoleGrants,
     mappings: frozenset[str],
     memo: IamNeedMemo,
+    peers: dict[str, list[Need]] | None = None,
 ) -> tuple[list[Need], list[str]]:
     """All needs of `fn`, de-duplicated by target (declared first), and reasons some may be missing.
 
     `grants` and `mappings` (the kinds of its event sources) are the engine's facts; functions sharing a
-    role and event sources share their IAM needs through `memo`, which the engine keeps for the run."""
+    role and event sources share their IAM needs through `memo`, which the engine keeps for the run. `peers`
+    (from `peer_needs`, computed once per run) are the targets whose security groups admit each function. A
+    need the user declared wins over an inferred one of the same target (declared and config come first)."""
     needs: list[Need] = []
     unknowns: list[str] = []
     for target in fn.declared_needs:
@@ -105,6 +111,14 @@ def function_needs(
     needs.extend(iam_needs)
     unknowns.extend(iam_unknowns)
     needs.extend(_env_needs(graph, fn))
+    mounted = _mount_needs(graph, fn)
+    if mounted:
+        # EFS client actions are how the mount is authorised, not a call to the EFS API (DESIGN decision 3).
+        needs = [n for n in needs if not (n.origin == "iam" and n.target == "elasticfilesystem")]
+    needs.extend(mounted)
+    needs.extend(peers.get(fn.id, []) if peers else [])
+    needs.extend(_layer_needs(fn))
+    needs.extend(_code_needs(graph, fn))
     seen: dict[str, Need] = {}
     for need in needs:
         seen.setdefault(need.target, need)
@@ -223,3 +237,168 @@ def _service_of_host(host: str) -> str | None:
 
 def _is_ip_literal(host: str) -> bool:
     return bool(re.fullmatch(r"[\d.]+", host))
+
+
+def _mount_needs(graph: Graph, fn: m.Function) -> list[Need]:
+    """FileSystemConfigs: NFS to each mounted file system, through its mount targets (DESIGN decision 3)."""
+    out = []
+    for ref in fn.file_systems:
+        if isinstance(ref, str) and isinstance(graph.obj(ref), m.PrivateTarget):
+            out.append(
+                Need(f"tcp:{aws.NFS_PORT}@{ref}", "mount", f"FileSystemConfigs mounts {ref}", fn.loc.file, fn.loc.line)
+            )
+        elif isinstance(ref, m.External):
+            # A file system outside the source: its mount targets cannot be checked, so the need is kept as a
+            # target the walk reports unknown (VR001), never dropped.
+            out.append(
+                Need(
+                    f"tcp:{aws.NFS_PORT}@{ref.value}",
+                    "mount",
+                    "FileSystemConfigs mounts a file system defined outside the source",
+                    fn.loc.file,
+                    fn.loc.line,
+                )
+            )
+        elif isinstance(ref, m.Unknown):
+            # The mount is certain, the file system is not: the need stays, its walk is unknown (VR001).
+            out.append(
+                Need(
+                    f"tcp:{aws.NFS_PORT}@unresolved:{ref.reason}",
+                    "mount",
+                    f"FileSystemConfigs mounts a file system that could not be resolved: {ref.reason}",
+                    fn.loc.file,
+                    fn.loc.line,
+                )
+            )
+    return out
+
+
+def peer_needs(graph: Graph, network: m.Network) -> dict[str, list[Need]]:
+    """Function id → the private targets whose security groups admit it by name (one of its security groups)
+    or by one of its subnets' CIDR blocks, on the target's port: a rule written for the function is evidence
+    that it talks to the target. A rule from 0.0.0.0/0, or from a range wider than a subnet of the function
+    (the whole VPC), says nothing about this function and is not used. Computed once per run."""
+    admitted_sg: dict[str, list[tuple[m.PrivateTarget, m.SgRule, str]]] = {}
+    admitted_cidr: list[tuple[str, m.PrivateTarget, m.SgRule, str]] = []
+    for target in network.of(m.PrivateTarget):
+        if not isinstance(target.port, int):
+            continue
+        for sg_ref in target.security_groups:
+            sg = graph.obj(sg_ref)
+            if not isinstance(sg, m.SecurityGroup):
+                continue
+            for rule in sg.ingress:
+                if not _covers_port(rule, target.port):
+                    continue
+                if rule.peer_kind == "sg" and isinstance(rule.peer, str):
+                    admitted_sg.setdefault(rule.peer, []).append((target, rule, sg.id))
+                elif rule.peer_kind == "cidr4" and isinstance(rule.peer, str) and rule.peer not in ("0.0.0.0/0",):
+                    admitted_cidr.append((rule.peer, target, rule, sg.id))
+    out: dict[str, list[Need]] = {}
+    if not admitted_sg and not admitted_cidr:
+        return out
+    for fn in network.of(m.Function):
+        if not fn.has_vpc_config:
+            continue
+        found: list[Need] = []
+        sgs = fn.security_groups if isinstance(fn.security_groups, list) else []
+        for sg_ref in sgs:
+            for target, rule, sg_id in admitted_sg.get(sg_ref, []) if isinstance(sg_ref, str) else []:
+                found.append(_peer_need(target, rule, f"{sg_id} admits {sg_ref} on tcp/{target.port}"))
+        subnets = fn.subnets if isinstance(fn.subnets, list) else []
+        cidrs = {graph.obj(s).cidr_v4 for s in subnets if isinstance(graph.obj(s), m.Subnet)}  # type: ignore[union-attr]
+        for cidr, target, rule, sg_id in admitted_cidr:
+            if cidr in cidrs:
+                found.append(
+                    _peer_need(target, rule, f"{sg_id} admits {cidr}, a subnet of the function, on tcp/{target.port}")
+                )
+        if found:
+            out[fn.id] = found
+    return out
+
+
+def _peer_need(target: m.PrivateTarget, rule: m.SgRule, text: str) -> Need:
+    return Need(f"tcp:{target.port}@{target.id}", "peer", text, rule.loc.file or target.loc.file, rule.loc.line)
+
+
+def _covers_port(rule: m.SgRule, port: int) -> bool:
+    if rule.protocol in ("-1", "all"):
+        return True
+    if rule.protocol not in ("tcp", "6"):
+        return False
+    low, high = rule.from_port, rule.to_port
+    return isinstance(low, int) and isinstance(high, int) and low <= port <= high
+
+
+def _layer_needs(fn: m.Function) -> list[Need]:
+    out = []
+    for arn in fn.layers:
+        if not isinstance(arn, str):
+            continue
+        for target, what in aws.layer_needs(arn):
+            out.append(Need(target, "layer", f"layer {arn} ({what})", fn.loc.file, fn.loc.line))
+    return out
+
+
+def _code_needs(graph: Graph, fn: m.Function) -> list[Need]:
+    """What the function's code calls (parsers/code): an SDK client → that service's endpoint name; a client
+    with an explicit endpoint → the endpoint's service; an HTTP call to a public host → internet. A host
+    that is an address in a private range, or an internal name, is not an internet need."""
+    out = []
+    for ev in fn.code_evidence:
+        where = f"{ev.text}"
+        if ev.kind in ("sdk", "endpoint"):
+            service = aws.normalise_service(ev.service)
+            if ev.kind == "endpoint":
+                host_service = _service_of_url(ev.url)
+                if host_service is None:
+                    continue  # an endpoint inside the network (a VPC endpoint's DNS name, localhost)
+                service = host_service
+            if service_for_action(f"{service}:x") is None:
+                continue  # logs, xray: Lambda's own, not a need (DESIGN decision 3)
+            out.append(Need(service, "code", where, ev.file, ev.line))
+        elif ev.kind == "http":
+            host = _host_of(ev.url)
+            if host is None:
+                continue
+            if host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws")):
+                # An interpolated Region (`{api}.execute-api.{region}.amazonaws.com`) still names the service.
+                service = _service_of_host(host.replace(".{}.amazonaws.", ".us-east-1.amazonaws."))
+                if service:
+                    out.append(Need(aws.normalise_service(service), "code", where, ev.file, ev.line))
+            elif _public_host(host):
+                out.append(Need("internet", "code", where, ev.file, ev.line))
+    return out
+
+
+_URL_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?P<host>[^/:?#\s]+)", re.I)
+
+
+def _host_of(url: str) -> str | None:
+    match = _URL_HOST.match(url.strip())
+    if not match:
+        return None
+    host = match.group("host").lower()
+    return host if host and host != "{}" else None
+
+
+def _service_of_url(url: str) -> str | None:
+    host = _host_of(url)
+    if host is None or not host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws")) or ".vpce." in host:
+        return None
+    return _service_of_host(host)
+
+
+def _public_host(host: str) -> bool:
+    """A host the internet serves: a dotted name outside the internal suffixes, or a public address. An
+    interpolated host (`{}`) is not known to be public."""
+    if "{}" in host:
+        return False
+    if _is_ip_literal(host):
+        import ipaddress
+
+        try:
+            return ipaddress.ip_address(host).is_global
+        except ValueError:
+            return False
+    return "." in host and not host.endswith((".internal", ".local", ".localhost", ".lan", ".corp", ".home.arpa"))

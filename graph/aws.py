@@ -13,6 +13,10 @@ import re
 
 # --- databases and caches: engines and their default ports ---------------------------------------------
 # Default ports from the RDS, Aurora, RDS Proxy, ElastiCache, MemoryDB, DocumentDB and Neptune user guides.
+# A function reaches an EFS file system over NFS, TCP 2049, through the mount target of the Availability Zone it
+# connects from; the function's and the mount targets' security groups must allow it (Lambda developer guide,
+# "Configuring file system access": https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html).
+NFS_PORT = 2049
 ENGINE_PORTS = {
     "mysql": 3306,
     "mariadb": 3306,
@@ -324,3 +328,42 @@ def is_network_argument(name: str) -> bool:
     if name in _PLACEMENT_WHOLE or name.endswith(("vpc_config", "vpc_configs")):
         return True
     return bool(_PLACEMENT_WORD.search(name)) and name.endswith(("_id", "_ids", "_config", "_configs"))
+
+
+# Extension layers that make network calls of their own from the function's ENIs, by publisher account (None:
+# AWS publishes the layer from a different account in each Region, so its name alone identifies it) and layer
+# name prefix, any Region and version. Each row: what the extension reaches, and its source.
+#   AWS Parameters and Secrets Lambda Extension: calls Parameter Store and Secrets Manager (SSM user guide,
+#     "Using Parameter Store parameters in AWS Lambda functions"; accounts e.g. 177933569100 in us-east-1,
+#     590474943231 in us-east-2).
+#   AWS AppConfig Agent Lambda extension: calls AWS AppConfig's data plane, appconfigdata (AppConfig user guide,
+#     "Adding the AWS AppConfig Agent Lambda extension").
+#   Datadog Lambda extension (account 464622532012, layers Datadog-Extension[-ARM][-FIPS]; DataDog/
+#     datadog-lambda-extension release notes): sends telemetry to Datadog's intake, on the internet.
+#   Elastic APM Lambda extension (account 267093732750, layers elastic-apm-extension-ver-*; elastic/apm-aws-lambda
+#     release notes): sends to the APM Server, on the internet unless self-hosted in the VPC.
+# Other vendors' extensions (New Relic, Dynatrace, Lumigo, Sentry, Honeycomb) are not listed: their publishing
+# accounts could not be checked here, and a guessed account would match the wrong layers.
+LAYER_NEEDS: tuple[tuple[str | None, str, tuple[str, ...], str], ...] = (
+    (
+        None,
+        "AWS-Parameters-and-Secrets-Lambda-Extension",
+        ("ssm", "secretsmanager"),
+        "AWS Parameters and Secrets extension",
+    ),
+    (None, "AWS-AppConfig-Extension", ("appconfigdata",), "AWS AppConfig extension"),
+    ("464622532012", "Datadog-Extension", ("internet",), "Datadog extension, sends to Datadog"),
+    ("267093732750", "elastic-apm-extension", ("internet",), "Elastic APM extension, sends to the APM Server"),
+)
+_LAYER_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:(?P<account>\d{12}):layer:(?P<name>[A-Za-z0-9_-]+)(:\d+)?$")
+
+
+def layer_needs(arn: str) -> list[tuple[str, str]]:
+    """(need, what) for a layer ARN of a known extension; [] for any other layer."""
+    match = _LAYER_ARN.match(arn.strip())
+    if not match:
+        return []
+    for account, prefix, needs, what in LAYER_NEEDS:
+        if (account is None or match.group("account") == account) and match.group("name").startswith(prefix):
+            return [(need, what) for need in needs]
+    return []

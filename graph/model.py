@@ -322,6 +322,64 @@ class Function(Obj):
     # this reason.
     stand_in: Unknown | None = None
     action: str = "create"  # plan mode: create/update/replace/delete/no-op
+    # The EFS file systems the function mounts (FileSystemConfigs / file_system_config), by file system id: a
+    # need for NFS (tcp:2049) to each, through its mount targets (DESIGN decision 3).
+    file_systems: list[Ref] = field(default_factory=list)
+    # Layer ARNs as written (an extension layer may carry network needs: graph/aws.py LAYER_NEEDS).
+    layers: list[str | Unknown] = field(default_factory=list)
+    # Where the function's code is (inline text or a local path), and what reading it found (parsers/code).
+    code: CodeSource | None = None
+    code_evidence: list[CodeEvidence] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CodeSource:
+    """A function's code as its deploy tool finds it: inline text (SAM InlineCode, Code.ZipFile) located at
+    `loc`, or a local file or folder (SAM CodeUri, Terraform archive_file / source folder, a CDK asset)."""
+
+    kind: str  # inline | path
+    loc: Loc
+    text: str = ""
+    path: str = ""
+    runtime: str | None = None
+
+
+@dataclass(frozen=True)
+class CodeEvidence:
+    """What reading a function's code found: an AWS SDK client ("sdk", `service` as the SDK spells it), a
+    client built with an explicit endpoint ("endpoint", `url`), or an HTTP call to a literal URL or host
+    ("http", `url` with each interpolation written {})."""
+
+    kind: str
+    service: str
+    url: str
+    file: str
+    line: int
+    text: str
+
+
+@dataclass
+class FileSystemMount:
+    """An EFS mount target: the file system it serves, its subnet and security groups. The parsers record them
+    and `attach_mount_targets` folds them into the file system's PrivateTarget."""
+
+    file_system: Ref
+    subnet: Ref
+    security_groups: list[Ref]
+
+
+def attach_mount_targets(network: Network, mounts: list[FileSystemMount]) -> None:
+    """A file system is reached through its mount targets: their subnets and security groups become the file
+    system target's (each mount target is in one subnet; the walk checks every one of them)."""
+    for mount in mounts:
+        target = network.get(mount.file_system)
+        if not isinstance(target, PrivateTarget):
+            continue
+        if mount.subnet not in target.subnets:
+            target.subnets.append(mount.subnet)
+        for sg in mount.security_groups:
+            if sg not in target.security_groups:
+                target.security_groups.append(sg)
 
 
 @dataclass(frozen=True)

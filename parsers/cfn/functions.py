@@ -8,6 +8,7 @@ Transform line is still read as SAM (DESIGN decision 10).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from vpcreach.graph import aws
@@ -16,7 +17,7 @@ from vpcreach.graph.model import Loc, Unknown
 
 from .intrinsics import Derived, ResRef
 from .resources import Context, event_source_service, handles, managed_arns, statements
-from .values import as_list, to_bool, to_refs, to_str
+from .values import as_list, to_bool, to_ref, to_refs, to_str
 
 _SAM_EVENT_SOURCES = {
     "SQS": "sqs",
@@ -83,12 +84,40 @@ def _function(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     env = p.get("Environment")
     if isinstance(env, dict) and isinstance(env.get("Variables"), dict):
         fn.environment = dict(env["Variables"])
+    _needs_evidence(ctx, fn, p, is_sam)
     fn.role = _role_ref(p.get("Role"))
     if is_sam:
         if fn.role is None:
             fn.role = _sam_role(ctx, rid, p, loc, fn.has_vpc_config)
         _sam_events(ctx, rid, p, loc)
     ctx.net.add(fn)
+
+
+def _needs_evidence(ctx: Context, fn: m.Function, p: dict, is_sam: bool) -> None:
+    """What else tells what the function needs: the file systems it mounts (FileSystemConfigs, by access point
+    until every resource is read), its layers, and where its code is."""
+    for config in as_list(p.get("FileSystemConfigs")):
+        if isinstance(config, dict):
+            fn.file_systems.append(to_ref(config.get("Arn"), "FileSystemConfigs Arn"))
+    fn.layers = [layer if isinstance(layer, str) else Unknown("layer") for layer in as_list(p.get("Layers"))]
+    runtime = p.get("Runtime") if isinstance(p.get("Runtime"), str) else None
+    raw = ctx.raw_props if isinstance(ctx.raw_props, dict) else {}
+    lines = getattr(raw, "key_lines", {})
+    code = p.get("Code") if not is_sam else None
+    inline, key, holder = (p.get("InlineCode"), "InlineCode", raw) if is_sam else (None, "", {})
+    if isinstance(code, dict):
+        inline, key = code.get("ZipFile"), "ZipFile"
+        holder = raw.get("Code") if isinstance(raw.get("Code"), dict) else {}
+        lines = getattr(holder, "key_lines", {})
+    if isinstance(inline, str):
+        line = lines.get(key) or fn.loc.line or 1
+        # A block scalar (`ZipFile: |`) starts on the line below its key.
+        first = line + 1 if "\n" in inline.rstrip("\n") or inline.endswith("\n") else line
+        fn.code = m.CodeSource("inline", Loc(fn.loc.file, first), text=inline, runtime=runtime)
+    elif is_sam and isinstance(p.get("CodeUri"), str) and "://" not in p["CodeUri"]:
+        # SAM reads a local CodeUri relative to the template's folder [SAMCU]; an S3 URI is not local.
+        folder = os.path.join(os.path.dirname(fn.loc.file), p["CodeUri"])
+        fn.code = m.CodeSource("path", fn.loc, path=folder, runtime=runtime)
 
 
 def _sam_role(ctx: Context, rid: str, p: dict, loc: Loc, has_vpc: bool) -> str:

@@ -31,6 +31,8 @@ class Context:
         self.pending_sg_rules: list[tuple[Any, bool, m.SgRule, str]] = []
         self.pending_nacl_entries: list[tuple[Any, m.NaclEntry, str]] = []
         self.subnet_groups: dict[str, Any] = {}
+        self.mounts: list[m.FileSystemMount] = []  # EFS mount targets, folded into their file systems
+        self.access_points: dict[str, Any] = {}  # EFS access point id → its file system
         self.raw_props: Any = {}  # the current resource's Properties before resolution (they keep lines)
 
     def note(self, obj_id: str, value: Any) -> None:
@@ -561,8 +563,29 @@ def _search_domain(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     )
 
 
+@handles("AWS::EFS::FileSystem")
+def _file_system(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    # Reached over NFS, TCP 2049, through a mount target in the client's zone [EFSSG]; the mount targets give it
+    # its subnets and security groups (graph.model.attach_mount_targets).
+    ctx.net.add(m.PrivateTarget(rid, loc, target_kind="file_system", port=aws.NFS_PORT))
+
+
+@handles("AWS::EFS::AccessPoint")
+def _access_point(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    ctx.access_points[rid] = to_ref(p.get("FileSystemId"), "FileSystemId")
+
+
 @handles("AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::EFS::MountTarget")
 def _eni_holder(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    if ctx.types[rid] == "AWS::EFS::MountTarget":
+        sgs = to_refs(p.get("SecurityGroups"))
+        ctx.mounts.append(
+            m.FileSystemMount(
+                to_ref(p.get("FileSystemId"), "FileSystemId"),
+                to_ref(p.get("SubnetId"), "SubnetId"),
+                sgs if isinstance(sgs, list) else [sgs],
+            )
+        )
     subnets = to_refs(p.get("Subnets", p.get("SubnetId")))
     for mapping in as_list(p.get("SubnetMappings")):
         if isinstance(mapping, dict) and isinstance(subnets, list):
@@ -572,7 +595,11 @@ def _eni_holder(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
 
 
 def mount_standalone_rules(ctx: Context) -> None:
-    """Attach standalone SG rules and NACL entries to their parents (after all parents exist)."""
+    """Attach standalone SG rules and NACL entries to their parents, EFS mount targets to their file systems,
+    and resolve the file systems functions mount through access points (after all resources exist)."""
+    m.attach_mount_targets(ctx.net, ctx.mounts)
+    for fn in ctx.net.of(m.Function):
+        fn.file_systems = [ctx.access_points.get(ref, ref) if isinstance(ref, str) else ref for ref in fn.file_systems]
     for group_ref, egress, rule, rid in ctx.pending_sg_rules:
         group = ctx.net.get(group_ref)
         if isinstance(group, m.SecurityGroup):

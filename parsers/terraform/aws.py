@@ -84,8 +84,12 @@ def _annotations(ctx: Context, inst: ResourceInstance) -> None:
 
 
 def _mount(ctx: Context) -> None:
-    """Attach standalone rules, entries and associations to their parents (after all parents exist)."""
+    """Attach standalone rules, entries and associations to their parents, EFS mount targets to their file
+    systems, and resolve the file systems functions mount through access points (after all parents exist)."""
     net = ctx.net
+    m.attach_mount_targets(net, ctx.mounts)
+    for fn in net.of(m.Function):
+        fn.file_systems = [ctx.access_points.get(ref, ref) if isinstance(ref, str) else ref for ref in fn.file_systems]
     for group_ref, egress, rules, addr in ctx.pending_sg_rules:
         group = net.get(group_ref)
         if isinstance(group, m.SecurityGroup):

@@ -73,6 +73,8 @@ class Context:
         self.policy_docs: dict[str, list[m.PolicyStatement]] = {}
         self.public_ips: list[Any] = []
         self.subnet_groups: dict[str, Any] = {}
+        self.mounts: list[m.FileSystemMount] = []  # EFS mount targets, folded into their file systems
+        self.access_points: dict[str, Any] = {}  # EFS access point address → its file system
 
     # --- values -----------------------------------------------------------------------------------
     def ref(self, value: Any, what: str = "value", types: tuple[str, ...] = ()) -> m.Ref:

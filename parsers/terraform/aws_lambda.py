@@ -79,6 +79,11 @@ def _function(ctx: Context, inst: ResourceInstance) -> None:
     fn.declared_needs = list(inst.declared_needs)
     fn.ignores = list(inst.ignores)
     fn.action = inst.action
+    configs = ctx.blocks(v, "file_system_config")
+    for config in configs if isinstance(configs, list) else []:
+        fn.file_systems.append(ctx.ref(config.get("arn"), "file system", ("aws_efs_access_point",)))
+    layers = ctx.items(v.get("layers"), "layers") if v.get("layers") is not None else []
+    fn.layers = [ctx.text(layer) or Unknown("layer") for layer in layers] if isinstance(layers, list) else []
     ctx.net.add(fn)
 
 

@@ -131,9 +131,32 @@ def _search_domain(ctx: Context, inst: ResourceInstance) -> None:
     )
 
 
+@handles("aws_efs_file_system")
+def _file_system(ctx: Context, inst: ResourceInstance) -> None:
+    # Reached over NFS, TCP 2049, through a mount target (graph.aws.NFS_PORT); the mount targets give it its
+    # subnets and security groups (graph.model.attach_mount_targets).
+    ctx.net.add(m.PrivateTarget(inst.address, inst.loc, target_kind="file_system", port=aws.NFS_PORT))
+
+
+@handles("aws_efs_access_point")
+def _access_point(ctx: Context, inst: ResourceInstance) -> None:
+    ctx.access_points[inst.address] = ctx.ref(
+        inst.values.get("file_system_id"), "file system", ("aws_efs_file_system",)
+    )
+
+
 @handles("aws_lb", "aws_alb", "aws_efs_mount_target")
 def _eni_holder(ctx: Context, inst: ResourceInstance) -> None:
     v = inst.values
+    if inst.type == "aws_efs_mount_target":
+        sgs = ctx.refs(v.get("security_groups"), "security group")
+        ctx.mounts.append(
+            m.FileSystemMount(
+                ctx.ref(v.get("file_system_id"), "file system", ("aws_efs_file_system",)),
+                ctx.ref(v.get("subnet_id"), "subnet"),
+                sgs if isinstance(sgs, list) else [sgs],
+            )
+        )
     # aws_lb names a list (`subnets`), aws_efs_mount_target one subnet (`subnet_id`, a reference, not a list).
     single = v.get("subnet_id")
     subnets = [ctx.ref(single, "subnet")] if single is not None else ctx.refs(v.get("subnets"), "subnet")

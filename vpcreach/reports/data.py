@@ -64,6 +64,8 @@ def to_dict(
                             "target": nr.need.target,
                             "origin": nr.need.origin,
                             "detail": nr.need.detail,
+                            # Where the evidence is (a code line, a security-group rule), when it has a place.
+                            "evidence": {"file": nr.need.file, "line": nr.need.line, "text": nr.need.detail},
                             "verdict": nr.verdict.status,
                             "via": [fid, *nr.verdict.hops],
                             "reason": nr.verdict.detail,
@@ -78,6 +80,11 @@ def to_dict(
                         }
                         for nr in result.needs
                     ],
+                    # A function with no known need: what it can reach (issue 16), else empty.
+                    "reach": {
+                        target: {"verdict": v.status, "via": [fid, *v.hops], "reason": v.detail}
+                        for target, v in result.reach.items()
+                    },
                 }
             )
         for gid, group in sorted(a.graph.eni_groups.items()):

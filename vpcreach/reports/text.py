@@ -95,6 +95,8 @@ def render(
     if explain:
         lines.extend(_explained(analyses, findings, explain_needs))
     lines.extend(_log(findings, threshold, quiet))
+    if not quiet and not explain:
+        lines.extend(_unchecked(analyses))
     if not quiet:
         if not explain:
             for a in analyses:
@@ -135,6 +137,40 @@ def _log(findings: list[Finding], threshold: str, quiet: bool = False) -> list[_
         # A suppression in effect is echoed with its reason, so a reviewer sees what was waived and why.
         for f in sorted((f for f in findings if f.suppressed is not None), key=lambda f: f.sort_key()):
             out.append(f"{_where(f)}: suppressed ({f.suppressed}) {f.rule_id} {f.name}: {f.message}")
+    return out
+
+
+_PROFILE_NAMES = {"internet": "internet (IPv4)", "internet6": "internet (IPv6)"}
+
+
+def _profile(reach: dict) -> str:
+    """`it reaches internet (IPv4), s3; it cannot reach internet (IPv6); whether it reaches sqs is unknown`."""
+    by_status: dict[str, list[str]] = defaultdict(list)
+    for target, verdict in reach.items():
+        by_status[verdict.status].append(_PROFILE_NAMES.get(target, target))
+    if not by_status["reachable"] and not by_status["unknown"]:
+        return "it reaches nothing outside its VPC" + (f" ({', '.join(by_status['blocked'])})" if reach else "")
+    parts = []
+    if by_status["reachable"]:
+        parts.append(f"it reaches {', '.join(by_status['reachable'])}")
+    if by_status["blocked"]:
+        parts.append(f"it cannot reach {', '.join(by_status['blocked'])}")
+    if by_status["unknown"]:
+        parts.append(f"whether it reaches {', '.join(by_status['unknown'])} is unknown")
+    return "; ".join(parts)
+
+
+def _unchecked(analyses: list[Analysis]) -> list[_Line]:
+    """A line per VPC function with no known need: nothing was checked for it (never a silent pass), and what
+    it can reach, so the reader sees at a glance whether that matches what the function does."""
+    out: list[_Line] = []
+    for a in analyses:
+        for r in a.vpc_functions():
+            if r.needs:
+                continue
+            fn = r.function
+            where = f"{fn.loc.file}:{fn.loc.line}" if fn.loc.line else fn.loc.file
+            out.append(f"{where}: note {fn.id} has no known need, so nothing was checked: {_profile(r.reach)}")
     return out
 
 
