@@ -363,9 +363,9 @@ def _code_needs(graph: Graph, fn: m.Function) -> list[Need]:
                 continue
             if host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws")):
                 # An interpolated Region (`{api}.execute-api.{region}.amazonaws.com`) still names the service.
-                service = _service_of_host(host.replace(".{}.amazonaws.", ".us-east-1.amazonaws."))
-                if service:
-                    out.append(Need(aws.normalise_service(service), "code", where, ev.file, ev.line))
+                named = _service_of_host(host.replace(".{}.amazonaws.", ".us-east-1.amazonaws."))
+                if named:
+                    out.append(Need(aws.normalise_service(named), "code", where, ev.file, ev.line))
             elif _public_host(host):
                 out.append(Need("internet", "code", where, ev.file, ev.line))
     return out

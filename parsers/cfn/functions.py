@@ -104,11 +104,10 @@ def _needs_evidence(ctx: Context, fn: m.Function, p: dict, is_sam: bool) -> None
     raw = ctx.raw_props if isinstance(ctx.raw_props, dict) else {}
     lines = getattr(raw, "key_lines", {})
     code = p.get("Code") if not is_sam else None
-    inline, key, holder = (p.get("InlineCode"), "InlineCode", raw) if is_sam else (None, "", {})
+    inline, key = (p.get("InlineCode"), "InlineCode") if is_sam else (None, "")
     if isinstance(code, dict):
         inline, key = code.get("ZipFile"), "ZipFile"
-        holder = raw.get("Code") if isinstance(raw.get("Code"), dict) else {}
-        lines = getattr(holder, "key_lines", {})
+        lines = getattr(raw.get("Code"), "key_lines", {})
     if isinstance(inline, str):
         line = lines.get(key) or fn.loc.line or 1
         # A block scalar (`ZipFile: |`) starts on the line below its key.
