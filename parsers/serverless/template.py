@@ -108,25 +108,29 @@ def template(config: dict, stage: Any) -> Mapping:
         line = lines.get(name)
         mapped, statements = events.mappings(str(name), fid, function.get("events"), line)
         for rid, res in mapped.items():
-            resources[rid] = res
-            resources.key_lines[rid] = res.line
+            _put(resources, rid, res, res.line)
         if iam.custom_role(function, provider) is None and iam.dedicated_role(function, provider) is None:
             role_statements.extend(statements)
     role = iam.generated_role(provider, functions, role_statements, _role_line(config, provider))
     if role is not None:
-        resources[iam.ROLE_ID] = role
-        resources.key_lines[iam.ROLE_ID] = role.line
+        _put(resources, iam.ROLE_ID, role, role.line)
     for name, function in functions.items():
         if not isinstance(function, dict):
             continue
         fid = naming.function_id(str(name))
         res = _function(str(name), function, provider, service, stage, role is not None)
         res.line = lines.get(name)
-        resources[fid] = res
-        resources.key_lines[fid] = res.line
+        _put(resources, fid, res, res.line)
     doc = Mapping({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources})
     _merge_resources(doc, config.get("resources"))
     return doc
+
+
+def _put(resources: Mapping, rid: str, resource: Mapping, line: int | None) -> None:
+    """A generated resource, at the serverless.yml line it comes from."""
+    resources[rid] = resource
+    if line is not None:
+        resources.key_lines[rid] = line
 
 
 def _role_line(config: dict, provider: dict) -> int | None:

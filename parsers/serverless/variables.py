@@ -122,6 +122,7 @@ class Variables:
         parts: list[str] = []
         unknown: list[str] = []
         end = 0
+        size = len(text)
         for start, stop in spans:
             parts.append(text[end:start])
             got = self.variable(text[start + 2 : stop - 1], nesting)
@@ -135,7 +136,8 @@ class Variables:
             else:
                 parts.append(str(got))
             end = stop
-            if sum(map(len, parts)) > MAX_STRING:
+            size += len(parts[-1])
+            if size > MAX_STRING:
                 return Unknown(f"a string built from variables is longer than {MAX_STRING:,} characters")
         parts.append(text[end:])
         if unknown:
@@ -344,7 +346,7 @@ def _absent_reason(whole: str, body: str) -> str:
 
 def _variables(text: str) -> list[tuple[int, int]]:
     """(start, stop) of each outermost `${...}` in `text`, braces balanced."""
-    out = []
+    out: list[tuple[int, int]] = []
     i = 0
     while True:
         start = text.find("${", i)
