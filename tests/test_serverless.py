@@ -201,17 +201,78 @@ def test_no_generated_role_when_the_provider_names_one() -> None:
     assert isinstance(fn(net, "a").role, m.External)
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        HEAD + "  iam:\n    role:\n      mode: perFunction\nfunctions:\n  a: {handler: h.h}\n",
-        HEAD
-        + "functions:\n  a:\n    handler: h.h\n    iam: {role: {statements: [{Effect: Allow, Action: s3:GetObject, Resource: '*'}]}}\n",
-    ],
+def _actions(r: m.Role) -> set[str]:
+    return {a for st in r.statements if isinstance(st.actions, list) for a in st.actions}
+
+
+PER_FUNCTION = (
+    HEAD
+    + """
+  vpc: {securityGroupIds: [!Ref Sg], subnetIds: [!Ref SubnetA]}
+  iam:
+    role:
+      mode: perFunction
+      statements: [{Effect: Allow, Action: [s3:GetObject], Resource: "*"}]
+      managedPolicies: [arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess]
+functions:
+  reader: {handler: h.h}
+  writer:
+    handler: h.h
+    iam:
+      inheritStatements: false
+      role:
+        statements: [{Effect: Allow, Action: [dynamodb:PutItem], Resource: "*"}]
+"""
 )
-def test_per_function_roles_are_unknown(body: str) -> None:
-    got = fn(service(body, network=False), "a").role
-    assert isinstance(got, m.Unknown) and "dedicated execution role" in got.reason
+
+
+def test_per_function_mode_gives_each_function_its_own_role() -> None:
+    net = service(PER_FUNCTION)
+    assert "IamRoleLambdaExecution" not in net.objects
+    assert fn(net, "reader").role == "ReaderIamRoleLambdaExecution"
+    assert fn(net, "writer").role == "WriterIamRoleLambdaExecution"
+    reader, writer = role(net, "ReaderIamRoleLambdaExecution"), role(net, "WriterIamRoleLambdaExecution")
+    assert "s3:GetObject" in _actions(reader) and "s3:GetObject" not in _actions(writer)
+    assert "dynamodb:PutItem" in _actions(writer)
+    for r in (reader, writer):
+        assert r.managed_policy_arns == ["arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess", VPC_ACCESS_POLICY_ARN]
+
+
+FUNCTION_STATEMENTS = """
+service: svc
+frameworkVersion: "VERSION"
+PLUGINS
+provider:
+  name: aws
+  iam:
+    role:
+      statements: [{Effect: Allow, Action: [s3:GetObject], Resource: "*"}]
+functions:
+  plain: {handler: h.h}
+  own:
+    handler: h.h
+    vpc: {securityGroupIds: [!Ref Sg], subnetIds: [!Ref SubnetA]}
+    iamRoleStatements: [{Effect: Allow, Action: [sqs:SendMessage], Resource: "*"}]
+"""
+
+
+def test_function_statements_give_a_dedicated_role_in_framework_v4() -> None:
+    net = service(FUNCTION_STATEMENTS.replace("VERSION", "4").replace("PLUGINS", ""))
+    assert fn(net, "plain").role == "IamRoleLambdaExecution"
+    assert fn(net, "own").role == "OwnIamRoleLambdaExecution"
+    own = role(net, "OwnIamRoleLambdaExecution")
+    assert "sqs:SendMessage" in _actions(own) and "s3:GetObject" not in _actions(own)  # not inherited by default
+    assert own.managed_policy_arns == [VPC_ACCESS_POLICY_ARN]
+    assert "sqs:SendMessage" not in _actions(role(net))
+
+
+def test_function_statements_are_ignored_by_framework_v3_without_the_plugin() -> None:
+    net = service(FUNCTION_STATEMENTS.replace("VERSION", "3").replace("PLUGINS", ""))
+    assert fn(net, "own").role == "IamRoleLambdaExecution"
+    with_plugin = FUNCTION_STATEMENTS.replace("VERSION", "3").replace(
+        "PLUGINS", "plugins: [serverless-iam-roles-per-function]"
+    )
+    assert fn(service(with_plugin), "own").role == "OwnIamRoleLambdaExecution"
 
 
 # --- environment, events ------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ SLS_ONLY = {
     "vr001_serverless_unresolved_variables",
     "vr001_near_miss_serverless_variables",
     "vr106_serverless_iam_role_statements",
+    "vr106_serverless_per_function_role",
     "vr106_near_miss_serverless_sqs_event",
     "vr302_serverless_provider_vpc_fallback",
     "vr302_near_miss_serverless_provider_vpc",

@@ -17,8 +17,10 @@ From the framework's source (packages/serverless/lib/plugins/aws/):
   (events.py).
 - package/lib/roles-per-function.js (framework v4): a function with its own `iam.role.statements`,
   `iamRoleStatements` or `iam.role.managedPolicies`, or every function under `provider.iam.role.mode:
-  perFunction`, gets a dedicated role. vpcreach does not model those roles yet: the function's role is
-  Unknown, named as such.
+  perFunction`, gets a dedicated role `<Name>IamRoleLambdaExecution` (dedicated_role). Framework v3 knows
+  these settings only through the serverless-iam-roles-per-function plugin, which v4 built in: with the
+  plugin listed they are read the same way (the plugin itself is not run), without it they are ignored, as
+  v3 ignores them.
 """
 
 from __future__ import annotations
@@ -91,34 +93,89 @@ def per_function_mode(provider: dict) -> bool:
     return isinstance(role, dict) and role.get("mode") == "perFunction"
 
 
-def dedicated_role(function: dict, provider: dict) -> Unknown | None:
-    """Unknown when the framework (v4) gives the function a dedicated role (roles-per-function.js,
-    uses-dedicated-per-function-role.js), which vpcreach does not model."""
-    if function.get("role") or existing_role(_iam_role(provider)):
-        return None
+def uses_dedicated_role(function: dict, provider: dict, per_function_iam: bool) -> bool:
+    """uses-dedicated-per-function-role.js: whether the function gets a role of its own. `per_function_iam` is
+    false for a service of framework v3 or older without the serverless-iam-roles-per-function plugin,
+    where function-level IAM settings do not exist (the framework ignores them) and neither does `mode`."""
+    if not per_function_iam or function.get("role") or existing_role(_iam_role(provider)):
+        return False
+    if per_function_mode(provider):
+        return True
+    if "role" in provider:
+        return False
+    own = _own_role(function)
+    return (
+        "iamRoleStatements" in function
+        or "statements" in own
+        or (isinstance(own.get("managedPolicies"), list) and bool(own["managedPolicies"]))
+    )
+
+
+def _own_role(function: dict) -> dict:
     iam = function.get("iam")
     own = iam.get("role") if isinstance(iam, dict) else None
-    own_settings = "iamRoleStatements" in function or (
-        isinstance(own, dict) and ("statements" in own or own.get("managedPolicies"))
-    )
-    if per_function_mode(provider):
-        why = "provider.iam.role.mode is perFunction"
-    elif own_settings and "role" not in provider:
-        why = "the function has its own IAM statements or managed policies"
-    else:
-        return None
-    return Unknown(
-        f"the framework gives this function a dedicated execution role ({why}); vpcreach does not model "
-        "per-function roles yet, so what the role allows is unknown"
-    )
+    return own if isinstance(own, dict) else {}
 
 
-def generated_role(provider: dict, functions: dict, extra_statements: list, line: int | None) -> Mapping | None:
-    """IamRoleLambdaExecution as merge-iam-templates.js builds it, or None when it is not generated."""
+def dedicated_role(function: dict, provider: dict, custom: dict, event_statements: list, line: int | None) -> Mapping:
+    """The function's own role as roles-per-function.js (_createRoleForFunction) and
+    roles-per-function-permissions.js build it (Serverless Framework docs, IAM, "Auto-Added Permissions for
+    Per-Function Roles"): the logs statements; the provider's statements when inherited (`iam.inheritStatements`,
+    else `iamRoleStatementsInherit`, else custom.serverless-iam-roles-per-function.defaultInherit, else true under
+    mode perFunction and false otherwise); the function's own statements (`iam.role.statements`, else
+    `iamRoleStatements`); its poller statements; managed policies: the provider's `iam.role.managedPolicies`
+    under mode perFunction, AWSLambdaVPCAccessExecutionRole when the function's or the provider's vpc is a
+    non-empty value (applyVpcPermissions: `!_.isEmpty(...)`), then the function's `iam.role.managedPolicies`."""
+    per_function = per_function_mode(provider)
+    own = _own_role(function)
+    iam = function.get("iam")
+    legacy = custom.get("serverless-iam-roles-per-function") if isinstance(custom, dict) else None
+    default = legacy.get("defaultInherit") if isinstance(legacy, dict) else None
+    inherit: Any = per_function if default is None else bool(default)
+    if isinstance(iam, dict) and "inheritStatements" in iam:
+        inherit = iam["inheritStatements"]
+    elif "iamRoleStatementsInherit" in function:
+        inherit = function["iamRoleStatementsInherit"]
+    statements: list[Any] = [dict(s) for s in _LOGS]
+    if inherit is True:  # `provider.iam ? provider.iam.role?.statements : provider.iamRoleStatements`
+        provider_role = _iam_role(provider)
+        if isinstance(provider.get("iam"), dict):
+            _extend(statements, provider_role.get("statements") if isinstance(provider_role, dict) else None)
+        else:
+            _extend(statements, provider.get("iamRoleStatements"))
+    _extend(statements, own["statements"] if "statements" in own else function.get("iamRoleStatements"))
+    statements.extend(event_statements)
+    managed: list[Any] = []
+    provider_role = _iam_role(provider)
+    if per_function and isinstance(provider_role, dict):
+        _extend(managed, provider_role.get("managedPolicies"))
+    if _not_empty(function.get("vpc")) or _not_empty(provider.get("vpc")):
+        managed.append(_VPC_POLICY)
+    _extend(managed, own.get("managedPolicies"))
+    return _role(statements, managed, line)
+
+
+def _not_empty(value: Any) -> bool:
+    """lodash isEmpty, negated: a non-empty mapping or list, or an unknown value."""
+    return isinstance(value, Unknown) or (isinstance(value, (dict, list)) and bool(value))
+
+
+def _extend(out: list, value: Any) -> None:
+    if isinstance(value, list):
+        out.extend(value)
+    elif value is not None:
+        out.append(value)  # an Unknown (a variable) or a malformed value: the reader says so
+
+
+def generated_role(
+    provider: dict, functions: dict, extra_statements: list, line: int | None, per_function_iam: bool = True
+) -> Mapping | None:
+    """IamRoleLambdaExecution as merge-iam-templates.js builds it, or None when it is not generated.
+    `per_function_iam`: whether `mode: perFunction` exists (framework v4, or the plugin)."""
     if not functions:
         return None
     role = _iam_role(provider)
-    if existing_role(role) or "role" in provider or per_function_mode(provider):
+    if existing_role(role) or "role" in provider or (per_function_iam and per_function_mode(provider)):
         return None
     if all(isinstance(f, dict) and "role" in f for f in functions.values()):
         return None
@@ -139,6 +196,10 @@ def generated_role(provider: dict, functions: dict, extra_statements: list, line
         managed.append(given_managed)
     if provider.get("vpc") or any(isinstance(f, dict) and "vpc" in f for f in functions.values()):
         managed.append(_VPC_POLICY)
+    return _role(statements, managed, line)
+
+
+def _role(statements: list, managed: list, line: int | None) -> Mapping:
     props: dict[str, Any] = {
         "AssumeRolePolicyDocument": {
             "Version": "2012-10-17",
@@ -157,4 +218,12 @@ def generated_role(provider: dict, functions: dict, extra_statements: list, line
     return out
 
 
-__all__ = ["ROLE_ID", "custom_role", "dedicated_role", "generated_role", "role_dependency", "role_property"]
+__all__ = [
+    "ROLE_ID",
+    "custom_role",
+    "dedicated_role",
+    "generated_role",
+    "role_dependency",
+    "role_property",
+    "uses_dedicated_role",
+]

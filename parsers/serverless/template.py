@@ -10,6 +10,7 @@ there.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from vpcreach.graph.model import Unknown, UnknownItems
@@ -90,16 +91,31 @@ def _list(value: Any) -> Any:
     return value
 
 
+def per_function_iam(config: dict) -> bool:
+    """Whether function-level IAM settings exist for this service: framework v4 (or no frameworkVersion), or
+    the serverless-iam-roles-per-function plugin that v4 built in (iam.py)."""
+    plugins = config.get("plugins")
+    if isinstance(plugins, dict):
+        plugins = plugins.get("modules")
+    if isinstance(plugins, list) and "serverless-iam-roles-per-function" in plugins:
+        return True
+    version = config.get("frameworkVersion")
+    match = re.search(r"\d+", str(version)) if version is not None else None
+    return match is None or int(match.group()) >= 4
+
+
 def template(config: dict, stage: Any) -> Mapping:
     """The CloudFormation template (lines kept) that the framework would deploy for `config`."""
     provider = _mapping(config.get("provider"))
     functions = functions_of(config)
+    custom = _mapping(config.get("custom"))
     service = config.get("service")
     if isinstance(service, dict):  # framework v1: service: {name: ...}
         service = service.get("name")
+    per_function = per_function_iam(config)
     resources = Mapping()
-    resources.key_lines = {}
     role_statements: list[dict[str, Any]] = []
+    roles: dict[str, str] = {}  # function name -> the id of its dedicated role
     lines = getattr(functions, "key_lines", {})
     for name, function in functions.items():
         if not isinstance(function, dict):
@@ -109,16 +125,27 @@ def template(config: dict, stage: Any) -> Mapping:
         mapped, statements = events.mappings(str(name), fid, function.get("events"), line)
         for rid, res in mapped.items():
             _put(resources, rid, res, res.line)
-        if iam.custom_role(function, provider) is None and iam.dedicated_role(function, provider) is None:
-            role_statements.extend(statements)
-    role = iam.generated_role(provider, functions, role_statements, _role_line(config, provider))
+        if iam.uses_dedicated_role(function, provider, per_function):
+            rid = naming.normalized(str(name)) + iam.ROLE_ID  # roles-per-function.js roleResourceName
+            _put(resources, rid, iam.dedicated_role(function, provider, custom, statements, line), line)
+            roles[str(name)] = rid
+        elif iam.custom_role(function, provider) is None:
+            role_statements.extend(statements)  # sqs.js / stream.js: the shared role serves the poller
+    role = iam.generated_role(provider, functions, role_statements, _role_line(config, provider), per_function)
     if role is not None:
         _put(resources, iam.ROLE_ID, role, role.line)
     for name, function in functions.items():
         if not isinstance(function, dict):
             continue
         fid = naming.function_id(str(name))
-        res = _function(str(name), function, provider, service, stage, role is not None)
+        res = _function(
+            str(name),
+            function,
+            provider,
+            service,
+            stage,
+            roles.get(str(name)) or (iam.ROLE_ID if role is not None else None),
+        )
         res.line = lines.get(name)
         _put(resources, fid, res, res.line)
     doc = Mapping({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources})
@@ -141,23 +168,23 @@ def _role_line(config: dict, provider: dict) -> int | None:
     return getattr(config, "key_lines", {}).get("provider")
 
 
-def _function(name: str, function: dict, provider: dict, service: Any, stage: Any, generated: bool) -> Mapping:
+def _function(name: str, function: dict, provider: dict, service: Any, stage: Any, default_role: str | None) -> Mapping:
     props: dict[str, Any] = {}
     given = function.get("name")
     if given is not None:
         props["FunctionName"] = given
     elif isinstance(service, str) and isinstance(stage, str):
         props["FunctionName"] = f"{service}-{stage}-{name}"  # the framework's default name (naming.js)
-    dedicated = iam.dedicated_role(function, provider)
     custom = iam.custom_role(function, provider)
     depends: str | None = None
-    if dedicated is not None:
-        props["Role"] = dedicated
+    if default_role is not None and default_role != iam.ROLE_ID:  # its dedicated role (roles-per-function.js)
+        props["Role"] = {"Fn::GetAtt": [default_role, "Arn"]}
+        depends = default_role
     elif custom is not None:
         props["Role"] = iam.role_property(custom)
         depends = iam.role_dependency(custom)
-    elif generated:
-        props["Role"] = {"Fn::GetAtt": [iam.ROLE_ID, "Arn"]}
+    elif default_role is not None:
+        props["Role"] = {"Fn::GetAtt": [default_role, "Arn"]}
     vpc = vpc_config(function, provider)
     if vpc is not None:
         props["VpcConfig"] = vpc
