@@ -33,7 +33,7 @@ MAX_WALK_ENTRIES = 250_000
 
 @dataclass
 class Source:
-    kind: str  # cfn | serverless | terraform | plan
+    kind: str  # cfn | serverless | cdk (a cloud assembly folder) | terraform | plan
     path: str
     explicit: bool = True  # named on the command line (errors are fatal) or found by walking a directory
     # Files an input names (Terraform's file(), module sources, AWS::Include) are read only inside this
@@ -139,6 +139,7 @@ def _named_link_escapes(path: str, root: str | None) -> str | None:
 
 
 def _walk(top: str, root: str) -> list[Source]:
+    from vpcreach.parsers.cdk.apps import AMPLIFY_ASSEMBLY, is_amplify_backend, is_assembly, unsynthesized_note
     from vpcreach.parsers.serverless.names import CODE_CONFIG_NAMES, CONFIG_NAMES, code_config_note
 
     found: list[Source] = []
@@ -159,6 +160,16 @@ def _walk(top: str, root: str) -> list[Source]:
                 found.append(Source("terraform", top, explicit=True))
         elif not tf_root and here_tf:
             found.append(Source("terraform", dirpath, explicit=False))
+        note = unsynthesized_note(dirpath, filenames)
+        if note:
+            found.append(Source("skipped", dirpath, explicit=False, problem=note))
+        amplify = os.path.join(dirpath, AMPLIFY_ASSEMBLY)
+        if is_amplify_backend(dirpath) and os.path.isdir(amplify) and is_assembly(amplify):
+            found.append(Source("cdk", amplify, explicit=False))  # a hidden folder the walk does not enter
+        if "manifest.json" in filenames and is_assembly(dirpath):
+            # A CDK cloud assembly: its stacks are read together from the manifest, not file by file.
+            found.append(Source("cdk", dirpath, explicit=dirpath == top))
+            continue
         for name in filenames:
             if name in CODE_CONFIG_NAMES:
                 full = os.path.join(dirpath, name)
@@ -336,6 +347,10 @@ def load(source: Source, options: LoadOptions):  # -> (Network | None, extra dic
         return parse_template(doc, source.path, options.params, source.root)
     if source.kind == "serverless":
         return _load_service(source, options)
+    if source.kind == "cdk":
+        from vpcreach.parsers.cdk.assembly import parse_assembly
+
+        return parse_assembly(source.path, options.params, source.root)
     if source.kind == "terraform":
         from vpcreach.parsers.terraform import parse_module
 

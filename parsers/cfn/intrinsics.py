@@ -126,8 +126,11 @@ class Resolver:
         template: dict,
         overrides: dict[str, str] | None = None,
         resource_ids: set[str] | None = None,
+        imports: dict[str, Any] | None = None,
     ) -> None:
         self.template = template
+        # Export name -> value, from the other stacks scanned with this one (a CDK app's cloud assembly).
+        self.imports = imports or {}
         # Sections of the wrong type are treated as absent (cfn-lint reports them; we must not crash).
         self.mappings = _mapping(template.get("Mappings"))
         self.condition_defs = _mapping(template.get("Conditions"))
@@ -420,6 +423,8 @@ class Resolver:
 
     def _import_value(self, arg: Any, depth: int) -> Any:
         name = self.resolve(arg, depth)
+        if isinstance(name, str) and name in self.imports:
+            return self.imports[name]  # exported by a stack scanned together with this one
         label = name if isinstance(name, str) else "a computed export name"
         return Unknown(f"Fn::ImportValue {label} comes from another stack")
 
