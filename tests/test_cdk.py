@@ -109,3 +109,28 @@ def test_assembly_template_outside_the_scan_root_is_refused(tmp_path: Path) -> N
     (out / "manifest.json").write_text(json.dumps(manifest))
     code, _, err = run_cli("scan", str(tmp_path / "repo"))
     assert code == 2 and "outside the scan root" in err
+
+
+NESTED = FIXTURES / "cdk" / "nested_stack"
+WORKER = "WorkersNestedStackWorkersNestedStackResource5A8B9C0D/Handler886CB40B"
+
+
+def test_nested_stack_templates_in_the_assembly_are_read_with_the_parameters_passed() -> None:
+    report = scan_json(NESTED)
+    assert findings_of(report, "VR106") == [("VR106", WORKER, 10)]
+    assert findings_of(report, "VR001") == []  # no stand-in for the nested stack
+    vr106 = next(f for f in report["findings"] if f["rule_id"] == "VR106")
+    assert vr106["file"].endswith("cdk.out/ParentStackWorkersA1B2C3D4.nested.template.json")
+    assert "Vpc8378EB38#main-rt" in vr106["message"]  # the parent's VPC, through the parameters
+
+
+def test_parent_template_alone_keeps_the_nested_stack_a_stand_in() -> None:
+    report = scan_json(NESTED / "cdk.out" / "ParentStack.template.json")
+    assert findings_of(report) == [("VR001", "WorkersNestedStackWorkersNestedStackResource5A8B9C0D", 8)]
+
+
+def test_nested_templates_are_assets_of_the_network() -> None:
+    from vpcreach.parsers.cdk.assembly import parse_assembly
+
+    net = parse_assembly(str(NESTED / "cdk.out"))
+    assert net.assets == [str(NESTED / "cdk.out" / "ParentStackWorkersA1B2C3D4.nested.template.json")]

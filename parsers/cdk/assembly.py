@@ -9,7 +9,9 @@ its `stackName` (else the artifact id) and its `environment` (`aws://account/reg
 The stacks are scanned together, so that what one stack exports (Outputs with `Export.Name`, which CDK names
 `<stack>:ExportsOutput...`) resolves where another imports it with Fn::ImportValue. CDK derives a resource's
 logical id from its construct path inside the stack, so two stacks often hold the same logical id: in an
-assembly of several stacks each resource is named `<artifact id>/<logical id>`.
+assembly of several stacks each resource is named `<artifact id>/<logical id>`. A nested stack whose template
+CDK wrote into the assembly is read with the parameters its parent passes it (resolved in the parent), its
+resources named `<parent prefix><stack resource id>/<logical id>`; its outputs read by the parent stay unknown.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ..yaml_loader import load_document, read_text
 STACK = "aws:cloudformation:stack"
 ASSETS = "cdk:asset-manifest"
 MAX_STACKS = 500
+MAX_NESTING = 10  # nested stacks inside nested stacks, followed this deep
 
 
 def read_manifest(folder: str) -> dict | None:
@@ -127,12 +130,68 @@ def parse_assembly(folder: str, params: dict[str, str] | None = None, root: str 
     net = m.Network(sources=[folder])
     for artifact_id, path, doc, stack_params in templates:
         prefix = f"{artifact_id}/" if several else ""
-        part = parse_template(doc, path, stack_params, root, imports=exports, foreign_types=foreign)
-        if prefix:
-            _rename(part, set(part.objects) | set(_types(doc)), prefix)
-        _merge(net, part)
-    net.also_read.extend(p for paths in asset_paths(folder, manifest, root).values() for p in paths)
+        context = _Context(folder, root, exports, foreign)
+        for part in _stack(context, path, doc, stack_params, prefix, None, 0):
+            _merge(net, part)
+    net.assets.extend(p for paths in asset_paths(folder, manifest, root).values() for p in paths)
     return net
+
+
+class _Context:
+    def __init__(self, folder: str, root: str, exports: dict[str, Any], foreign: dict[str, str]) -> None:
+        self.folder, self.root, self.exports, self.foreign = folder, root, exports, foreign
+
+
+def _stack(
+    ctx: _Context, path: str, doc: dict, params: dict[str, str], prefix: str, values: dict | None, depth: int
+) -> list[m.Network]:
+    """One stack's network, its resources named with `prefix`, then those of the nested stacks it deploys whose
+    templates the assembly holds (named `<prefix><stack resource>/`), with the parameters it passes them."""
+    types = _types(doc)
+    part = parse_template(doc, path, params, ctx.root, ctx.exports, ctx.foreign, values)
+    nested = _nested(ctx, doc, types) if depth < MAX_NESTING else {}
+    out: list[m.Network] = []
+    if nested:
+        resolver = Resolver(doc, params, set(types), ctx.exports, values)
+        for rid, (child_path, child_doc) in nested.items():
+            obj = part.objects.get(rid)
+            if isinstance(obj, m.Function) and obj.stand_in is not None:
+                del part.objects[rid]  # the stand-in for a nested stack whose template is not read
+            props = doc["Resources"][rid].get("Properties")
+            given = resolver.resolve(props.get("Parameters")) if isinstance(props, dict) else None
+            passed = (
+                {str(k): _prefixed(v, set(types), prefix) for k, v in given.items()} if isinstance(given, dict) else {}
+            )
+            ctx.foreign.update({f"{prefix}{rid}/{k}": v for k, v in _types(child_doc).items()})
+            out.extend(_stack(ctx, child_path, child_doc, params, f"{prefix}{rid}/", passed, depth + 1))
+    if prefix:
+        _rename(part, set(part.objects) | set(types), prefix)
+    return [part, *out]
+
+
+def _nested(ctx: _Context, doc: dict, types: dict[str, str]) -> dict[str, tuple[str, dict]]:
+    """Nested stack resource id → (template path, template) for the AWS::CloudFormation::Stack resources whose
+    template CDK wrote into the assembly: their Metadata `aws:asset:path` names it (aws-cdk-lib
+    core/lib/nested-stack.ts, addResourceMetadata, when asset metadata is on, as the CDK CLI sets it)."""
+    out = {}
+    for rid, rtype in types.items():
+        if rtype != "AWS::CloudFormation::Stack":
+            continue
+        meta = doc["Resources"][rid].get("Metadata")
+        file = meta.get("aws:asset:path") if isinstance(meta, dict) else None
+        if not isinstance(file, str) or not file.endswith(".json"):
+            continue
+        path = os.path.join(ctx.folder, file)
+        try:
+            confine(path, ctx.root)
+        except FileRefused:
+            continue
+        if not os.path.isfile(path):
+            continue
+        child = load_document(read_text(path), path)
+        if looks_like_template(child):
+            out[rid] = (path, child)
+    return out
 
 
 def _types(doc: dict) -> dict[str, str]:

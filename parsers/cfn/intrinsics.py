@@ -127,6 +127,7 @@ class Resolver:
         overrides: dict[str, str] | None = None,
         resource_ids: set[str] | None = None,
         imports: dict[str, Any] | None = None,
+        values: dict[str, Any] | None = None,
     ) -> None:
         self.template = template
         # Export name -> value, from the other stacks scanned with this one (a CDK app's cloud assembly).
@@ -151,6 +152,10 @@ class Resolver:
         }
         for name, spec in _mapping(template.get("Parameters")).items():
             self.params[name] = self._parameter_value(str(name), spec if isinstance(spec, dict) else {}, overrides)
+        # Values a parent stack passes a nested stack, already resolved in the parent (references included).
+        for name, value in (values or {}).items():
+            if name in self.params:
+                self.params[name] = value
 
     @staticmethod
     def _parameter_value(name: str, spec: dict, overrides: dict[str, str]) -> Any:
