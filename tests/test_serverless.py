@@ -370,11 +370,24 @@ def test_variables_take_their_defaults() -> None:
 
 
 def test_variables_from_param_options_and_the_environment() -> None:
-    f = fn(service(STAGED, params={"opt:stage": "prod", "opt:region": "us-east-2"}, environ={"TOKEN": "t"}), "f")
+    f = fn(service(STAGED, params={"opt:stage": "prod", "opt:region": "us-east-2", "env:TOKEN": "t"}), "f")
     assert f.subnets == ["SubnetA"]
     assert f.environment == {"STAGE": "prod", "REGION": "us-east-2", "TOKEN": "t", "NAME": "svc-prod"}
-    # --param env:X wins over the environment
-    assert fn(service(STAGED, params={"env:TOKEN": "p"}, environ={"TOKEN": "t"}), "f").environment["TOKEN"] == "p"
+
+
+def test_env_variables_are_not_read_from_the_scanning_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pull request must not get the CI job's secrets printed: ${env:X} comes from --param env:X only."""
+    monkeypatch.setenv("VPCREACH_TEST_SECRET", "subnet-0secret")
+    body = (
+        HEAD
+        + "functions:\n  f: {handler: h.h, vpc: {securityGroupIds: [sg-0a], subnetIds: ['${env:VPCREACH_TEST_SECRET}']}}\n"
+    )
+    (tmp_path / "serverless.yml").write_text(textwrap.dedent(body))
+    code, out, err = run_cli("scan", "--format", "json", str(tmp_path))
+    assert code in (0, 1) and "0secret" not in out + err
+    assert (
+        "${env:VPCREACH_TEST_SECRET} has no value and no default (pass --param env:VPCREACH_TEST_SECRET=VALUE)" in out
+    )
 
 
 def test_param_option_changes_the_findings(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ The framework resolves a service file's variables before it compiles anything (S
 packages/sf-core/src/lib/resolvers/placeholders.js). What vpcreach resolves:
 
 - `${self:a.b}` (the service file itself), `${opt:stage}` / `${opt:region}` (from `--param opt:stage=...`),
-  `${env:X}` (`--param env:X=...`, else the environment vpcreach runs in), `${sls:stage}` (opt:stage, else
+  `${env:X}` (from `--param env:X=...` only, see below), `${sls:stage}` (opt:stage, else
   provider.stage, else "dev"), `${aws:region}` (opt:region, else provider.region, else us-east-1),
   `${aws:accountId}` (only from `--param aws:accountId=...`), `${param:X}` (the service's `params` for the
   stage, else its `default`, else `--param param:X=...`), `${file(./x.yml):a.b}` (YAML or JSON inside the
@@ -16,6 +16,11 @@ packages/sf-core/src/lib/resolvers/placeholders.js). What vpcreach resolves:
   that exists but is unknown here.
 - `${AWS::Region}`, `${!Literal}`, `${PROP...}` and `${iot:...}` are left for CloudFormation's Fn::Sub, as
   the framework leaves them (placeholders.js, shouldBeIgnored).
+
+`${env:X}` is not read from the environment vpcreach runs in: a pull request could name the CI job's secrets
+(`${env:GITHUB_TOKEN}` as a subnet id) and have them printed in findings and uploaded in SARIF; and the
+environment of a scan is not the one the service is deployed from. Without `--param env:X=...` its default
+applies, else it is Unknown naming the variable.
 
 Input is hostile: nesting, the number of variables resolved, the length of a built string and the files read
 are bounded, as CloudFormation intrinsics are (parsers/cfn/intrinsics.py); past a bound the value is Unknown.
@@ -82,7 +87,7 @@ class Variables:
         self.path = path
         self.params = params or {}
         self.root = root if root is not None else os.path.dirname(os.path.abspath(path))
-        self.environ = os.environ if environ is None else environ
+        self.environ = environ if environ is not None else {}  # never os.environ by default: see above
         self.steps = 0
         self.files: dict[str, Any] = {}
         self._self_cache: dict[str, Any] = {}
