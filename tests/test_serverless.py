@@ -528,3 +528,29 @@ def test_service_file_named_otherwise_is_read_when_named(tmp_path: Path) -> None
         "service: a\nprovider: {name: aws}\nfunctions:\n  f: {handler: h.h, vpc: {subnetIds: [subnet-0aaa], securityGroupIds: [sg-0aaa]}}\n"
     )
     assert [f["resource"] for f in scan_json(path)["functions"]] == ["FLambdaFunction"]
+
+
+def test_hostile_variables_stay_bounded(tmp_path: Path) -> None:
+    """A FIFO named by file(), a variable that names itself through the file, and a huge variable: each is
+    Unknown with a short reason, and the scan returns."""
+    import os
+
+    os.mkfifo(tmp_path / "fifo.yml")
+    huge = "${self:custom.x" * 60 + "}" * 60
+    body = (
+        HEAD
+        + f"""
+custom:
+  fifo: ${{file(./fifo.yml):a}}
+  again: ${{file(./serverless.yml):custom.again}}
+  huge: "{huge}"
+functions:
+  f:
+    handler: h.h
+    environment: {{A: "${{self:custom.fifo}}", B: "${{self:custom.again}}", C: "${{self:custom.huge}}"}}
+"""
+    )
+    env = fn(service(body, tmp_path, network=False), "f").environment
+    assert "fifo.yml cannot be read: not a regular file" in env["A"].reason
+    assert "nested more than 32 deep" in env["B"].reason
+    assert isinstance(env["C"], m.Unknown) and len(env["C"].reason) < 400

@@ -151,7 +151,7 @@ class Variables:
 
     def variable(self, body: str, nesting: int) -> Any:
         """The value of one `${body}`."""
-        whole = "${" + body + "}"
+        whole = _shown("${" + body + "}")
         if nesting > MAX_NESTING:
             return self._unknown(whole, f"{whole}: variables nested more than {MAX_NESTING} deep")
         self.steps += 1
@@ -159,7 +159,7 @@ class Variables:
             raise _Budget
         stripped = body.strip()
         if _left_for_cloudformation(stripped):
-            return whole
+            return "${" + body + "}"
         if "${" in stripped:
             inner = self.string(stripped, nesting + 1)
             if isinstance(inner, Unknown):
@@ -335,6 +335,11 @@ def resolve(
         raise InputError(
             path, f"more than {MAX_VARIABLES:,} variables to resolve (variables that multiply); refusing it"
         ) from None
+
+
+def _shown(variable: str, limit: int = 120) -> str:
+    """A variable as a reason names it: cut short, so that a hostile one cannot make every message huge."""
+    return variable if len(variable) <= limit else variable[: limit - 4] + "...}"
 
 
 def _left_for_cloudformation(body: str) -> bool:
