@@ -554,3 +554,20 @@ functions:
     assert "fifo.yml cannot be read: not a regular file" in env["A"].reason
     assert "nested more than 32 deep" in env["B"].reason
     assert isinstance(env["C"], m.Unknown) and len(env["C"].reason) < 400
+
+
+def test_an_event_source_given_by_a_variable_is_known_by_its_event_key() -> None:
+    """The poller's actions are dropped even when the queue's ARN is a variable: an `sqs:` event reads SQS."""
+    body = (
+        HEAD
+        + """
+functions:
+  f:
+    handler: h.h
+    events:
+      - sqs: ${ssm:/queues/orders-arn}
+      - stream: {type: kinesis, arn: "${cf:streams.OrdersArn}"}
+"""
+    )
+    got = sorted(o.source_service for o in service(body, network=False).of(m.EventSourceMapping))
+    assert got == ["kinesis", "sqs"]

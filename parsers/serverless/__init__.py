@@ -59,7 +59,13 @@ def parse_service(
     cfn_params = dict(params or {})
     if isinstance(region, str) and region:
         cfn_params.setdefault("AWS::Region", region)
-    net = parse_template(template(resolved, variables.stage()), path, cfn_params, root)
+    cfn, kinds = template(resolved, variables.stage())
+    net = parse_template(cfn, path, cfn_params, root)
+    for rid, kind in kinds.items():
+        mapping = net.objects.get(rid)
+        if isinstance(mapping, m.EventSourceMapping) and not isinstance(mapping.source_service, str):
+            # The ARN is a variable or a value known at deploy time, but an `sqs:` event reads a queue.
+            mapping.source_service = kind
     net.notes.extend(_notes(doc, path))
     return net
 

@@ -44,11 +44,31 @@ def source_name(arn: Any) -> str:
     return "Source"
 
 
+# The service an event's poller reads, by the event's key: known even when its ARN is not (a variable).
+KINDS = {"sqs": "sqs", "msk": "kafka", "kafka": "kafka", "activemq": "mq", "rabbitmq": "mq"}
+
+
+def kind_of(event: Any) -> str | None:
+    """The event source service of one `events` item, from its key (and a stream's `type` or ARN)."""
+    if not isinstance(event, dict) or len(event) != 1:
+        return None
+    ((key, spec),) = event.items()
+    if key == "stream":
+        declared = spec.get("type") if isinstance(spec, dict) else None
+        kind = (
+            declared if isinstance(declared, str) else _service_of(spec.get("arn") if isinstance(spec, dict) else spec)
+        )
+        return kind if kind in _STREAM_ACTIONS else None
+    return KINDS.get(str(key))
+
+
 def mappings(
     function: str, function_id: str, events: Any, line: int | None
-) -> tuple[dict[str, Mapping], list[dict[str, Any]]]:
-    """({logical id: CloudFormation resource}, [role statements]) for one function's events."""
+) -> tuple[dict[str, Mapping], list[dict[str, Any]], dict[str, str]]:
+    """({logical id: CloudFormation resource}, [role statements], {logical id: source service known from the
+    event's key}) for one function's events."""
     resources: dict[str, Mapping] = {}
+    kinds: dict[str, str] = {}
     statements: list[dict[str, Any]] = []
     for event in events if isinstance(events, list) else []:
         if not isinstance(event, dict) or len(event) != 1:
@@ -89,7 +109,10 @@ def mappings(
         resource = Mapping({"Type": "AWS::Lambda::EventSourceMapping", "Properties": props})
         resource.line = where
         resources[rid] = resource
-    return resources, statements
+        kind = kind_of(event)
+        if kind is not None:
+            kinds[rid] = kind
+    return resources, statements, kinds
 
 
 def _service_of(arn: Any) -> str | None:

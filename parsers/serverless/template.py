@@ -104,8 +104,9 @@ def per_function_iam(config: dict) -> bool:
     return match is None or int(match.group()) >= 4
 
 
-def template(config: dict, stage: Any) -> Mapping:
-    """The CloudFormation template (lines kept) that the framework would deploy for `config`."""
+def template(config: dict, stage: Any) -> tuple[Mapping, dict[str, str]]:
+    """The CloudFormation template (lines kept) that the framework would deploy for `config`, and the event
+    source service of each event source mapping it generates, as its event's key names it."""
     provider = _mapping(config.get("provider"))
     functions = functions_of(config)
     custom = _mapping(config.get("custom"))
@@ -116,13 +117,15 @@ def template(config: dict, stage: Any) -> Mapping:
     resources = Mapping()
     role_statements: list[dict[str, Any]] = []
     roles: dict[str, str] = {}  # function name -> the id of its dedicated role
+    kinds: dict[str, str] = {}  # event source mapping id -> the service its event's key names
     lines = getattr(functions, "key_lines", {})
     for name, function in functions.items():
         if not isinstance(function, dict):
             continue
         fid = naming.function_id(str(name))
         line = lines.get(name)
-        mapped, statements = events.mappings(str(name), fid, function.get("events"), line)
+        mapped, statements, known = events.mappings(str(name), fid, function.get("events"), line)
+        kinds.update(known)
         for rid, res in mapped.items():
             _put(resources, rid, res, res.line)
         if iam.uses_dedicated_role(function, provider, per_function):
@@ -150,7 +153,7 @@ def template(config: dict, stage: Any) -> Mapping:
         _put(resources, fid, res, res.line)
     doc = Mapping({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources})
     _merge_resources(doc, config.get("resources"))
-    return doc
+    return doc, kinds
 
 
 def _put(resources: Mapping, rid: str, resource: Mapping, line: int | None) -> None:
