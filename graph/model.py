@@ -428,6 +428,8 @@ class Network:
     before_ids: dict[str, str] = field(default_factory=dict)
     # What the reader wants the person running the scan to know about this source (a `vpcreach: note:`).
     notes: list[str] = field(default_factory=list)
+    # Files and folders the source deploys as assets (a CDK assembly's asset folders and nested templates).
+    assets: list[str] = field(default_factory=list)
 
     def add(self, obj: Obj) -> Obj:
         self.objects[obj.id] = obj

@@ -12,7 +12,10 @@ NO_FUNCTION = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
 @pytest.mark.parametrize(
     ("files", "note"),
     [
-        ({}, "no CloudFormation/SAM template, Terraform root or plan found under {d}: nothing was checked"),
+        (
+            {},
+            "no CloudFormation/SAM template, Serverless Framework service, CDK cloud assembly, Terraform root or plan found under {d}: nothing was checked",
+        ),
         ({"t.yaml": NO_FUNCTION}, "no Lambda function in the 1 input(s) read under {d}: nothing was checked"),
     ],
 )

@@ -7,6 +7,9 @@ A fixture states its expectations on the resources themselves (vpcreach reads `M
 - Terraform, on one of the comment lines directly above a `resource`, `data` or `module` block (other comment
   lines may sit between it and the block, a blank line may not): `# vpcreach-test: expect=VR201 expect_not=VR203`
   (several ids comma-separated: `expect=VR001,VR001`).
+- Serverless Framework (fixtures/serverless/<name>/serverless.yml), as the service writes its own settings: a
+  `vpcreach-test` key under a function (the resource is the function's generated `<Name>LambdaFunction`, at
+  the function's line), or CloudFormation's form on a resource in `resources.Resources`.
 
 `expect: [R]` holds when the default scan of the fixture (no --param, --var or config) reports an unsuppressed
 finding of R on this resource, at this resource's line. "This resource" is the CloudFormation logical id; for
@@ -40,6 +43,7 @@ from vpcreach.analyzer.catalogue import RULES
 
 CFN = FIXTURES / "cfn"
 TF = FIXTURES / "terraform"
+SLS = FIXTURES / "serverless"
 KEY = "vpcreach-test"
 
 # Catalogue rules that cannot have a trigger and a near miss in both CloudFormation and Terraform, and why.
@@ -98,6 +102,41 @@ def cfn_expectations(path: Path) -> list[Expectation]:
     return out
 
 
+def _mapping(node: object) -> dict:
+    return {k.value: (k, v) for k, v in node.value} if isinstance(node, yaml.MappingNode) else {}
+
+
+def serverless_expectations(path: Path) -> list[Expectation]:
+    """A service's functions' `vpcreach-test` keys, and its `resources.Resources` Metadata like a template's."""
+    from vpcreach.parsers.serverless.naming import function_id
+
+    text = path.read_text()
+    top = _mapping(yaml.compose(text))
+    out = []
+    for key, body in _mapping(top.get("functions", (None, None))[1]).values():
+        own = _mapping(body).get(KEY)
+        if own is None:
+            continue
+        where = f"{path.parent.name}: {key.value}"
+        spec = _plain(own[1])
+        assert isinstance(spec, dict) and set(spec) <= {"expect", "expect_not"}, f"{where}: {KEY} is {spec!r}"
+        expect, expect_not = _checked(where, spec.get("expect", []), spec.get("expect_not", []))
+        out.append(Expectation(path, function_id(key.value), key.start_mark.line + 1, expect, expect_not))
+    resources = _mapping(_mapping(top.get("resources", (None, None))[1]).get("Resources", (None, None))[1])
+    for key, body in resources.values():
+        meta = _mapping(body).get("Metadata")
+        own = _mapping(meta[1]).get(KEY) if meta else None
+        if own is None:
+            continue
+        where = f"{path.parent.name}: {key.value}"
+        spec = _plain(own[1])
+        assert isinstance(spec, dict) and set(spec) <= {"expect", "expect_not"}, f"{where}: {KEY} is {spec!r}"
+        expect, expect_not = _checked(where, spec.get("expect", []), spec.get("expect_not", []))
+        out.append(Expectation(path, key.value, key.start_mark.line + 1, expect, expect_not))
+    assert text.count(KEY) == len(out), f"{path}: a {KEY} that is not under a function or in a resource's Metadata"
+    return out
+
+
 _TF_COMMENT = re.compile(r"^\s*(#|//)")
 _TF_ANNOTATION = re.compile(rf"^\s*(?:#|//)\s*{KEY}:(.*)$")
 _TF_BLOCK = re.compile(r'^\s*(?:resource\s+"([^"]+)"\s+"([^"]+)"|data\s+"([^"]+)"\s+"([^"]+)"|module\s+"([^"]+)")')
@@ -141,11 +180,17 @@ def _instance_of(address: str) -> re.Pattern:
 
 def fixtures() -> list[Path]:
     cfn = sorted(p for p in CFN.iterdir() if p.suffix in (".yaml", ".json"))
-    return cfn + sorted(p for p in TF.iterdir() if p.is_dir())
+    return cfn + sorted(p for p in TF.iterdir() if p.is_dir()) + sorted(p for p in SLS.iterdir() if p.is_dir())
+
+
+def _format(fixture: Path) -> str:
+    return {CFN: "CloudFormation", TF: "Terraform", SLS: "Serverless Framework"}[fixture.parent]
 
 
 @functools.cache
 def expectations(fixture: Path) -> list[Expectation]:
+    if fixture.parent == SLS:
+        return serverless_expectations(fixture / "serverless.yml")
     return tf_expectations(fixture) if fixture.is_dir() else cfn_expectations(fixture)
 
 
@@ -158,7 +203,11 @@ def unmet(fixture: Path, report: dict) -> list[str]:
     problems = []
     findings = [f for f in report["findings"] if f["suppressed"] is None]
     for ex in expectations(fixture):
-        if fixture.is_dir():
+        if fixture.parent == SLS:
+            on = [
+                f for f in findings if f["resource"] == ex.resource and Path(f["file"]).resolve() == ex.file.resolve()
+            ]
+        elif fixture.is_dir():
             same = _instance_of(ex.resource)
             on = [f for f in findings if Path(f["file"]).resolve() == ex.file.resolve() and same.match(f["resource"])]
         else:
@@ -207,7 +256,7 @@ def test_every_catalogue_rule_has_a_trigger_and_a_near_miss_in_both_formats() ->
         kind = "near miss" if "_near_miss_" in fixture.name else "trigger"
         field = "expect_not" if kind == "near miss" else "expect"
         if rule and any(rule in getattr(ex, field) for ex in expectations(fixture)):
-            proofs.add((rule, "Terraform" if fixture.is_dir() else "CloudFormation", kind))
+            proofs.add((rule, _format(fixture), kind))
     missing = [
         f"{rule}: no {kind} in {fmt}"
         for rule in RULES

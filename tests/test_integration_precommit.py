@@ -9,6 +9,7 @@ Set VPCREACH_SKIP_PRECOMMIT=1 to skip them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -141,6 +142,14 @@ def test_skip_non_templates_drops_other_yaml_and_json(tmp_path):
     assert run_cli("scan", "--skip-non-templates", *others) == (0, "", "")
     code, out, _ = run_cli("scan", "--skip-non-templates", *others, str(FIXTURES / "cfn" / "example_private_nat.yaml"))
     assert code == 1 and "error VR102" in out and "ci.yml" not in out
+    service = tmp_path / "svc" / "serverless.yml"  # a Serverless Framework service names no CloudFormation
+    service.parent.mkdir()
+    service.write_text(
+        "service: s\nprovider: {name: aws}\nfunctions:\n  api:\n    handler: h.h\n"
+        "    vpc: {subnetIds: [subnet-0aaa], securityGroupIds: [sg-0aaa]}\n"
+    )
+    code, out, _ = run_cli("scan", "--skip-non-templates", "--format", "json", *others, str(service))
+    assert code in (0, 1) and [f["resource"] for f in json.loads(out)["functions"]] == ["ApiLambdaFunction"]
     broken = tmp_path / "broken.yaml"
     broken.write_text("Resources:\n  A: [\n")  # looks like a template, does not parse: still reported
     code, _, err = run_cli("scan", "--skip-non-templates", str(broken))
@@ -160,7 +169,7 @@ def test_template_hook_fails_on_a_finding(try_repo):
 def test_template_hook_passes_on_a_clean_template_and_skips_other_yaml(try_repo):
     result = try_repo["pass"]
     assert result.returncode == 0, result.stdout
-    assert "vpcreach (CloudFormation / SAM)" in result.stdout and "Passed" in result.stdout
+    assert "vpcreach (CloudFormation / SAM / Serverless Framework)" in result.stdout and "Passed" in result.stdout
 
 
 def test_terraform_hook_analyses_the_changed_module_once(try_repo):

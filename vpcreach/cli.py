@@ -93,7 +93,12 @@ def common_options(fn):
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--param", multiple=True, metavar="KEY=VALUE", help="CloudFormation parameter value (repeatable).")
+@click.option(
+    "--param",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="CloudFormation parameter value, or Serverless Framework variable (opt:stage=prod, env:NAME=value) (repeatable).",
+)
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Terraform variable value (repeatable).")
 @click.option("--var-file", multiple=True, type=click.Path(), help="Terraform .tfvars file (repeatable).")
 @click.option("--explain-needs", is_flag=True, help="Show each function's needs and where each came from.")

@@ -103,7 +103,7 @@ def _nothing_to_check(req: RunRequest, analyses: list[Analysis]) -> str | None:
     """One sentence when the run checked nothing: a green result must not hide that nothing was read."""
     where = ", ".join(req.paths) or "."
     if not analyses:
-        return f"no CloudFormation/SAM template, Terraform root or plan found under {where}: nothing was checked"
+        return f"no CloudFormation/SAM template, Serverless Framework service, CDK cloud assembly, Terraform root or plan found under {where}: nothing was checked"
     functions = [r.function for a in analyses for r in a.functions.values()]
     if not functions:
         return f"no Lambda function in the {len(analyses)} input(s) read under {where}: nothing was checked"

@@ -33,7 +33,7 @@ MAX_WALK_ENTRIES = 250_000
 
 @dataclass
 class Source:
-    kind: str  # cfn | terraform | plan
+    kind: str  # cfn | serverless | cdk (a cloud assembly folder) | terraform | plan
     path: str
     explicit: bool = True  # named on the command line (errors are fatal) or found by walking a directory
     # Files an input names (Terraform's file(), module sources, AWS::Include) are read only inside this
@@ -86,6 +86,7 @@ def discover(paths: list[str], root: str | None = None) -> list[Source]:
     (`find_scan_root`). What a directory walk cannot read becomes a source of kind "refused", which the
     loader reports as that path's error line, in discovery order."""
     from vpcreach.parsers.files import find_scan_root
+    from vpcreach.parsers.serverless.names import is_config_name
 
     out: list[Source] = []
     for path in paths:
@@ -100,6 +101,8 @@ def discover(paths: list[str], root: str | None = None) -> list[Source]:
             found = [Source("terraform", os.path.dirname(path) or ".")]
         elif path.endswith(".json") and _is_plan_json(path):
             found = [Source("plan", path)]
+        elif is_config_name(path):
+            found = [Source("serverless", path)]
         else:
             found = [Source("cfn", path)]
         for source in found:
@@ -136,6 +139,9 @@ def _named_link_escapes(path: str, root: str | None) -> str | None:
 
 
 def _walk(top: str, root: str) -> list[Source]:
+    from vpcreach.parsers.cdk.apps import AMPLIFY_ASSEMBLY, is_amplify_backend, is_assembly, unsynthesized_note
+    from vpcreach.parsers.serverless.names import CODE_CONFIG_NAMES, CONFIG_NAMES, code_config_note
+
     found: list[Source] = []
 
     def refuse(path: str, problem: str) -> None:
@@ -154,13 +160,29 @@ def _walk(top: str, root: str) -> list[Source]:
                 found.append(Source("terraform", top, explicit=True))
         elif not tf_root and here_tf:
             found.append(Source("terraform", dirpath, explicit=False))
+        note = unsynthesized_note(dirpath, filenames)
+        if note:
+            found.append(Source("skipped", dirpath, explicit=False, problem=note))
+        amplify = os.path.join(dirpath, AMPLIFY_ASSEMBLY)
+        if is_amplify_backend(dirpath) and os.path.isdir(amplify) and is_assembly(amplify):
+            found.append(Source("cdk", amplify, explicit=False))  # a hidden folder the walk does not enter
+        if "manifest.json" in filenames and is_assembly(dirpath):
+            # A CDK cloud assembly: its stacks are read together from the manifest, not file by file.
+            found.append(Source("cdk", dirpath, explicit=dirpath == top))
+            continue
         for name in filenames:
+            if name in CODE_CONFIG_NAMES:
+                full = os.path.join(dirpath, name)
+                found.append(Source("skipped", full, explicit=False, problem=code_config_note(full)))
+                continue
             if not name.endswith(TEMPLATE_SUFFIXES):
                 continue
             full = os.path.join(dirpath, name)
             problem = _unreadable(full, bounds)
             if problem:
                 refuse(full, problem)
+            elif name in CONFIG_NAMES:
+                found.append(Source("serverless", full, explicit=False))
             elif name.endswith(".json") and _is_plan_json(full):
                 if here_tf:
                     # The plan of the configuration beside it: the folder is analysed from its .tf files,
@@ -315,10 +337,20 @@ def load(source: Source, options: LoadOptions):  # -> (Network | None, extra dic
                 raise
             return None
         if not looks_like_template(doc):
+            from vpcreach.parsers.serverless import looks_like_service, parse_service
+
+            if looks_like_service(doc):  # a service file under another name (`sls deploy --config x.yml`)
+                return parse_service(doc, source.path, options.params, source.root)
             if source.explicit:
                 raise InputError(source.path, "not a CloudFormation/SAM template (no Resources with AWS:: types)")
             return None
         return parse_template(doc, source.path, options.params, source.root)
+    if source.kind == "serverless":
+        return _load_service(source, options)
+    if source.kind == "cdk":
+        from vpcreach.parsers.cdk.assembly import parse_assembly
+
+        return parse_assembly(source.path, options.params, source.root)
     if source.kind == "terraform":
         from vpcreach.parsers.terraform import parse_module
 
@@ -328,3 +360,25 @@ def load(source: Source, options: LoadOptions):  # -> (Network | None, extra dic
 
         return parse_plan(source.path, options.tf_dir, source.root, sources=True)
     raise ValueError(source.kind)
+
+
+def _load_service(source: Source, options: LoadOptions):  # -> Network | None
+    """A serverless.yml / .yaml / .json. One a directory walk found that is not an AWS service (another
+    provider, or a file of that name that is no service) is passed over with a note, not an error."""
+    from vpcreach.graph.model import Network
+    from vpcreach.parsers.errors import InputError
+    from vpcreach.parsers.serverless import looks_like_service, parse_service
+    from vpcreach.parsers.yaml_loader import load_document, read_text
+
+    doc = load_document(read_text(source.path), source.path)
+    if not looks_like_service(doc):
+        if source.explicit:
+            raise InputError(source.path, "not a Serverless Framework service (no service, provider and functions)")
+        return None
+    provider = doc["provider"].get("name")
+    if provider != "aws" and not source.explicit:
+        note = (
+            f"{source.path}: a Serverless Framework service for provider {provider!r}; vpcreach reads AWS services only"
+        )
+        return Network(sources=[source.path], notes=[note])
+    return parse_service(doc, source.path, options.params, source.root)

@@ -56,8 +56,19 @@ def parse_file(path: str, params: dict[str, str] | None = None) -> m.Network:
     return parse_template(doc, path, params)
 
 
-def parse_template(doc: dict, path: str, params: dict[str, str] | None = None, root: str | None = None) -> m.Network:
-    """The network a template deploys. `root` is the scan root: files the template names are read only inside it."""
+def parse_template(
+    doc: dict,
+    path: str,
+    params: dict[str, str] | None = None,
+    root: str | None = None,
+    imports: dict[str, Any] | None = None,
+    foreign_types: dict[str, str] | None = None,
+    parameter_values: dict[str, Any] | None = None,
+) -> m.Network:
+    """The network a template deploys. `root` is the scan root: files the template names are read only inside it.
+    `imports` are the exports of stacks scanned together with this one (export name -> value, their resource
+    references already named as in the merged network) and `foreign_types` those resources' types;
+    `parameter_values` what a parent stack passes this one as a nested stack, resolved in the parent."""
     resources = doc.get("Resources")
     if not isinstance(resources, dict):
         raise InputError(path, "Resources is not a mapping")
@@ -71,8 +82,8 @@ def parse_template(doc: dict, path: str, params: dict[str, str] | None = None, r
         resources = doc["Resources"]
     net = m.Network(sources=[path])
     types = {str(rid): str(r.get("Type", "")) for rid, r in resources.items() if isinstance(r, dict)}
-    resolver = Resolver(doc, params, set(types))
-    ctx = Context(resolver, net, path, types)
+    resolver = Resolver(doc, params, set(types), imports, parameter_values)
+    ctx = Context(resolver, net, path, {**foreign_types, **types} if foreign_types else types)
     sam_globals = (doc.get("Globals") or {}).get("Function") if isinstance(doc.get("Globals"), dict) else None
 
     order = sorted(types, key=lambda rid: _FIRST.index(types[rid]) if types[rid] in _FIRST else len(_FIRST))

@@ -126,8 +126,12 @@ class Resolver:
         template: dict,
         overrides: dict[str, str] | None = None,
         resource_ids: set[str] | None = None,
+        imports: dict[str, Any] | None = None,
+        values: dict[str, Any] | None = None,
     ) -> None:
         self.template = template
+        # Export name -> value, from the other stacks scanned with this one (a CDK app's cloud assembly).
+        self.imports = imports or {}
         # Sections of the wrong type are treated as absent (cfn-lint reports them; we must not crash).
         self.mappings = _mapping(template.get("Mappings"))
         self.condition_defs = _mapping(template.get("Conditions"))
@@ -148,6 +152,10 @@ class Resolver:
         }
         for name, spec in _mapping(template.get("Parameters")).items():
             self.params[name] = self._parameter_value(str(name), spec if isinstance(spec, dict) else {}, overrides)
+        # Values a parent stack passes a nested stack, already resolved in the parent (references included).
+        for name, value in (values or {}).items():
+            if name in self.params:
+                self.params[name] = value
 
     @staticmethod
     def _parameter_value(name: str, spec: dict, overrides: dict[str, str]) -> Any:
@@ -420,6 +428,8 @@ class Resolver:
 
     def _import_value(self, arg: Any, depth: int) -> Any:
         name = self.resolve(arg, depth)
+        if isinstance(name, str) and name in self.imports:
+            return self.imports[name]  # exported by a stack scanned together with this one
         label = name if isinstance(name, str) else "a computed export name"
         return Unknown(f"Fn::ImportValue {label} comes from another stack")
 
