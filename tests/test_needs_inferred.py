@@ -1,0 +1,118 @@
+"""Needs nobody declared (issue 16): the file systems a function mounts, the targets whose security groups admit
+it, the extension layers it runs, and what its code calls; and a function with no known need shown with what it
+can reach, never as a silent pass. Each fixture exists in CloudFormation, Terraform and Serverless form."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FIXTURES, findings_of, run_cli, scan_fixture
+
+from vpcreach.analyzer.needs import _code_needs
+from vpcreach.graph import model as m
+
+# name → the function's resource name and line in each format
+FUNCTION = {
+    "cfn": ("OrdersFunction", ".yaml"),
+    "terraform": ("aws_lambda_function.orders_function", ""),
+    "serverless": ("OrdersFunctionLambdaFunction", ""),
+}
+
+
+def _scan(fmt: str, name: str) -> dict:
+    suffix = FUNCTION[fmt][1]
+    return scan_fixture(FIXTURES / fmt / f"{name}{suffix}")
+
+
+def _needs(report: dict) -> list[tuple[str, str, str]]:
+    (fn,) = report["functions"]
+    return [(n["target"], n["origin"], n["verdict"]) for n in fn["needs"]]
+
+
+def _target(fmt: str, cfn_id: str, tf_address: str) -> str:
+    return tf_address if fmt == "terraform" else cfn_id
+
+
+@pytest.mark.parametrize("fmt", ["cfn", "terraform", "serverless"])
+def test_a_mounted_file_system_is_an_nfs_need_through_its_mount_targets(fmt):
+    fs = _target(fmt, "FileSystem", "aws_efs_file_system.file_system")
+    report = _scan(fmt, "vr111_efs_mount_target_sg")
+    assert _needs(report) == [(f"tcp:2049@{fs}", "mount", "blocked")]
+    assert [f[0:2] for f in findings_of(report) if f[0] != "VR301"] == [("VR111", FUNCTION[fmt][0])]
+    (vr111,) = [f for f in report["findings"] if f["rule_id"] == "VR111"]
+    assert "on TCP 2049" in vr111["message"] and "need from mount" in vr111["message"]
+    near = _scan(fmt, "vr111_near_miss_efs_mount_target_sg")
+    # The mount target's group also names the function's group (a peer), but the mount is the need's origin.
+    assert _needs(near) == [(f"tcp:2049@{fs}", "mount", "reachable")]
+    assert findings_of(near, "VR111") == findings_of(near, "VR001") == []
+
+
+@pytest.mark.parametrize("fmt", ["cfn", "terraform", "serverless"])
+def test_a_target_admitting_the_functions_group_is_a_need(fmt):
+    db = _target(fmt, "Db", "aws_db_instance.db")
+    sg = _target(fmt, "DbSecurityGroup", "aws_security_group.db_security_group")
+    fn_sg = _target(fmt, "FunctionSecurityGroup", "aws_security_group.function_security_group")
+    report = _scan(fmt, "vr104_peer_target_egress")
+    assert _needs(report) == [(f"tcp:5432@{db}", "peer", "blocked")]
+    (need,) = report["functions"][0]["needs"]
+    assert need["detail"] == f"{sg} admits {fn_sg} on tcp/5432"
+    assert need["evidence"]["line"] is not None  # the rule's line
+    assert [f[0:2] for f in findings_of(report, "VR104")] == [("VR104", FUNCTION[fmt][0])]
+    near = _scan(fmt, "vr104_near_miss_peer_vpc_cidr")
+    assert _needs(near) == []  # the whole VPC range says nothing about this function
+    assert findings_of(near, "VR104") == []
+
+
+@pytest.mark.parametrize("fmt", ["cfn", "terraform", "serverless"])
+def test_a_known_extension_layer_carries_its_needs(fmt):
+    report = _scan(fmt, "vr106_extension_layer")
+    assert _needs(report) == [("ssm", "layer", "blocked"), ("secretsmanager", "layer", "blocked")]
+    assert [f[0:2] for f in findings_of(report, "VR106")] == [("VR106", FUNCTION[fmt][0])] * 2
+    near = _scan(fmt, "vr106_near_miss_extension_layer")
+    assert _needs(near) == [] and findings_of(near, "VR106") == []
+
+
+def test_a_function_with_no_known_need_has_its_reach_profile_in_json_and_text():
+    path = FIXTURES / "cfn" / "vr106_near_miss_extension_layer.yaml"
+    (fn,) = scan_fixture(path)["functions"]
+    assert {t: r["verdict"] for t, r in fn["reach"].items()} == {
+        "internet": "blocked",
+        "internet6": "blocked",
+        "dynamodb": "blocked",
+        "s3": "blocked",
+    }
+    code, text, _ = run_cli("scan", "--no-color", str(path))
+    assert code == 0
+    assert (
+        f"{path}:51: note OrdersFunction has no known need, so nothing was checked: it reaches nothing outside its "
+        "VPC (internet (IPv4), internet (IPv6), dynamodb, s3)"
+    ) in text.splitlines()
+    # A function with needs has no profile: its needs are what is checked.
+    (with_needs,) = scan_fixture(FIXTURES / "cfn" / "vr106_extension_layer.yaml")["functions"]
+    assert with_needs["reach"] == {}
+
+
+def _evidence(kind: str, service: str = "", url: str = "") -> m.CodeEvidence:
+    return m.CodeEvidence(kind, service, url, "src/app.py", 7, "the call")
+
+
+@pytest.mark.parametrize(
+    ("evidence", "needs"),
+    [
+        (_evidence("sdk", "s3"), [("s3", "code")]),
+        (_evidence("sdk", "secretsmanager"), [("secretsmanager", "code")]),
+        (_evidence("sdk", "logs"), []),  # Lambda's own logging, never a need
+        (_evidence("http", url="https://api.stripe.com/v1/charges"), [("internet", "code")]),
+        (_evidence("http", url="https://{}.execute-api.{}.amazonaws.com/test"), [("execute-api", "code")]),
+        (_evidence("http", url="http://10.0.3.7:8080/health"), []),  # a private address: not the internet
+        (_evidence("http", url="https://orders.internal/api"), []),
+        (_evidence("http", url="https://{}/api"), []),  # a host not known to be public
+        (_evidence("endpoint", "sqs", "https://sqs.eu-west-1.amazonaws.com"), [("sqs", "code")]),
+        # An explicit VPC endpoint DNS name: the call stays inside the network.
+        (_evidence("endpoint", "sqs", "https://vpce-0a1b-abc.sqs.eu-west-1.vpce.amazonaws.com"), []),
+    ],
+)
+def test_code_evidence_becomes_needs(evidence, needs):
+    fn = m.Function("Fn", m.Loc("t.yaml", 1), code_evidence=[evidence])
+    found = _code_needs(None, fn)  # type: ignore[arg-type]
+    assert [(n.target, n.origin) for n in found] == needs
+    assert all((n.file, n.line) == ("src/app.py", 7) for n in found)
