@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from conftest import FIXTURES, findings_of, run_cli, scan_fixture
-
 from vpcreach.analyzer.needs import _code_needs
 from vpcreach.graph import model as m
 
