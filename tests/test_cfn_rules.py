@@ -504,13 +504,31 @@ def test_two_nat_gateways_are_not_single_nat():
     assert findings_of(report, "VR204") == []
 
 
-def test_one_regional_nat_gateway_is_not_single_nat():
-    # SEMANTICS §2: a regional NAT gateway spans the VPC's zones and sits in no (public) subnet.
-    report = scan("vr204_near_miss_regional_nat.yaml")
-    assert findings_of(report, "VR204") == []
-    assert findings_of(report, "VR103") == []
+def test_one_regional_nat_gateway_is_single_nat_but_not_a_zone_failure():
+    # Issue 18 item 3, SEMANTICS §2/§11 [RNAT]: a regional NAT gateway spans the VPC's zones and sits in no (public)
+    # subnet; VR204 still counts it as the one NAT and says it is not a single-zone failure; no VR203 across zones.
+    report = scan("vr204_single_regional_nat.yaml")
+    assert findings_of(report, "VR204") == [("VR204", "NatA", 21)]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR204"]
+    assert "single regional NAT gateway NatA" in f["message"] and "not a single-zone failure" in f["message"]
+    assert f["fix"].startswith("Nothing to add for zone failures")
+    assert findings_of(report, "VR203") == findings_of(report, "VR103") == []
     assert verdicts(report, "ApiFunction") == {"internet": "reachable"}
     assert need(report, "WorkerFunction", "sqs")["nat"] == "NatA"
+
+
+def test_a_regional_and_a_zonal_nat_gateway_are_not_single_nat():
+    report = scan("vr204_near_miss_regional_and_zonal_nat.yaml")
+    assert findings_of(report, "VR204") == findings_of(report, "VR203") == []
+    assert need(report, "WorkerFunction", "sqs")["nat"] == "NatA"
+
+
+def test_regional_nat_gateway_without_internet_gateway_is_broken_nat():
+    report = scan("vr103_regional_nat_no_igw.yaml")
+    assert findings_of(report, "VR103") == [("VR103", "ApiFunction", 64)]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR103"]
+    assert "regional NAT gateway NatA has no internet gateway attached to Vpc" in f["message"]
+    assert findings_of(report, "VR101") == findings_of(report, "VR203") == findings_of(report, "VR204") == []
 
 
 def test_private_nat_that_serves_nothing_is_not_single_nat():

@@ -434,9 +434,14 @@ def test_cross_az_nat():
 def test_single_nat():
     assert findings_of(scan("vr204_single_nat"), "VR204") == [("VR204", "aws_nat_gateway.nat_a", 46)]
     assert findings_of(scan("vr203_near_miss_nat_per_az"), "VR204") == []
-    regional = scan("vr204_near_miss_regional_nat")
-    assert findings_of(regional, "VR204") == findings_of(regional, "VR103") == []
+    regional = scan("vr204_single_regional_nat")
+    assert findings_of(regional, "VR204") == [("VR204", "aws_nat_gateway.nat_a", 23)]
+    assert findings_of(regional, "VR103") == findings_of(regional, "VR203") == []
     assert verdicts(regional, "aws_lambda_function.api_function") == {"internet": "reachable"}
+    assert findings_of(scan("vr204_near_miss_regional_and_zonal_nat"), "VR204") == []
+    no_igw = scan("vr103_regional_nat_no_igw")
+    assert findings_of(no_igw, "VR103") == [("VR103", "aws_lambda_function.api_function", 80)]
+    assert findings_of(no_igw, "VR204") == findings_of(no_igw, "VR101") == []
 
 
 # --- VR301 - VR308 placement, capacity, permissions -------------------------------------------------------------
