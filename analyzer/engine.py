@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 
+from vpcreach.graph import aws
 from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
 from vpcreach.graph.build import Graph, build
@@ -131,6 +132,8 @@ def _placement_gaps(graph: Graph, fn: m.Function) -> list[PlacementGap]:
                 reason = f"{what}s: {item.reason}"
             elif item not in graph.g:
                 reason = f"{what} {item} is not defined in the source"
+            elif what == "subnet" and isinstance(subnet := graph.obj(item), m.Subnet) and subnet.ipv6_native is True:
+                reason = aws.ipv6_only_subnet(item)
             else:
                 continue
             gaps.setdefault(

@@ -119,6 +119,13 @@ class Walker:
     def _subnet(self, group: EniGroup) -> tuple[m.Subnet | None, Verdict | None]:
         subnet = self.graph.obj(group.subnet_ref)
         if isinstance(subnet, m.Subnet):
+            if subnet.ipv6_native is True:
+                return None, Verdict(
+                    UNKNOWN, [group.id, subnet.id], UNRESOLVED, subnet.id, aws.ipv6_only_subnet(subnet.id)
+                )
+            if isinstance(subnet.ipv6_native, Unknown):
+                reason = f"whether subnet {subnet.id} is IPv6-only is unknown ({subnet.ipv6_native.reason})"
+                return None, Verdict(UNKNOWN, [group.id, subnet.id], UNRESOLVED, subnet.id, reason)
             return subnet, None
         ref = group.subnet_ref
         reason = ref.reason if isinstance(ref, Unknown) else f"subnet {group.subnet} is not defined in the source"
@@ -659,8 +666,16 @@ class Walker:
                     return blocked
                 return Verdict(REACHABLE, [group.id, subnet.id, rt, target], endpoint=target)
         unrouted = [ep for ep in self._endpoints(vpc, service) if self._endpoint_type(ep) == "gateway"]
-        # 2. An interface endpoint, if default SDK hostnames resolve to it.
-        interface = [ep for ep in self._endpoints(vpc, service) if self._endpoint_type(ep) == "interface"]
+        # 2. An interface endpoint for the function's own Region, if default SDK hostnames resolve to it. Other
+        # endpoint types never serve a service need; one whose type or Region is unknown may (SEMANTICS §11).
+        interface = []
+        uncertain: list[tuple[str, str]] = []
+        for ep in self._endpoints(vpc, service):
+            why = self._serves_here(ep)
+            if why is None:
+                interface.append(ep)
+            elif isinstance(why, Unknown):
+                uncertain.append((ep, why.reason))
         usable = []
         skipped: list[tuple[str, str]] = []
         for ep in interface:
@@ -670,6 +685,16 @@ class Walker:
             else:
                 skipped.append((ep, issue.reason if isinstance(issue, Unknown) else str(issue)))
         verdict = self._service_path(group, subnet, rt, service, interface, usable, assume_dns)
+        if uncertain and verdict.status == BLOCKED:
+            ep, reason = uncertain[0]
+            verdict = Verdict(
+                UNKNOWN,
+                [group.id, subnet.id, ep],
+                UNRESOLVED,
+                ep,
+                f"whether {ep} serves the function's {service} calls is unknown: {reason}",
+                endpoint=ep,
+            )
         if skipped or unrouted:
             # The walk's own result: a copy, so a verdict shared with another walk is never changed.
             verdict = dataclasses.replace(verdict, dns_skipped=skipped, unrouted_gateways=unrouted)
@@ -738,6 +763,27 @@ class Walker:
         obj = self.graph.obj(ep)
         etype = obj.endpoint_type if isinstance(obj, m.VpcEndpoint) else ""
         return etype.lower() if isinstance(etype, str) else "unknown"
+
+    def _serves_here(self, ep: str) -> str | Unknown | None:
+        """None when `ep` is an interface endpoint for the function's own Region; else why not (Unknown: maybe)."""
+        obj = self.graph.obj(ep)
+        assert isinstance(obj, m.VpcEndpoint)
+        if isinstance(obj.endpoint_type, Unknown):
+            return Unknown(f"the endpoint type of {ep} is unknown ({obj.endpoint_type.reason})")
+        etype = aws.endpoint_type(obj.endpoint_type)
+        if etype != "interface":
+            return f"{ep} is a {obj.endpoint_type} endpoint, which serves no AWS service hostname"
+        region, here = obj.service_region, self.graph.network.region
+        if region is None or region == aws.PSEUDO_REGION:  # `!Ref AWS::Region`: the stack's own Region
+            return None
+        if isinstance(region, Unknown):
+            return Unknown(f"its ServiceRegion is unknown ({region.reason})")
+        if here is None or here == aws.PSEUDO_REGION:
+            return Unknown(
+                f"it reaches the service in {region} (ServiceRegion), and the source's Region is unknown "
+                "(pass --param AWS::Region=REGION, or give the Terraform provider its region with --var)"
+            )
+        return None if region == here else f"{ep} reaches the service in {region}, not in {here}"
 
     def _endpoint_dns(self, ep: str, assume_dns: bool = False) -> str | Unknown | None:
         """None when default hostnames resolve to the endpoint; else why not [DNS][CFNVPCE]. `assume_dns`: the

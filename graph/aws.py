@@ -91,6 +91,22 @@ _SERVICE_ALIASES = {
 # Services a gateway endpoint serves [GWE]; every other AWS service is served by interface endpoints.
 GATEWAY_ENDPOINT_SERVICES = ("s3", "dynamodb")
 
+# Endpoint types (CloudFormation AWS::EC2::VPCEndpoint VpcEndpointType, Terraform vpc_endpoint_type) [VPCE2]: only
+# Interface (for an AWS service name) and Gateway (S3, DynamoDB) endpoints serve AWS service hostnames.
+# ServiceNetwork and Resource endpoints reach VPC Lattice service networks and resource configurations,
+# GatewayLoadBalancer endpoints are route targets for inspection appliances, and Tunnel's semantics are
+# UNVERIFIED: none of them serves a service need (SEMANTICS.md §11).
+SERVICE_ENDPOINT_TYPES = ("interface", "gateway")
+# The types that place network interfaces in the subnets they name (one address each, DESIGN decision 7): the
+# PrivateLink user guide's interface, Gateway Load Balancer, resource and service-network endpoints.
+ENI_ENDPOINT_TYPES = frozenset({"interface", "gatewayloadbalancer", "resource", "servicenetwork"})
+
+
+def endpoint_type(name: str) -> str:
+    """`Interface`, `GatewayLoadBalancer`, `ServiceNetwork` … → interface, gatewayloadbalancer, servicenetwork."""
+    return name.strip().lower()
+
+
 # DynamoDB Streams is its own API (`streams.dynamodb.<region>.amazonaws.com`, endpoint service
 # `com.amazonaws.<region>.dynamodb-streams`) although its IAM actions carry the `dynamodb:` prefix. It has
 # interface endpoints only ("Gateway endpoints are not supported") and no private DNS: clients must use the
@@ -278,6 +294,16 @@ ENI_HOLDER_TYPES = frozenset(
 )
 # "Elastic network interfaces per VPC: 250", shared with other services, adjustable [LQUOTA].
 DEFAULT_ENI_QUOTA = 250
+
+
+# Lambda's VpcConfig documents IPv6 only as `Ipv6AllowedForDualStack` "on VPC functions connected to dual-stack
+# subnets" [LAPI]: an IPv6-only subnet (no IPv4 CIDR) is not documented as supported (SEMANTICS.md §11).
+def ipv6_only_subnet(subnet: str) -> str:
+    """Why a function placed in an IPv6-only subnet has no verdict."""
+    return (
+        f"subnet {subnet} is IPv6-only (Ipv6Native); Lambda documents VPC functions only in IPv4 and dual-stack "
+        "subnets (Ipv6AllowedForDualStack), so whether the function can run there and what it reaches is unknown"
+    )
 
 
 # --- Regions and Availability Zones -------------------------------------------------------------------

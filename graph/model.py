@@ -104,6 +104,8 @@ class Subnet(Obj):
     cidr_v6: str | Unknown | None = None
     # Literal zone name ("eu-west-1a"), symbolic zone ("az#0" for index 0 of Fn::GetAZs), or Unknown.
     az: str | Unknown | None = None
+    # An IPv6-only subnet (CloudFormation Ipv6Native, Terraform ipv6_native): no IPv4 CIDR at all.
+    ipv6_native: bool | Unknown = False
 
 
 @dataclass
@@ -190,6 +192,8 @@ class VpcEndpoint(Obj):
     # Empty means the VPC's default security group (both CloudFormation and Terraform).
     security_groups: list[Ref] = field(default_factory=list)
     private_dns: bool | Unknown = False
+    # A cross-Region interface endpoint names the Region of the service it reaches (ServiceRegion); None: its own.
+    service_region: str | Unknown | None = None
 
 
 @dataclass

@@ -766,3 +766,43 @@ def test_nested_stacks_handed_subnets_or_security_groups_are_unknown():
     assert "though it is passed PrivateSubnets;" in messages(report, "VR001")[1]
     assert "though it is passed vpcSecurityGroupIds;" in messages(report, "VR001")[2]
     assert findings_of(scan("vr001_near_miss_nested_stack_not_read.yaml")) == []
+
+
+# --- issue 18 items 5 and 6: endpoint types and Regions, IPv6-only subnets --------------------------------------
+def test_cross_region_endpoint_serves_only_its_region():
+    # SEMANTICS §11 [VPCE2]: ServiceRegion names the Region the endpoint reaches; ServiceNetwork and Resource endpoints
+    # never serve a service need.
+    report = scan("vr001_cross_region_endpoint.yaml")
+    assert findings_of(report, "VR001") == [("VR001", "QueueFunction", 81)]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR001"]
+    assert "it reaches the service in us-east-1 (ServiceRegion), and the source's Region is unknown" in f["message"]
+    assert f["fix"].startswith("Pass the value")
+    assert findings_of(report, "VR106") == []
+    same = scan_json(CFN / "vr001_cross_region_endpoint.yaml", extra=("--param", "AWS::Region=us-east-1"))
+    assert need(same, "QueueFunction", "sqs")["verdict"] == "reachable"
+    assert findings_of(same, "VR001") == findings_of(same, "VR106") == []
+    other = scan_json(CFN / "vr001_cross_region_endpoint.yaml", extra=("--param", "AWS::Region=eu-west-1"))
+    assert findings_of(other, "VR106") == [("VR106", "QueueFunction", 81)]
+    assert findings_of(other, "VR001") == []
+
+
+def test_lattice_endpoints_hold_addresses_but_serve_no_service():
+    report = scan_json(CFN / "vr001_cross_region_endpoint.yaml", extra=("--param", "AWS::Region=eu-west-1"))
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR106"]
+    assert "LatticeEndpoint" not in f["message"] and "ResourceEndpoint" not in f["message"]
+    from vpcreach.analyzer.engine import analyze
+    from vpcreach.parsers.cfn import parse_file
+
+    analysis = analyze(parse_file(str(CFN / "vr001_cross_region_endpoint.yaml")))
+    # SqsEndpoint in both subnets, LatticeEndpoint in A, ResourceEndpoint in B: one address each [DESIGN 7].
+    assert {s: u.other for s, u in analysis.subnet_uses.items()} == {"PrivateSubnetA": 2, "PrivateSubnetB": 2}
+
+
+def test_ipv6_only_subnet_is_unknown_not_blocked():
+    report = scan("vr001_ipv6_only_subnet.yaml")
+    assert findings_of(report, "VR001") == [("VR001", "Ipv6Function", 78)]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR001"]
+    assert "subnet Ipv6OnlySubnet is IPv6-only (Ipv6Native)" in f["message"]
+    assert verdicts(report, "Ipv6Function") == {"internet6": "unknown"}
+    assert verdicts(report, "DualStackFunction") == {"internet6": "reachable"}
+    assert findings_of(report, "VR110") == findings_of(report, "VR101") == []

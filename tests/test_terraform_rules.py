@@ -685,3 +685,22 @@ def test_dual_stack_function_with_an_ipv6_path():
         "internet": "reachable",
         "internet6": "reachable",
     }
+
+
+# --- issue 18 items 5 and 6: endpoint types and Regions, IPv6-only subnets --------------------------------------
+def test_cross_region_endpoint_serves_only_its_region():
+    fn = "aws_lambda_function.queue_function"
+    report = scan("vr001_cross_region_endpoint")
+    assert findings_of(report, "VR001") == [("VR001", fn, 105)]
+    assert findings_of(report, "VR106") == []
+    same = scan_json(TF / "vr001_cross_region_endpoint", extra=("--var", "region=us-east-1"))
+    assert verdicts(same, fn) == {"sqs": "reachable"}
+    other = scan_json(TF / "vr001_cross_region_endpoint", extra=("--var", "region=eu-west-1"))
+    assert findings_of(other, "VR106") == [("VR106", fn, 105)]
+
+
+def test_ipv6_only_subnet_is_unknown_not_blocked():
+    report = scan("vr001_ipv6_only_subnet")
+    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_function.ipv6_function", 88)]
+    assert verdicts(report, "aws_lambda_function.ipv6_function") == {"internet6": "unknown"}
+    assert verdicts(report, "aws_lambda_function.dual_stack_function") == {"internet6": "reachable"}

@@ -49,8 +49,10 @@ def unresolved(analysis: Analysis) -> list[Finding]:
             continue
         for gap in result.placement_gaps:
             out.append(on_function(fn, "VR001", f"{fn.id}: {gap.reason}", key=gap.reason, fix=fix_for(gap.reason)))
+        gaps = {gap.reason for gap in result.placement_gaps}
         for nr in result.needs:
-            if nr.verdict.status == UNKNOWN:
+            # A need unknown for the very reason its placement is (an IPv6-only subnet) is that one finding.
+            if nr.verdict.status == UNKNOWN and nr.verdict.detail not in gaps:
                 v = nr.verdict
                 out.append(
                     on_function(

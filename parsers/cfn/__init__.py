@@ -69,7 +69,7 @@ def parse_template(doc: dict, path: str, params: dict[str, str] | None = None, r
         except ResolveLimit as exc:
             raise InputError(path, str(exc)) from None
         resources = doc["Resources"]
-    net = m.Network(sources=[path])
+    net = m.Network(sources=[path], region=(params or {}).get("AWS::Region"))
     types = {str(rid): str(r.get("Type", "")) for rid, r in resources.items() if isinstance(r, dict)}
     resolver = Resolver(doc, params, set(types))
     ctx = Context(resolver, net, path, types)

@@ -93,6 +93,7 @@ def _subnet(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
             cidr_v4=to_str(p.get("CidrBlock")),
             cidr_v6=to_str(ipv6) if ipv6 is not None else None,
             az=to_str(az) if az is not None else Unknown("the subnet names no Availability Zone (AWS picks one)"),
+            ipv6_native=to_bool(p.get("Ipv6Native"), False),
         )
     )
 
@@ -276,9 +277,10 @@ def _endpoint(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
             subnets=subnets if isinstance(subnets, list) else [subnets],
             security_groups=sgs if isinstance(sgs, list) else [sgs],
             private_dns=to_bool(p.get("PrivateDnsEnabled"), False),
+            service_region=to_str(p.get("ServiceRegion")) if p.get("ServiceRegion") is not None else None,
         )
     )
-    if isinstance(etype, str) and etype.lower() == "interface" and isinstance(subnets, list):
+    if isinstance(etype, str) and aws.endpoint_type(etype) in aws.ENI_ENDPOINT_TYPES and isinstance(subnets, list):
         ctx.net.add(m.EniHolder(f"{rid}#eni", loc, subnets=subnets, resource_type="AWS::EC2::VPCEndpoint"))
 
 

@@ -68,6 +68,7 @@ def _subnet(ctx: Context, inst: ResourceInstance) -> None:
             cidr_v4=ctx.text(v.get("cidr_block")),
             cidr_v6=ctx.text(v.get("ipv6_cidr_block")),
             az=ctx.text(az) if az is not None else Unknown("the subnet names no Availability Zone (AWS picks one)"),
+            ipv6_native=ctx.flag(v.get("ipv6_native"), False),
         )
     )
 
@@ -341,6 +342,7 @@ def _endpoint(ctx: Context, inst: ResourceInstance) -> None:
             subnets=subnets if isinstance(subnets, list) else [subnets],
             security_groups=sgs if isinstance(sgs, list) else [sgs],
             private_dns=ctx.flag(v.get("private_dns_enabled"), False),
+            service_region=ctx.text(v.get("service_region")) if v.get("service_region") is not None else None,
         )
     )
 
