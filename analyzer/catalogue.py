@@ -151,6 +151,18 @@ RULES: dict[str, Rule] = {
             "Add an ingress rule on the target's security group from the function's security group on the port.",
         ),
         Rule(
+            "VR113",
+            "capacity-provider-egress",
+            "error",
+            "A Lambda Managed Instances capacity provider's subnets give its instances no way to reach Lambda and "
+            "CloudWatch Logs (no NAT path, no interface endpoints).",
+            "Managed Instances are EC2 instances in the capacity provider's subnets; their own traffic (image pull, "
+            "Lambda service communication, logs) leaves through those subnets. Without a NAT route the provider stays "
+            "in CREATING and logs go missing [LMI][LMIT].",
+            "Route the capacity provider's subnets to a NAT gateway, or add interface endpoints for Lambda and "
+            "CloudWatch Logs (and check which others your functions need).",
+        ),
+        Rule(
             "VR201",
             "nat-for-gateway-service",
             "warning",

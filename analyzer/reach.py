@@ -312,6 +312,15 @@ class Walker:
         if kind == k.INTERNET_GATEWAY:
             if flow.family == 6:
                 return self._igw_attached(target, subnet, hops, evidence)
+            if group.compute_kind == aws.CAPACITY_PROVIDER:
+                return Verdict(
+                    UNKNOWN,
+                    hops,
+                    UNRESOLVED,
+                    target,
+                    f"{rt} sends {any_text} to internet gateway {target}, and {aws.MANAGED_INSTANCE_PUBLIC_IP_UNKNOWN}",
+                    evidence=evidence,
+                )
             return Verdict(
                 BLOCKED,
                 hops,

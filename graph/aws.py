@@ -306,6 +306,30 @@ def ipv6_only_subnet(subnet: str) -> str:
     )
 
 
+# --- Lambda compute placed as a group (SEMANTICS.md §11) --------------------------------------------------------
+# Lambda Managed Instances: the capacity provider's VpcConfig places EC2 instances, one network interface (one
+# address) each, in its subnets; the instance count follows scaling, so their addresses are unknown demand [LMI].
+# Network connectors give MicroVM and Web Function compute VPC egress through ENIs in their subnets [NC].
+CAPACITY_PROVIDER = "capacity_provider"
+NETWORK_CONNECTOR = "network_connector"
+CAPACITY_PROVIDER_TYPES = (
+    "AWS::Lambda::CapacityProvider",
+    "AWS::Serverless::CapacityProvider",
+    "aws_lambda_capacity_provider",
+)
+# The instances' own traffic (Lambda control plane, CloudWatch Logs, image pull) leaves through the provider's
+# subnets: "capacity provider stuck in CREATING — private subnets missing a NAT gateway route (instances need
+# outbound internet for image pull and Lambda service communication)"; "CloudWatch logs missing — add NAT gateway
+# or CloudWatch Logs VPC endpoint" [LMIT]. Which interface endpoints fully replace NAT is UNVERIFIED.
+CAPACITY_PROVIDER_SERVICES = ("lambda", "logs")
+# Whether Managed Instances get public IPv4 addresses is UNVERIFIED [LMI]: an internet gateway route in a provider
+# subnet gives no verdict.
+MANAGED_INSTANCE_PUBLIC_IP_UNKNOWN = (
+    "whether Lambda Managed Instances get public IPv4 addresses is not documented, so an internet gateway route in "
+    "a capacity provider's subnet may or may not carry their traffic"
+)
+
+
 # --- Regions and Availability Zones -------------------------------------------------------------------
 # The Region when the source does not say: it still names endpoint services (`com.amazonaws.<region>.s3`).
 PSEUDO_REGION = "<region>"

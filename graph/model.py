@@ -319,13 +319,31 @@ class Function(Obj):
     declared_needs: list[str] = field(default_factory=list)
     ignores: list[Suppression] = field(default_factory=list)
     traffic_gb: dict[str, float] = field(default_factory=dict)
-    managed_instances: Unknown | None = None  # VPC config lives on a Lambda capacity provider
+    # The capacity provider the function runs on (Lambda Managed Instances) or the network connector it egresses
+    # through: its placement replaces the function's own VpcConfig (DESIGN decision 11).
+    compute: str | None = None
+    # Bound to a capacity provider that cannot be followed (an ARN defined elsewhere, an unresolved value).
+    managed_instances: Unknown | None = None
     # A stand-in for the functions a loop creates from a collection known only at deploy (CloudFormation's
     # Fn::ForEach), or for those a Terraform module not on disk may define (the module call, handed subnets or
     # security groups; no VPC config): analysed with what is known, and reported unresolved (VR001) with
     # this reason.
     stand_in: Unknown | None = None
     action: str = "create"  # plan mode: create/update/replace/delete/no-op
+
+
+@dataclass
+class ComputePlacement(Obj):
+    """Lambda compute that takes its place in a VPC as a group rather than one Hyperplane ENI per (subnet, SG set)
+    of each function (DESIGN decision 11, SEMANTICS.md §11): a Managed Instances capacity provider (instances in its
+    subnets, one address each) or a network connector (MicroVM / Web Function egress). The functions bound to it
+    inherit this placement; their own VpcConfig is not used."""
+
+    compute_kind: str = "capacity_provider"  # graph.aws.CAPACITY_PROVIDER or NETWORK_CONNECTOR
+    subnets: list[Ref] | Unknown = field(default_factory=list)
+    # Empty means the VPC's default security group (SAM CapacityProvider; EC2's default for the instances).
+    security_groups: list[Ref] | Unknown = field(default_factory=list)
+    dual_stack: bool | Unknown = False  # a connector's NetworkProtocol: DualStack
 
 
 @dataclass(frozen=True)

@@ -806,3 +806,48 @@ def test_ipv6_only_subnet_is_unknown_not_blocked():
     assert verdicts(report, "Ipv6Function") == {"internet6": "unknown"}
     assert verdicts(report, "DualStackFunction") == {"internet6": "reachable"}
     assert findings_of(report, "VR110") == findings_of(report, "VR101") == []
+
+
+# --- VR113 capacity-provider-egress and Managed Instances placement (issue 18 item 1) -----------------------------
+def test_capacity_provider_without_egress():
+    # DESIGN decision 11: the functions take the provider's placement; VR113 on the provider, not need-scoped.
+    report = scan("vr113_capacity_provider_no_egress.yaml")
+    assert findings_of(report) == [
+        ("VR101", "ManagedFunction", 58),
+        ("VR106", "QueueFunction", 70),
+        ("VR113", "Capacity", 49),
+    ]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR113"]
+    assert (
+        "route table PrivateRouteTable has no route for 0.0.0.0/0, and the VPC has no interface endpoints"
+        in f["message"]
+    )
+    assert report["eni_groups"] == []
+    assert [fn["eni_groups"] for fn in report["functions"]] == [
+        ["cp:Capacity|PrivateSubnetA", "cp:Capacity|PrivateSubnetB"]
+    ] * 2
+
+
+def test_capacity_provider_is_walked_once_for_all_its_functions():
+    from vpcreach.analyzer.engine import analyze
+    from vpcreach.parsers.cfn import parse_file
+
+    analysis = analyze(parse_file(str(CFN / "vr113_near_miss_capacity_provider_nat.yaml")))
+    assert analysis.compute["Capacity"].functions == ["ManagedFunction", "QueueFunction"]
+    assert analysis.compute["Capacity"].internet.status == "reachable"
+    # Two groups, internet (shared by the provider's own egress and ManagedFunction) and sqs: four walks.
+    walks = dict(analysis.functions["ManagedFunction"].needs[0].groups)
+    assert set(walks) == {"cp:Capacity|PrivateSubnetA", "cp:Capacity|PrivateSubnetB"}
+    report = scan("vr113_near_miss_capacity_provider_nat.yaml")
+    assert findings_of(report, "VR113") == findings_of(report, "VR301") == findings_of(report, "VR304") == []
+    assert findings_of(report, "VR203") == [("VR203", "PrivateSubnetB", 21)]  # zones are the provider's
+    assert verdicts(report, "ManagedFunction") == {"internet": "reachable"}
+
+
+def test_capacity_provider_subnets_count_instances_as_unknown_demand():
+    from vpcreach.analyzer.engine import analyze
+    from vpcreach.parsers.cfn import parse_file
+
+    analysis = analyze(parse_file(str(CFN / "vr113_capacity_provider_no_egress.yaml")))
+    uses = analysis.subnet_uses
+    assert (uses["PrivateSubnetA"].groups, uses["PrivateSubnetA"].unknown_demand) == ([], ["Capacity"])

@@ -191,11 +191,30 @@ def test_var_override_selects_the_other_branch():
     assert findings_of(report, "VR302") == [("VR302", "aws_lambda_function.api_function", 69)]
 
 
-def test_managed_instances_give_only_unresolved():
+def test_managed_instances_take_their_capacity_providers_placement():
     report = scan("vr001_managed_instances")
-    assert [(f["rule_id"], f["resource"], f["line"]) for f in report["findings"]] == [
-        ("VR001", "aws_lambda_function.managed_function", 90)
+    provider = "aws_lambda_capacity_provider.capacity"
+    assert findings_of(report) == [
+        ("VR001", provider, 80),
+        ("VR001", "aws_lambda_function.managed_function", 93),
+        ("VR001", "aws_lambda_function.shared_function", 108),
+        ("VR302", provider, 80),
     ]
+    assert verdicts(report, "aws_lambda_function.managed_function") == {"internet": "unknown"}
+
+
+def test_capacity_provider_without_egress():
+    provider = "aws_lambda_capacity_provider.capacity"
+    report = scan("vr113_capacity_provider_no_egress")
+    assert findings_of(report) == [
+        ("VR101", "aws_lambda_function.managed_function", 89),
+        ("VR106", "aws_lambda_function.queue_function", 103),
+        ("VR113", provider, 65),
+    ]
+    near = scan("vr113_near_miss_capacity_provider_nat")
+    assert findings_of(near, "VR113") == findings_of(near, "VR301") == findings_of(near, "VR304") == []
+    assert verdicts(near, "aws_lambda_function.managed_function") == {"internet": "reachable"}
+    assert [f["compute"] for f in near["functions"]] == [provider, provider]
 
 
 def test_unresolved_dual_stack_without_an_ipv6_path_is_unknown_not_vr110():

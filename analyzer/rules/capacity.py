@@ -16,7 +16,7 @@ CAPACITY_WARNING = 0.8  # DESIGN decision 7
 def eni_groups(analysis: Analysis) -> list[Finding]:
     out = []
     graph = analysis.graph
-    for gid, group in sorted(graph.eni_groups.items()):
+    for gid, group in sorted(graph.hyperplane_groups().items()):
         fn = analysis.functions[group.functions[0]].function
         sgs = ", ".join(group.security_groups) or "no security groups"
         out.append(
@@ -39,11 +39,19 @@ def _functions_in(analysis: Analysis, group_ids: list[str]) -> list[str]:
 
 
 def subnet_capacity(analysis: Analysis) -> list[Finding]:
-    """VR303, DESIGN decision 7: demand over 80% of the usable addresses (size - 5)."""
+    """VR303, DESIGN decision 7: demand over 80% of the usable addresses (size - 5). A capacity provider's instances
+    take one address each, as many as scaling launches: unknown demand on top of the known one, said so [LMI]."""
     out = []
     for use in analysis.subnet_uses.values():
-        if not use.groups or use.usable is None or use.demand <= CAPACITY_WARNING * use.usable:
+        if not (use.groups or use.unknown_demand) or use.usable is None or use.demand <= CAPACITY_WARNING * use.usable:
             continue
+        instances = (
+            f"; capacity provider(s) {', '.join(use.unknown_demand)} launch Managed Instances here too, one address "
+            "each, how many depends on scaling (unknown)"
+            if use.unknown_demand
+            else ""
+        )
+        groups = [*use.groups, *(g for p in use.unknown_demand for g in analysis.graph.compute_groups.get(p, []))]
         out.append(
             on_node(
                 analysis.graph,
@@ -51,8 +59,9 @@ def subnet_capacity(analysis: Analysis) -> list[Finding]:
                 "VR303",
                 f"subnet {use.subnet} ({use.cidr}) has {use.usable} usable addresses and needs {use.demand}: "
                 f"{len(use.groups)} Hyperplane ENI(s) and {use.other} other network interface(s) "
-                f"(over {int(CAPACITY_WARNING * 100)}%; published versions and scaling past 65,000 connections add more)",
-                _functions_in(analysis, use.groups),
+                f"(over {int(CAPACITY_WARNING * 100)}%; published versions and scaling past 65,000 connections add more)"
+                f"{instances}",
+                _functions_in(analysis, groups),
                 [use.subnet],
                 key="capacity",
             )

@@ -16,7 +16,7 @@ from vpcreach.graph.model import Loc, Unknown
 
 from .intrinsics import Derived, ResRef
 from .resources import Context, event_source_service, handles, managed_arns, statements
-from .values import as_list, to_bool, to_refs, to_str
+from .values import as_list, to_bool, to_ref, to_refs, to_str
 
 _SAM_EVENT_SOURCES = {
     "SQS": "sqs",
@@ -75,11 +75,11 @@ def _function(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
         fn.has_vpc_config = not (subnets == [] and sgs == [])
         fn.subnets, fn.security_groups = subnets, sgs
         fn.ipv6_dual_stack = to_bool(vpc.get("Ipv6AllowedForDualStack"), False)
-    if p.get("CapacityProviderConfig") is not None:
-        fn.managed_instances = Unknown(
-            "the function runs on Lambda Managed Instances; their VPC configuration lives on the capacity "
-            "provider, which vpcreach does not analyse yet"
-        )
+    provider = _capacity_provider(p.get("CapacityProviderConfig"), is_sam)
+    if isinstance(provider, str):
+        fn.compute = provider  # the provider's placement replaces VpcConfig (DESIGN decision 11) [LMI]
+    elif provider is not None:
+        fn.managed_instances = provider
     env = p.get("Environment")
     if isinstance(env, dict) and isinstance(env.get("Variables"), dict):
         fn.environment = dict(env["Variables"])
@@ -89,6 +89,45 @@ def _function(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
             fn.role = _sam_role(ctx, rid, p, loc, fn.has_vpc_config)
         _sam_events(ctx, rid, p, loc)
     ctx.net.add(fn)
+
+
+def _capacity_provider(config: Any, is_sam: bool) -> str | Unknown | None:
+    """The capacity provider a function runs on: SAM `CapacityProviderConfig.Arn`, CloudFormation
+    `CapacityProviderConfig.LambdaManagedInstancesCapacityProviderConfig.CapacityProviderArn` [LMI]."""
+    if config is None:
+        return None
+    inner = config.get("LambdaManagedInstancesCapacityProviderConfig") if isinstance(config, dict) else None
+    arn = inner.get("CapacityProviderArn") if isinstance(inner, dict) else None
+    if arn is None and is_sam and isinstance(config, dict):
+        arn = config.get("Arn")
+    ref = to_ref(arn, "CapacityProviderArn") if arn is not None else None
+    if isinstance(ref, str):
+        return ref
+    why = (
+        f"its capacity provider {ref.value} is defined outside the template"
+        if isinstance(ref, m.External)
+        else f"its capacity provider is unresolved ({ref.reason})"
+        if isinstance(ref, Unknown)
+        else "its CapacityProviderConfig names no capacity provider"
+    )
+    return Unknown(
+        f"the function runs on Lambda Managed Instances, whose VPC configuration lives on the capacity provider, and {why}"
+    )
+
+
+@handles(*aws.CAPACITY_PROVIDER_TYPES[:2])
+def _capacity_provider_resource(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    """A Managed Instances capacity provider: its VpcConfig places the instances [LMI]. SecurityGroupIds may be
+    empty or (SAM) omitted: the VPC's default security group."""
+    vpc = p.get("VpcConfig")
+    if isinstance(vpc, dict):
+        subnets, sgs = (
+            to_refs(vpc.get("SubnetIds"), "SubnetIds"),
+            to_refs(vpc.get("SecurityGroupIds"), "SecurityGroupIds"),
+        )
+    else:
+        subnets = sgs = vpc if isinstance(vpc, Unknown) else Unknown("the capacity provider has no VpcConfig")
+    ctx.net.add(m.ComputePlacement(rid, loc, aws.CAPACITY_PROVIDER, subnets, sgs))
 
 
 def _sam_role(ctx: Context, rid: str, p: dict, loc: Loc, has_vpc: bool) -> str:
