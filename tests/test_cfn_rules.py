@@ -851,3 +851,13 @@ def test_capacity_provider_subnets_count_instances_as_unknown_demand():
     analysis = analyze(parse_file(str(CFN / "vr113_capacity_provider_no_egress.yaml")))
     uses = analysis.subnet_uses
     assert (uses["PrivateSubnetA"].groups, uses["PrivateSubnetA"].unknown_demand) == ([], ["Capacity"])
+
+
+def test_capacity_provider_with_endpoints_but_no_nat_is_unknown():
+    # SEMANTICS §11: which interface endpoints replace NAT for Managed Instances is UNVERIFIED: VR001, not VR113.
+    report = scan("vr001_capacity_provider_endpoints_only.yaml")
+    assert findings_of(report, "VR113") == []
+    assert findings_of(report, "VR001") == [("VR001", "Capacity", 74)]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR001"]
+    assert "interface endpoints (LambdaEndpoint, LogsEndpoint)" in f["message"]
+    assert "com.amazonaws.<region>.logs" in f["fix"]

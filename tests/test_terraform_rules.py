@@ -723,3 +723,9 @@ def test_ipv6_only_subnet_is_unknown_not_blocked():
     assert findings_of(report, "VR001") == [("VR001", "aws_lambda_function.ipv6_function", 88)]
     assert verdicts(report, "aws_lambda_function.ipv6_function") == {"internet6": "unknown"}
     assert verdicts(report, "aws_lambda_function.dual_stack_function") == {"internet6": "reachable"}
+
+
+def test_capacity_provider_with_endpoints_but_no_nat_is_unknown():
+    report = scan("vr001_capacity_provider_endpoints_only")
+    assert findings_of(report, "VR113") == []
+    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_capacity_provider.capacity", 93)]
