@@ -31,6 +31,9 @@ class Options:
     mode: str = "scan"
     eni_quota: int = aws.DEFAULT_ENI_QUOTA
     sprawl_threshold: int = 5
+    # VPC Block Public Access when the source does not set it (--assume-bpa, config assume_bpa): off, ingress or
+    # bidirectional; the account-wide setting usually lives outside the template [BPA].
+    assume_bpa: str = "off"
 
 
 @dataclass

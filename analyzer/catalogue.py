@@ -151,6 +151,18 @@ RULES: dict[str, Rule] = {
             "Add an ingress rule on the target's security group from the function's security group on the port.",
         ),
         Rule(
+            "VR112",
+            "bpa-blocks-egress",
+            "error",
+            "VPC Block Public Access (bidirectional) blocks the NAT / egress-only path a need uses, with no exclusion "
+            "covering it.",
+            "In block-bidirectional mode, traffic to and from internet gateways and egress-only internet gateways of "
+            "non-excluded VPCs and subnets is dropped, NAT gateway egress included; block-ingress still allows NAT and "
+            "egress-only traffic. The setting is account- and Region-wide, usually outside the template [BPA].",
+            "Add a VPC Block Public Access exclusion (allow-egress or allow-bidirectional) for the NAT gateway's subnet "
+            "or the VPC, or switch Block Public Access to block-ingress.",
+        ),
+        Rule(
             "VR113",
             "capacity-provider-egress",
             "error",

@@ -53,7 +53,7 @@ def _matches(fn: m.Function, pattern: str) -> bool:
 def analyze(network: m.Network, options: Options | None = None) -> Analysis:
     options = options or Options()
     graph = build(network)
-    walker = Walker(graph)
+    walker = Walker(graph, options.assume_bpa)
     analysis = Analysis(network, graph, options)
     analysis.subnet_uses = subnet_uses(graph)
     analysis.vpc_uses = per_vpc(analysis.subnet_uses)

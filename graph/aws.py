@@ -330,6 +330,24 @@ MANAGED_INSTANCE_PUBLIC_IP_UNKNOWN = (
 )
 
 
+# --- VPC Block Public Access [BPA] -----------------------------------------------------------------------------
+# block-bidirectional drops all traffic to and from internet gateways and egress-only internet gateways of the
+# Region's VPCs except excluded VPCs and subnets, NAT gateway egress included; block-ingress still allows traffic
+# "to and from NAT gateways and egress-only internet gateways" (so it leaves a Lambda function's egress alone);
+# allow-egress exclusions apply only under block-bidirectional. Which subnet an exclusion must cover for NAT egress
+# (the NAT's subnet) is inferred; for a regional NAT gateway (no subnet) only a VPC exclusion is certain.
+BPA_BIDIRECTIONAL = "block-bidirectional"
+BPA_INGRESS = "block-ingress"
+BPA_OFF = "off"
+BPA_ASSUMED = {"off": BPA_OFF, "ingress": BPA_INGRESS, "bidirectional": BPA_BIDIRECTIONAL}  # --assume-bpa
+BPA_EGRESS_EXCLUSIONS = ("allow-egress", "allow-bidirectional")
+
+
+def bpa_mode(text: str) -> str:
+    """`block-bidirectional`, `Block-Ingress`, `off` … as the API spells them (lower case)."""
+    return text.strip().lower()
+
+
 # --- Regions and Availability Zones -------------------------------------------------------------------
 # The Region when the source does not say: it still names endpoint services (`com.amazonaws.<region>.s3`).
 PSEUDO_REGION = "<region>"

@@ -333,6 +333,22 @@ class Function(Obj):
 
 
 @dataclass
+class BlockPublicAccess(Obj):
+    """VPC Block Public Access options (account and Region wide): block-bidirectional, block-ingress or off [BPA]."""
+
+    mode: str | Unknown = "off"
+
+
+@dataclass
+class BlockPublicAccessExclusion(Obj):
+    """A VPC or subnet excluded from Block Public Access: allow-bidirectional or allow-egress [BPA]."""
+
+    vpc: Ref | None = None
+    subnet: Ref | None = None
+    mode: str | Unknown = "allow-bidirectional"
+
+
+@dataclass
 class ComputePlacement(Obj):
     """Lambda compute that takes its place in a VPC as a group rather than one Hyperplane ENI per (subnet, SG set)
     of each function (DESIGN decision 11, SEMANTICS.md §11): a Managed Instances capacity provider (instances in its

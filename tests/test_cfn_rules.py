@@ -861,3 +861,44 @@ def test_capacity_provider_with_endpoints_but_no_nat_is_unknown():
     (f,) = [f for f in report["findings"] if f["rule_id"] == "VR001"]
     assert "interface endpoints (LambdaEndpoint, LogsEndpoint)" in f["message"]
     assert "com.amazonaws.<region>.logs" in f["fix"]
+
+
+# --- VR112 bpa-blocks-egress (issue 18 item 4) --------------------------------------------------------------------
+def test_block_public_access_bidirectional_blocks_nat_egress():
+    # SEMANTICS §11 [BPA]: bidirectional drops NAT egress unless an allow-egress exclusion covers the NAT's subnet.
+    report = scan("vr112_bpa_bidirectional.yaml")
+    assert findings_of(report, "VR112") == [("VR112", "NeedsInternetFunction", 96)]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR112"]
+    assert "block-bidirectional (set by BlockPublicAccess)" in f["message"]
+    assert "exclusion covers subnet PublicSubnetA or VPC Vpc" in f["message"]
+    assert f["fix"].startswith(
+        "Add a VPC Block Public Access exclusion (allow-egress or allow-bidirectional) for PublicSubnetA"
+    )
+    assert verdicts(report, "NeedsInternetFunction") == {"internet": "blocked"}
+    near = scan("vr112_near_miss_bpa_exclusion.yaml")
+    assert findings_of(near, "VR112") == []
+    assert verdicts(near, "NeedsInternetFunction") == {"internet": "reachable"}
+
+
+def test_assumed_block_public_access_mode_says_it_is_assumed():
+    path = CFN / "vr101_near_miss_nat.yaml"
+    assert findings_of(scan_json(path, extra=("--assume-bpa", "ingress")), "VR112") == []
+    report = scan_json(path, extra=("--assume-bpa", "bidirectional"))
+    assert findings_of(report, "VR112") == [("VR112", "NeedsInternetFunction", 85)]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR112"]
+    assert "assumed: --assume-bpa or config assume_bpa bidirectional; the source does not set it" in f["message"]
+    # The template's own setting wins over the assumption.
+    assert (
+        findings_of(scan_json(CFN / "vr112_near_miss_bpa_exclusion.yaml", extra=("--assume-bpa", "off")), "VR112") == []
+    )
+    assert findings_of(scan_json(CFN / "vr112_bpa_bidirectional.yaml", extra=("--assume-bpa", "off")), "VR112") != []
+
+
+def test_assumed_block_public_access_blocks_egress_only_ipv6(tmp_path):
+    config = tmp_path / ".vpcreach.toml"
+    config.write_text('assume_bpa = "bidirectional"\n')
+    report = scan_json(CFN / "vr110_near_miss_egress_only_igw.yaml", extra=("--config", str(config)))
+    assert {f["rule_id"] for f in report["findings"]} >= {"VR112"}
+    assert all(
+        n["verdict"] == "blocked" for fn in report["functions"] for n in fn["needs"] if n["target"] == "internet6"
+    )

@@ -729,3 +729,14 @@ def test_capacity_provider_with_endpoints_but_no_nat_is_unknown():
     report = scan("vr001_capacity_provider_endpoints_only")
     assert findings_of(report, "VR113") == []
     assert findings_of(report, "VR001") == [("VR001", "aws_lambda_capacity_provider.capacity", 93)]
+
+
+def test_block_public_access_bidirectional_blocks_nat_egress():
+    fn = "aws_lambda_function.needs_internet_function"
+    report = scan("vr112_bpa_bidirectional")
+    assert findings_of(report, "VR112") == [("VR112", fn, 113)]
+    assert verdicts(report, fn) == {"internet": "blocked"}
+    near = scan("vr112_near_miss_bpa_exclusion")
+    assert findings_of(near, "VR112") == []
+    assumed = scan_json(TF / "vr101_near_miss_nat", extra=("--assume-bpa", "bidirectional"))
+    assert [f["rule_id"] for f in assumed["findings"] if f["rule_id"] == "VR112"] == ["VR112"]

@@ -36,6 +36,7 @@ class RunRequest:
     root: str | None = None
     fail_on_empty: bool = False
     tf_dir: str | None = None  # `vpcreach plan --tf-dir`
+    assume_bpa: str | None = None  # --assume-bpa: VPC Block Public Access when the source does not set it
     # Sources already chosen by the caller (cfn-lint hands over the template it has read): no discovery, and
     # `paths` only locate the config file.
     sources: list[Any] | None = None

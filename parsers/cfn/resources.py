@@ -191,6 +191,26 @@ def _nat(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     )
 
 
+@handles("AWS::EC2::VPCBlockPublicAccessOptions")
+def _bpa(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    mode = to_str(p.get("InternetGatewayBlockMode"))
+    ctx.net.add(m.BlockPublicAccess(rid, loc, aws.bpa_mode(mode) if isinstance(mode, str) else mode or "off"))
+
+
+@handles("AWS::EC2::VPCBlockPublicAccessExclusion")
+def _bpa_exclusion(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    mode = to_str(p.get("InternetGatewayExclusionMode"))
+    ctx.net.add(
+        m.BlockPublicAccessExclusion(
+            rid,
+            loc,
+            vpc=to_ref(p["VpcId"]) if p.get("VpcId") is not None else None,
+            subnet=to_ref(p["SubnetId"]) if p.get("SubnetId") is not None else None,
+            mode=aws.bpa_mode(mode) if isinstance(mode, str) else mode or Unknown("no InternetGatewayExclusionMode"),
+        )
+    )
+
+
 @handles("AWS::EC2::Instance")
 def _instance(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     subnet = p.get("SubnetId")

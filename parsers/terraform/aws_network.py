@@ -309,6 +309,30 @@ def _opaque(ctx: Context, inst: ResourceInstance) -> None:
         )
 
 
+# --- VPC Block Public Access [BPA] ---------------------------------------------------------------------------
+@handles("aws_vpc_block_public_access_options")
+def _bpa(ctx: Context, inst: ResourceInstance) -> None:
+    mode = ctx.text(inst.values.get("internet_gateway_block_mode"))
+    ctx.net.add(
+        m.BlockPublicAccess(inst.address, inst.loc, aws.bpa_mode(mode) if isinstance(mode, str) else mode or "off")
+    )
+
+
+@handles("aws_vpc_block_public_access_exclusion")
+def _bpa_exclusion(ctx: Context, inst: ResourceInstance) -> None:
+    v = inst.values
+    mode = ctx.text(v.get("internet_gateway_exclusion_mode"))
+    ctx.net.add(
+        m.BlockPublicAccessExclusion(
+            inst.address,
+            inst.loc,
+            vpc=ctx.ref(v.get("vpc_id")) if v.get("vpc_id") is not None else None,
+            subnet=ctx.ref(v.get("subnet_id")) if v.get("subnet_id") is not None else None,
+            mode=aws.bpa_mode(mode) if isinstance(mode, str) else mode or Unknown("no internet_gateway_exclusion_mode"),
+        )
+    )
+
+
 # --- VPC endpoints -----------------------------------------------------------------------------------
 _REGION_IN_SERVICE = re.compile(r"^(com\.amazonaws\.|aws\.api\.)\ue000[0-9]+\ue001(\.[a-z0-9.-]+)$")
 
