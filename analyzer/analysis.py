@@ -99,12 +99,14 @@ class ComputeResult:
     placement: m.ComputePlacement
     groups: list[str]
     functions: list[str]
+    users: list[str] = field(default_factory=list)  # other compute naming it (MicroVM images, Web Function revisions)
     zones: dict[str, str | None] = field(default_factory=dict)  # as FunctionResult.zones
     placement_gaps: list[PlacementGap] = field(default_factory=list)
     # The IPv4 internet verdict of its subnets (a capacity provider's instances' own traffic, VR113; a connector's
     # public egress, VR114), and the interface endpoints in its VPC that might carry that traffic instead.
     internet: Verdict | None = None
     endpoints: list[str] = field(default_factory=list)
+    internet6: Verdict | None = None  # a DualStack (or unresolved-protocol) connector's IPv6 path (VR115)
 
 
 @dataclass

@@ -175,6 +175,26 @@ RULES: dict[str, Rule] = {
             "CloudWatch Logs (and check which others your functions need).",
         ),
         Rule(
+            "VR114",
+            "connector-no-internet",
+            "warning",
+            "A network connector replaces the default public path, and its subnets have no IPv4 internet path.",
+            "Compute without a connector reaches public destinations directly over IPv4; a connector sends all egress "
+            "through your subnets, so public destinations need a NAT gateway: public names still resolve but "
+            "connections time out [NC].",
+            "Add a 0.0.0.0/0 route to a NAT gateway to the connector's subnets, or drop the connector if the compute "
+            "needs nothing private.",
+        ),
+        Rule(
+            "VR115",
+            "connector-dualstack",
+            "error",
+            "A DualStack network connector uses a subnet without an IPv6 CIDR, or an IPv6 need has no ::/0 path.",
+            "A DualStack connector needs IPv6 CIDR blocks on every subnet and ::/0 to an egress-only internet gateway [NC].",
+            "Give every connector subnet an IPv6 CIDR block and a ::/0 route to an egress-only internet gateway, or use "
+            "NetworkProtocol IPv4.",
+        ),
+        Rule(
             "VR201",
             "nat-for-gateway-service",
             "warning",

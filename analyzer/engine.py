@@ -119,7 +119,8 @@ def _compute(graph: Graph, walker: Walker, placement: m.ComputePlacement) -> Com
     """A capacity provider or connector, once (DESIGN decision 11): its zones, what of its placement is unknown, and
     its subnets' IPv4 internet path with the interface endpoints of its VPC (VR113, VR114)."""
     groups = graph.compute_groups.get(placement.id, [])
-    result = ComputeResult(placement, groups, [])
+    users = sorted({u.id.split("#", 1)[0] for u in graph.network.of(m.ComputeUse) if u.placement == placement.id})
+    result = ComputeResult(placement, groups, [], users)
     result.zones = _zones(graph, placement.subnets)
     result.placement_gaps = _placement_gaps(graph, placement.subnets, placement.security_groups)
     unplaced = [
@@ -129,6 +130,8 @@ def _compute(graph: Graph, walker: Walker, placement: m.ComputePlacement) -> Com
     ]
     if groups or unplaced:
         result.internet = combine([*(walker.internet(gid, 4) for gid in groups), *unplaced])
+        if placement.dual_stack is not False:
+            result.internet6 = combine([*(walker.internet(gid, 6) for gid in groups), *unplaced])
     vpcs = {
         graph.vpc_of(group.subnet_ref) for gid in groups if isinstance((group := graph.eni_groups[gid]).subnet_ref, str)
     }

@@ -312,6 +312,10 @@ def ipv6_only_subnet(subnet: str) -> str:
 # Network connectors give MicroVM and Web Function compute VPC egress through ENIs in their subnets [NC].
 CAPACITY_PROVIDER = "capacity_provider"
 NETWORK_CONNECTOR = "network_connector"
+NETWORK_CONNECTOR_TYPES = ("AWS::Lambda::NetworkConnector", "AWS::Serverless::NetworkConnector")
+# Compute that names a connector for its egress [NC]: a MicroVM image's EgressNetworkConnectors, a Web Function
+# revision's ServiceConfig.EgressNetworkConnectorArn (version-qualified).
+CONNECTOR_USERS = ("AWS::Lambda::MicrovmImage", "AWS::Lambda::WebFunctionRevision")
 CAPACITY_PROVIDER_TYPES = (
     "AWS::Lambda::CapacityProvider",
     "AWS::Serverless::CapacityProvider",

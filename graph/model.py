@@ -360,6 +360,16 @@ class ComputePlacement(Obj):
     # Empty means the VPC's default security group (SAM CapacityProvider; EC2's default for the instances).
     security_groups: list[Ref] | Unknown = field(default_factory=list)
     dual_stack: bool | Unknown = False  # a connector's NetworkProtocol: DualStack
+    # Compute that names this placement without being a Lambda function of the model (a MicroVM image, a Web
+    # Function revision naming a network connector), by id.
+    users: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ComputeUse(Obj):
+    """Compute other than a Lambda function (a MicroVM image, a Web Function revision) naming a network connector."""
+
+    placement: Ref = ""
 
 
 @dataclass(frozen=True)

@@ -902,3 +902,22 @@ def test_assumed_block_public_access_blocks_egress_only_ipv6(tmp_path):
     assert all(
         n["verdict"] == "blocked" for fn in report["functions"] for n in fn["needs"] if n["target"] == "internet6"
     )
+
+
+# --- VR114 connector-no-internet, VR115 connector-dualstack (issue 18 item 2) -------------------------------------
+def test_connector_without_nat_loses_public_egress():
+    # SEMANTICS §11 [NC]: a connector replaces the default public path; its subnets need a NAT route.
+    report = scan("vr114_connector_no_nat.yaml")
+    assert findings_of(report) == [("VR114", "EgressConnector", 41)]
+    (f,) = report["findings"]
+    assert "(used by AgentImage)" in f["message"] and "has no route for 0.0.0.0/0" in f["message"]
+    assert findings_of(scan("vr114_near_miss_connector_nat.yaml")) == []
+    (placed,) = report["compute"]
+    assert (placed["kind"], placed["users"], placed["internet"]) == ("network_connector", ["AgentImage"], "blocked")
+
+
+def test_dualstack_connector_needs_ipv6_on_every_subnet():
+    report = scan("vr115_connector_dualstack_no_ipv6.yaml")
+    assert findings_of(report) == [("VR115", "EgressConnector", 119)]
+    assert "subnet PrivateSubnetB has no IPv6 CIDR block" in report["findings"][0]["message"]
+    assert findings_of(scan("vr115_near_miss_connector_dualstack.yaml")) == []

@@ -104,6 +104,8 @@ def _nothing_to_check(req: RunRequest, analyses: list[Analysis]) -> str | None:
     if not analyses:
         return f"no CloudFormation/SAM template, Terraform root or plan found under {where}: nothing was checked"
     functions = [r.function for a in analyses for r in a.functions.values()]
+    if any(a.compute for a in analyses):
+        return None  # a capacity provider or network connector is checked on its own (DESIGN decision 11)
     if not functions:
         return f"no Lambda function in the {len(analyses)} input(s) read under {where}: nothing was checked"
     # A stand-in (a module not on disk, a loop not expanded) or a Managed Instances function is reported as

@@ -46,8 +46,8 @@ def subnet_capacity(analysis: Analysis) -> list[Finding]:
         if not (use.groups or use.unknown_demand) or use.usable is None or use.demand <= CAPACITY_WARNING * use.usable:
             continue
         instances = (
-            f"; capacity provider(s) {', '.join(use.unknown_demand)} launch Managed Instances here too, one address "
-            "each, how many depends on scaling (unknown)"
+            f"; {', '.join(use.unknown_demand)} (capacity provider instances / network connector interfaces) take "
+            "addresses here too, one each, how many depends on scaling (unknown)"
             if use.unknown_demand
             else ""
         )

@@ -23,7 +23,8 @@ def _what(c: ComputeResult) -> str:
 
 
 def _functions(c: ComputeResult) -> str:
-    return f" (used by {', '.join(c.functions)})" if c.functions else ""
+    users = [*c.functions, *c.users]
+    return f" (used by {', '.join(users)})" if users else ""
 
 
 def capacity_provider_egress(analysis: Analysis) -> list[Finding]:
@@ -67,6 +68,73 @@ def capacity_provider_egress(analysis: Analysis) -> list[Finding]:
             reason = f"whether the Managed Instances of capacity provider {pid} reach Lambda and CloudWatch Logs is unknown: {v.detail}"
             fix = fix_for(v.detail)
         out.append(on_node(analysis.graph, pid, "VR001", reason, c.functions, path, key="egress", fix=fix))
+    return out
+
+
+def connector_egress(analysis: Analysis) -> list[Finding]:
+    """VR114 (warning): a connector replaces the default public IPv4 path and its subnets have none [NC]. VR115
+    (error): a DualStack connector without an IPv6 CIDR or a ::/0 path on a subnet. Unknown paths: VR001, once."""
+    out = []
+    for pid, c in sorted(analysis.compute.items()):
+        if c.placement.compute_kind != aws.NETWORK_CONNECTOR:
+            continue
+        v = c.internet
+        if v is not None and v.status == BLOCKED:
+            out.append(
+                on_node(
+                    analysis.graph,
+                    pid,
+                    "VR114",
+                    f"network connector {pid}{_functions(c)} replaces the default public egress, and its subnets have "
+                    f"no IPv4 internet path: {v.detail}; public names still resolve but connections time out",
+                    c.functions,
+                    [pid, *map(label, v.hops)],
+                    key="internet",
+                )
+            )
+        elif v is not None and v.status != REACHABLE and not c.placement_gaps:
+            out.append(
+                on_node(
+                    analysis.graph,
+                    pid,
+                    "VR001",
+                    f"whether network connector {pid} gives public IPv4 egress is unknown: {v.detail}",
+                    c.functions,
+                    [pid, *map(label, v.hops)],
+                    key="internet",
+                    fix=fix_for(v.detail),
+                )
+            )
+        v6 = c.internet6
+        dual = c.placement.dual_stack
+        if v6 is None or v6.status == REACHABLE:
+            continue
+        if dual is True and v6.status == BLOCKED:
+            out.append(
+                on_node(
+                    analysis.graph,
+                    pid,
+                    "VR115",
+                    f"network connector {pid}{_functions(c)} is DualStack, but its IPv6 egress does not work: {v6.detail}",
+                    c.functions,
+                    [pid, *map(label, v6.hops)],
+                    key="ipv6",
+                )
+            )
+        elif not c.placement_gaps and (dual is True or isinstance(dual, m.Unknown)):
+            why = v6.detail if dual is True else f"its NetworkProtocol is unknown ({dual.reason})"
+            out.append(
+                on_node(
+                    analysis.graph,
+                    pid,
+                    "VR001",
+                    f"whether network connector {pid}'s IPv6 egress works is unknown: {why}",
+                    c.functions,
+                    [pid],
+                    key="ipv6",
+                    fix=fix_for(why),
+                )
+            )
     return out
 
 
@@ -121,4 +189,4 @@ def single_az(analysis: Analysis) -> list[Finding]:
     return out
 
 
-CHECKS = [capacity_provider_egress, placement_unknowns, single_az]
+CHECKS = [capacity_provider_egress, connector_egress, placement_unknowns, single_az]

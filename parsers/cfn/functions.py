@@ -130,6 +130,46 @@ def _capacity_provider_resource(ctx: Context, rid: str, p: dict, loc: Loc) -> No
     ctx.net.add(m.ComputePlacement(rid, loc, aws.CAPACITY_PROVIDER, subnets, sgs))
 
 
+@handles(*aws.NETWORK_CONNECTOR_TYPES)
+def _network_connector(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    """A network connector's VPC egress configuration [NC]: CloudFormation Configuration.VpcEgressConfiguration,
+    SAM VpcConfig; SubnetIds, SecurityGroupIds (0-5, none: the VPC's default group), NetworkProtocol IPv4|DualStack."""
+    if ctx.types[rid] == "AWS::Serverless::NetworkConnector":
+        vpc = p.get("VpcConfig")
+    else:
+        config = p.get("Configuration")
+        vpc = config.get("VpcEgressConfiguration") if isinstance(config, dict) else config
+    if isinstance(vpc, dict):
+        subnets, sgs = (
+            to_refs(vpc.get("SubnetIds"), "SubnetIds"),
+            to_refs(vpc.get("SecurityGroupIds"), "SecurityGroupIds"),
+        )
+        protocol = to_str(vpc.get("NetworkProtocol"))
+        dual: bool | Unknown = protocol.lower() == "dualstack" if isinstance(protocol, str) else (protocol or False)
+    else:
+        subnets = sgs = (
+            vpc if isinstance(vpc, Unknown) else Unknown("the network connector has no VPC egress configuration")
+        )
+        dual = False
+    ctx.net.add(m.ComputePlacement(rid, loc, aws.NETWORK_CONNECTOR, subnets, sgs, dual))
+
+
+@handles(*aws.CONNECTOR_USERS)
+def _connector_user(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    """MicroVM images (EgressNetworkConnectors) and Web Function revisions (ServiceConfig.EgressNetworkConnectorArn,
+    a version-qualified ARN) name the connector their egress goes through [NC]; AWS-managed connectors (an ARN) are
+    not in the source and are not followed."""
+    if ctx.types[rid] == "AWS::Lambda::MicrovmImage":
+        named = as_list(p.get("EgressNetworkConnectors"))
+    else:
+        service = p.get("ServiceConfig")
+        named = [service.get("EgressNetworkConnectorArn")] if isinstance(service, dict) else []
+    for i, value in enumerate(named):
+        ref = _role_ref(value)  # a GetAtt or a Sub around one resource names that resource
+        if isinstance(ref, str) and ctx.types.get(ref) in aws.NETWORK_CONNECTOR_TYPES:
+            ctx.net.add(m.ComputeUse(f"{rid}#connector{i}", loc, placement=ref))
+
+
 def _sam_role(ctx: Context, rid: str, p: dict, loc: Loc, has_vpc: bool) -> str:
     arns: list[str | Unknown] = [aws.BASIC_EXECUTION_POLICY_ARN]
     if has_vpc:

@@ -100,6 +100,7 @@ def to_dict(
                         for gid in c.groups
                     ],
                     "functions": c.functions,
+                    "users": c.users,
                     # One address per instance (capacity provider) or ENI (connector); how many follows scaling.
                     "ip_addresses": None,
                     "internet": c.internet.status if c.internet is not None else None,
