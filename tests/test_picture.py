@@ -655,3 +655,14 @@ def test_readme_shows_the_committed_picture():
     readme = (ROOT / "README.md").read_text()
     assert "## Pictures" in readme and "](docs/picture.png)" in readme
     assert (ROOT / "docs" / "picture.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_capacity_provider_groups_are_drawn_in_a_box_of_their_own():
+    # DESIGN decision 11: a capacity provider's groups are its Managed Instances, drawn inside a box named after it.
+    path = str(ROOT / "fixtures" / "cfn" / "vr113_near_miss_capacity_provider_nat.yaml")
+    view = view_of(path)
+    node = view.nodes["cp:Capacity|PrivateSubnetA"]
+    assert (node.title, node.cluster) == ("Capacity: Managed Instances", "capacity provider Capacity")
+    assert ("fn:ManagedFunction", "cp:Capacity|PrivateSubnetA", "reachable") in view.edges
+    code, out, _ = run_cli("graph", "--format", "dot", path)
+    assert code == 0 and 'label="capacity provider Capacity"; style="rounded,dashed"' in out

@@ -595,6 +595,8 @@ def _describe_eni(b: _Builder, node: PNode, _obj: object, data: dict) -> None:
         # A capacity provider's instances or a connector's interfaces in one subnet (DESIGN decision 11).
         what = "Managed Instances" if group.compute_kind == "capacity_provider" else "connector ENIs"
         node.title = f"{pretty(group.compute)}: {what}"
+        # Drawn inside a box of its own, as an Availability Zone box holds its subnets.
+        node.cluster = f"{group.compute_kind.replace('_', ' ')} {pretty(group.compute)}"
         node.lines.append(f"in {pretty(group.subnet)} · {' + '.join(sgs)} · {n} function{'s' if n != 1 else ''}")
         node.details.append(
             f"{group.compute_kind.replace('_', ' ')} {pretty(group.compute)} in subnet {pretty(group.subnet)} × "
