@@ -95,8 +95,7 @@ GATEWAY_ENDPOINT_SERVICES = ("s3", "dynamodb")
 # Interface (for an AWS service name) and Gateway (S3, DynamoDB) endpoints serve AWS service hostnames.
 # ServiceNetwork and Resource endpoints reach VPC Lattice service networks and resource configurations,
 # GatewayLoadBalancer endpoints are route targets for inspection appliances, and Tunnel's semantics are
-# UNVERIFIED: none of them serves a service need (SEMANTICS.md §11).
-SERVICE_ENDPOINT_TYPES = ("interface", "gateway")
+# UNVERIFIED: none of them serves a service need (SEMANTICS.md §11); analyzer/reach.py `_serves_here` decides.
 # The types that place network interfaces in the subnets they name (one address each, DESIGN decision 7): the
 # PrivateLink user guide's interface, Gateway Load Balancer, resource and service-network endpoints.
 ENI_ENDPOINT_TYPES = frozenset({"interface", "gatewayloadbalancer", "resource", "servicenetwork"})

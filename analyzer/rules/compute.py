@@ -184,6 +184,12 @@ def single_az(analysis: Analysis) -> list[Finding]:
                 c.functions,
                 [pid],
                 key="1" if len(distinct) == 1 else "n",
+                fix=f"List subnets in at least two Availability Zones in the {_what(c)}'s VPC configuration"
+                + (
+                    " (AWS recommends three or more for Managed Instances)."
+                    if c.placement.compute_kind == aws.CAPACITY_PROVIDER
+                    else "."
+                ),
             )
         )
     return out
