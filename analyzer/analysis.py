@@ -31,6 +31,9 @@ class Options:
     mode: str = "scan"
     eni_quota: int = aws.DEFAULT_ENI_QUOTA
     sprawl_threshold: int = 5
+    # VPC Block Public Access when the source does not set it (--assume-bpa, config assume_bpa): off, ingress or
+    # bidirectional; the account-wide setting usually lives outside the template [BPA].
+    assume_bpa: str = "off"
 
 
 @dataclass
@@ -87,6 +90,26 @@ class FunctionResult:
     # A function with no known need: what it can reach (internet over IPv4/IPv6, S3, DynamoDB and each service
     # with an interface endpoint in its VPC), target → combined verdict over its ENI groups.
     reach: dict[str, Verdict] = field(default_factory=dict)
+    # The capacity provider or network connector whose placement the function takes (DESIGN decision 11): its
+    # groups are `groups`, and its zones, gaps and own egress are judged once, on it (Analysis.compute).
+    compute: str | None = None
+
+
+@dataclass
+class ComputeResult:
+    """A capacity provider or network connector, judged once whatever functions bind to it (DESIGN decision 11)."""
+
+    placement: m.ComputePlacement
+    groups: list[str]
+    functions: list[str]
+    users: list[str] = field(default_factory=list)  # other compute naming it (MicroVM images, Web Function revisions)
+    zones: dict[str, str | None] = field(default_factory=dict)  # as FunctionResult.zones
+    placement_gaps: list[PlacementGap] = field(default_factory=list)
+    # The IPv4 internet verdict of its subnets (a capacity provider's instances' own traffic, VR113; a connector's
+    # public egress, VR114), and the interface endpoints in its VPC that might carry that traffic instead.
+    internet: Verdict | None = None
+    endpoints: list[str] = field(default_factory=list)
+    internet6: Verdict | None = None  # a DualStack (or unresolved-protocol) connector's IPv6 path (VR115)
 
 
 @dataclass
@@ -119,14 +142,19 @@ class Analysis:
     public_routes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     # NAT node → every (function, ENI group) whose need it serves, in function order (analyzer/engine.py).
     nat_uses: dict[str, list[NatUse]] = field(default_factory=dict)
+    # Capacity providers and network connectors by id (analyzer/engine.py).
+    compute: dict[str, ComputeResult] = field(default_factory=dict)
     walk_steps: int = 0  # reachability steps spent (bounded by reach.MAX_WALK_STEPS)
     # Plan mode: the analysis of the network before the change (`network.previous`) and the change set.
     before: Analysis | None = None
     changes: Changes | None = None
 
     def vpc_functions(self) -> list[FunctionResult]:
+        """Functions placed in a VPC: by their own VpcConfig, or by a capacity provider / connector in the source."""
         return [
-            r for r in self.functions.values() if r.function.has_vpc_config and r.function.managed_instances is None
+            r
+            for r in self.functions.values()
+            if (r.function.has_vpc_config or r.compute is not None) and r.function.managed_instances is None
         ]
 
 

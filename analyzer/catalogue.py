@@ -151,6 +151,50 @@ RULES: dict[str, Rule] = {
             "Add an ingress rule on the target's security group from the function's security group on the port.",
         ),
         Rule(
+            "VR112",
+            "bpa-blocks-egress",
+            "error",
+            "VPC Block Public Access (bidirectional) blocks the NAT / egress-only path a need uses, with no exclusion "
+            "covering it.",
+            "In block-bidirectional mode, traffic to and from internet gateways and egress-only internet gateways of "
+            "non-excluded VPCs and subnets is dropped, NAT gateway egress included; block-ingress still allows NAT and "
+            "egress-only traffic. The setting is account- and Region-wide, usually outside the template [BPA].",
+            "Add a VPC Block Public Access exclusion (allow-egress or allow-bidirectional) for the NAT gateway's subnet "
+            "or the VPC, or switch Block Public Access to block-ingress.",
+        ),
+        Rule(
+            "VR113",
+            "capacity-provider-egress",
+            "error",
+            "A Lambda Managed Instances capacity provider's subnets give its instances no way to reach Lambda and "
+            "CloudWatch Logs (no NAT path, no interface endpoints).",
+            "Managed Instances are EC2 instances in the capacity provider's subnets; their own traffic (image pull, "
+            "Lambda service communication, logs) leaves through those subnets. Without a NAT route the provider stays "
+            "in CREATING and logs go missing [LMI][LMIT].",
+            "Route the capacity provider's subnets to a NAT gateway, or add interface endpoints for Lambda and "
+            "CloudWatch Logs (and check which others your functions need).",
+        ),
+        Rule(
+            "VR114",
+            "connector-no-internet",
+            "warning",
+            "A network connector replaces the default public path, and its subnets have no IPv4 internet path.",
+            "Compute without a connector reaches public destinations directly over IPv4; a connector sends all egress "
+            "through your subnets, so public destinations need a NAT gateway: public names still resolve but "
+            "connections time out [NC].",
+            "Add a 0.0.0.0/0 route to a NAT gateway to the connector's subnets, or drop the connector if the compute "
+            "needs nothing private.",
+        ),
+        Rule(
+            "VR115",
+            "connector-dualstack",
+            "error",
+            "A DualStack network connector uses a subnet without an IPv6 CIDR, or an IPv6 need has no ::/0 path.",
+            "A DualStack connector needs IPv6 CIDR blocks on every subnet and ::/0 to an egress-only internet gateway [NC].",
+            "Give every connector subnet an IPv6 CIDR block and a ::/0 route to an egress-only internet gateway, or use "
+            "NetworkProtocol IPv4.",
+        ),
+        Rule(
             "VR201",
             "nat-for-gateway-service",
             "warning",

@@ -72,13 +72,13 @@ class _Impact:
         return (ids.get(group.subnet, group.subnet), tuple(sorted(ids.get(s, s) for s in group.security_groups)))
 
     def _pairs(self, graph: Graph) -> set[tuple[str, tuple[str, ...]]]:
-        return {self._pair(g) for g in graph.eni_groups.values()}
+        return {self._pair(g) for g in graph.hyperplane_groups().values()}
 
     def created_groups(self) -> list[tuple[EniGroup, str]]:
         """After-change ENI groups that do not exist before it, with why."""
         before = self._pairs(self.before.graph)
         out = []
-        for _gid, group in sorted(self.after.graph.eni_groups.items()):
+        for _gid, group in sorted(self.after.graph.hyperplane_groups().items()):
             renewed = self._renewed(group)
             if renewed:
                 out.append((group, f"{', '.join(renewed)} {'is' if len(renewed) == 1 else 'are'} new in this plan"))
@@ -87,9 +87,9 @@ class _Impact:
         return out
 
     def removed_groups(self) -> list[tuple[EniGroup, str]]:
-        after = {self._pair(g) for g in self.after.graph.eni_groups.values() if not self._renewed(g)}
+        after = {self._pair(g) for g in self.after.graph.hyperplane_groups().values() if not self._renewed(g)}
         out = []
-        for _gid, group in sorted(self.before.graph.eni_groups.items()):
+        for _gid, group in sorted(self.before.graph.hyperplane_groups().items()):
             gone = self._gone(group)
             if gone:
                 out.append((group, "; ".join(f"this plan {self.actions[x]}s {x}" for x in gone)))
@@ -104,8 +104,10 @@ class _Impact:
             fn = result.function
             if fn.action not in ("update", "replace") or fn.id not in self.before.functions:
                 continue
+            # Hyperplane ENIs only: a capacity provider's or connector's placement is not the function's (decision 11).
             old = [before_graph.eni_groups[g] for g in before_graph.function_groups.get(fn.id, [])]
-            new = [after_graph.eni_groups[g] for g in result.groups]
+            old = [g for g in old if not g.compute]
+            new = [g for g in (after_graph.eni_groups[g] for g in result.groups) if not g.compute]
             old_pairs = {self._pair(g) for g in old}
             fresh = [g for g in new if self._renewed(g) or self._pair(g) not in old_pairs]
             left = [g for g in old if self._gone(g) or self._pair(g) not in {self._pair(n) for n in new}]
@@ -167,7 +169,7 @@ class _Impact:
             if action not in _GONE or not isinstance(obj, (m.Subnet, m.SecurityGroup)):
                 continue
             users = []
-            for group in before_graph.eni_groups.values():
+            for group in before_graph.hyperplane_groups().values():
                 if group.subnet_ref == address or address in group.sg_refs:
                     users += group.functions
             remaining = [f for f in dict.fromkeys(users) if isinstance(after_net.objects.get(f), m.Function)]

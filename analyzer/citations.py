@@ -73,6 +73,26 @@ SOURCES: dict[str, tuple[str, str]] = {
         "AWS Config rule lambda-vpc-multi-az-check",
         "https://docs.aws.amazon.com/config/latest/developerguide/lambda-vpc-multi-az-check.html",
     ),
+    "RNAT": (
+        "Amazon VPC: regional NAT gateways",
+        "https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html",
+    ),
+    "LMI": (
+        "Lambda Managed Instances: capacity providers",
+        "https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-capacity-providers.html",
+    ),
+    "LMIT": (
+        "AWS agent toolkit: Lambda Managed Instances troubleshooting",
+        "https://github.com/aws/agent-toolkit-for-aws",
+    ),
+    "NC": (
+        "Lambda Core API: NetworkConnectorVpcEgressConfiguration",
+        "https://docs.aws.amazon.com/lambda/latest/lambda-core/API_NetworkConnectorVpcEgressConfiguration.html",
+    ),
+    "BPA": (
+        "Amazon VPC: Block Public Access",
+        "https://docs.aws.amazon.com/vpc/latest/userguide/security-vpc-bpa.html",
+    ),
 }
 
 CITATION = re.compile(r"\[([A-Z][A-Z0-9]{1,7})\]")

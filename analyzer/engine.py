@@ -5,11 +5,21 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 
+from vpcreach.graph import aws
 from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
 from vpcreach.graph.build import Graph, build, service_short_name
 
-from .analysis import Analysis, EniPermission, FunctionResult, NatUse, NeedResult, Options, PlacementGap
+from .analysis import (
+    Analysis,
+    ComputeResult,
+    EniPermission,
+    FunctionResult,
+    NatUse,
+    NeedResult,
+    Options,
+    PlacementGap,
+)
 from .catalogue import SEVERITIES
 from .eni import per_vpc, subnet_uses
 from .findings import Finding
@@ -43,7 +53,7 @@ def _matches(fn: m.Function, pattern: str) -> bool:
 def analyze(network: m.Network, options: Options | None = None) -> Analysis:
     options = options or Options()
     graph = build(network)
-    walker = Walker(graph)
+    walker = Walker(graph, options.assume_bpa)
     analysis = Analysis(network, graph, options)
     analysis.subnet_uses = subnet_uses(graph)
     analysis.vpc_uses = per_vpc(analysis.subnet_uses)
@@ -51,23 +61,39 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
     mappings = mapping_kinds(network)
     iam_needs: IamNeedMemo = {}
     peers = peer_needs(graph, network)  # once per run: which targets' security groups admit which function
+    for placement in network.of(m.ComputePlacement):
+        analysis.compute[placement.id] = _compute(graph, walker, placement)
     for fn in network.of(m.Function):
         result = FunctionResult(fn, graph.function_groups.get(fn.id, []))
         analysis.functions[fn.id] = result
-        if not fn.has_vpc_config or fn.managed_instances is not None:
+        if fn.managed_instances is not None or not (fn.has_vpc_config or fn.compute is not None):
             continue
         config_needs = [n for pattern, needs in options.needs.items() if _matches(fn, pattern) for n in needs]
         grants = role_grants(graph, fn.id, roles)
-        result.eni_permission = _eni_permission(network, fn, grants)
         needs, unknowns = function_needs(
             graph, fn, config_needs, grants, mappings.get(fn.id, frozenset()), iam_needs, peers
         )
         result.need_unknowns = unknowns
-        result.zones = _zones(graph, fn)
-        result.placement_gaps = _placement_gaps(graph, fn)
-        # Subnets with no identity (an unresolved ImportValue item, say) form no ENI group, but invocations
-        # may land there too: the verdict can be no better than unknown [LNET].
-        unplaced = [s for s in _as_list(fn.subnets) if isinstance(s, m.Unknown) and not isinstance(s, m.External)]
+        if fn.compute is not None:
+            # The placement's: its zones and gaps are judged on it, once; the function's role manages no network
+            # interface (the capacity provider's operator role launches the instances) [LMI].
+            result.compute = fn.compute
+            placed = analysis.compute.get(fn.compute)
+            if placed is not None:
+                placed.functions.append(fn.id)
+                result.zones = dict(placed.zones)
+            else:
+                reason = f"{fn.compute}, the capacity provider or network connector it names, is not one in the source"
+                result.placement_gaps = [PlacementGap(reason, True)]
+            subnets = placed.placement.subnets if placed and isinstance(placed.placement.subnets, list) else []
+            unplaced = [s for s in subnets if isinstance(s, m.Unknown) and not isinstance(s, m.External)]
+        else:
+            result.eni_permission = _eni_permission(network, fn, grants)
+            result.zones = _zones(graph, fn.subnets)
+            result.placement_gaps = _placement_gaps(graph, fn.subnets, fn.security_groups)
+            # Subnets with no identity (an unresolved ImportValue item, say) form no ENI group, but invocations
+            # may land there too: the verdict can be no better than unknown [LNET].
+            unplaced = [s for s in _as_list(fn.subnets) if isinstance(s, m.Unknown) and not isinstance(s, m.External)]
         for need in needs:
             per_group = {gid: _walk(walker, gid, fn, need) for gid in result.groups}
             extra = [Verdict(UNKNOWN, [], UNRESOLVED, "", f"subnet unknown: {s.reason}") for s in unplaced]
@@ -93,9 +119,40 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
     return analysis
 
 
+def _compute(graph: Graph, walker: Walker, placement: m.ComputePlacement) -> ComputeResult:
+    """A capacity provider or connector, once (DESIGN decision 11): its zones, what of its placement is unknown, and
+    its subnets' IPv4 internet path with the interface endpoints of its VPC (VR113, VR114)."""
+    groups = graph.compute_groups.get(placement.id, [])
+    users = sorted({u.id.split("#", 1)[0] for u in graph.network.of(m.ComputeUse) if u.placement == placement.id})
+    result = ComputeResult(placement, groups, [], users)
+    result.zones = _zones(graph, placement.subnets)
+    result.placement_gaps = _placement_gaps(graph, placement.subnets, placement.security_groups)
+    unplaced = [
+        Verdict(UNKNOWN, [], UNRESOLVED, "", f"subnet unknown: {s.reason}")
+        for s in _as_list(placement.subnets)
+        if isinstance(s, m.Unknown) and not isinstance(s, m.External)
+    ]
+    if groups or unplaced:
+        result.internet = combine([*(walker.internet(gid, 4) for gid in groups), *unplaced])
+        if placement.dual_stack is not False:
+            result.internet6 = combine([*(walker.internet(gid, 6) for gid in groups), *unplaced])
+    vpcs = {
+        graph.vpc_of(group.subnet_ref) for gid in groups if isinstance((group := graph.eni_groups[gid]).subnet_ref, str)
+    }
+    result.endpoints = sorted(
+        ep
+        for ep in graph.objects(k.VPC_ENDPOINT)
+        if graph.vpc_of(ep) in vpcs
+        and isinstance(obj := graph.obj(ep), m.VpcEndpoint)
+        and isinstance(obj.endpoint_type, str)
+        and aws.endpoint_type(obj.endpoint_type) == "interface"
+    )
+    return result
+
+
 def _public_routes(graph: Graph, walker: Walker) -> dict[str, tuple[str, str, str]]:
     out = {}
-    for gid, group in graph.eni_groups.items():
+    for gid, group in graph.hyperplane_groups().items():
         subnet = graph.obj(group.subnet_ref)
         if not isinstance(subnet, m.Subnet):
             continue
@@ -113,9 +170,9 @@ def _zone(graph: Graph, ref: object) -> str | None:
     return obj.az if isinstance(obj, m.Subnet) and isinstance(obj.az, str) else None
 
 
-def _zones(graph: Graph, fn: m.Function) -> dict[str, str | None]:
+def _zones(graph: Graph, subnets: object) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
-    for s in _as_list(fn.subnets):
+    for s in _as_list(subnets):
         if isinstance(s, m.External):
             out[s.value] = None
         elif isinstance(s, str):
@@ -130,9 +187,9 @@ _OUTSIDE = {
 }
 
 
-def _placement_gaps(graph: Graph, fn: m.Function) -> list[PlacementGap]:
+def _placement_gaps(graph: Graph, subnets: object, security_groups: object) -> list[PlacementGap]:
     gaps: dict[str, PlacementGap] = {}
-    for what, value in (("subnet", fn.subnets), ("security group", fn.security_groups)):
+    for what, value in (("subnet", subnets), ("security group", security_groups)):
         # Ids defined elsewhere are one gap per kind, naming each: six subnets of an existing VPC are one thing
         # to fix (scan or describe that VPC), not six findings that differ only by the subnet (issue 19).
         outside: list[str] = []
@@ -147,6 +204,8 @@ def _placement_gaps(graph: Graph, fn: m.Function) -> list[PlacementGap]:
                 reason = f"{what}s: {item.reason}"
             elif item not in graph.g:
                 reason = f"{what} {item} is not defined in the source"
+            elif what == "subnet" and isinstance(subnet := graph.obj(item), m.Subnet) and subnet.ipv6_native is True:
+                reason = aws.ipv6_only_subnet(item)
             else:
                 continue
             gaps.setdefault(

@@ -26,6 +26,8 @@ class SubnetUse:
     usable: int | None
     groups: list[str] = field(default_factory=list)  # ENI group ids
     other: int = 0
+    # Capacity providers that launch instances here, one address each, how many is unknown (scaling) [LMI].
+    unknown_demand: list[str] = field(default_factory=list)
 
     @property
     def demand(self) -> int:
@@ -60,8 +62,10 @@ def subnet_uses(graph: Graph) -> dict[str, SubnetUse]:
     for gid, group in sorted(graph.eni_groups.items()):
         if isinstance(group.subnet_ref, str):
             u = use(group.subnet_ref)
-            if u:
+            if u and not group.compute:
                 u.groups.append(gid)
+            elif u and group.compute not in u.unknown_demand:
+                u.unknown_demand.append(group.compute)
     for obj in graph.network.objects.values():
         subnets: list = []
         if isinstance(obj, m.NatGateway) and not obj.regional:

@@ -40,6 +40,7 @@ TARGET_ROUTE = "TARGET_ROUTE"
 IPV6_DISABLED = "IPV6_DISABLED"
 # Reachable only through an interface endpoint whose service has no private DNS, if the code names it.
 ENDPOINT_URL = "ENDPOINT_URL"
+BPA = "BPA"  # VPC Block Public Access drops the traffic at the internet gateway
 
 
 # The walks of one analysis together may examine this many security-group rules, route entries and ACL
@@ -54,8 +55,13 @@ class WalkLimitExceeded(Exception):
 
 
 class Walker:
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, assume_bpa: str = "off") -> None:
         self.graph = graph
+        # VPC Block Public Access: the source's own setting wins over the assumed one (--assume-bpa) [BPA].
+        declared = graph.network.of(m.BlockPublicAccess)
+        self.bpa: m.BlockPublicAccess | None = declared[0] if declared else None
+        self.bpa_mode: str | Unknown = self.bpa.mode if self.bpa else aws.BPA_ASSUMED.get(assume_bpa, aws.BPA_OFF)
+        self.bpa_exclusions: list[m.BlockPublicAccessExclusion] = graph.network.of(m.BlockPublicAccessExclusion)
         self.steps = 0
         self._cache: dict[tuple[str, str], Verdict] = {}
         self._routes: dict[tuple, tuple] = {}
@@ -119,6 +125,13 @@ class Walker:
     def _subnet(self, group: EniGroup) -> tuple[m.Subnet | None, Verdict | None]:
         subnet = self.graph.obj(group.subnet_ref)
         if isinstance(subnet, m.Subnet):
+            if subnet.ipv6_native is True:
+                return None, Verdict(
+                    UNKNOWN, [group.id, subnet.id], UNRESOLVED, subnet.id, aws.ipv6_only_subnet(subnet.id)
+                )
+            if isinstance(subnet.ipv6_native, Unknown):
+                reason = f"whether subnet {subnet.id} is IPv6-only is unknown ({subnet.ipv6_native.reason})"
+                return None, Verdict(UNKNOWN, [group.id, subnet.id], UNRESOLVED, subnet.id, reason)
             return subnet, None
         ref = group.subnet_ref
         reason = ref.reason if isinstance(ref, Unknown) else f"subnet {group.subnet} is not defined in the source"
@@ -305,6 +318,15 @@ class Walker:
         if kind == k.INTERNET_GATEWAY:
             if flow.family == 6:
                 return self._igw_attached(target, subnet, hops, evidence)
+            if group.compute_kind == aws.CAPACITY_PROVIDER:
+                return Verdict(
+                    UNKNOWN,
+                    hops,
+                    UNRESOLVED,
+                    target,
+                    f"{rt} sends {any_text} to internet gateway {target}, and {aws.MANAGED_INSTANCE_PUBLIC_IP_UNKNOWN}",
+                    evidence=evidence,
+                )
             return Verdict(
                 BLOCKED,
                 hops,
@@ -379,6 +401,63 @@ class Walker:
             BLOCKED, [group.id, subnet.id, rt], NO_ROUTE, rt, f"route table {rt} has no route for {any_text}"
         )
 
+    def _bpa_check(
+        self, vpc: str | None, subnet: str | None, hops: list[str], gateway: str, nat: str | None = None
+    ) -> Verdict | None:
+        """None when VPC Block Public Access lets traffic from `subnet` (None: a regional NAT gateway, which has no
+        subnet) in `vpc` through `gateway`; else why not [BPA]."""
+        mode = self.bpa_mode
+        where = (
+            f"set by {self.bpa.id}"
+            if self.bpa
+            else "assumed: --assume-bpa or config assume_bpa bidirectional; the source does not set it"
+        )
+        if isinstance(mode, Unknown):
+            return Verdict(
+                UNKNOWN,
+                hops,
+                UNRESOLVED,
+                gateway,
+                f"the VPC Block Public Access mode is unknown ({mode.reason})",
+                nat=nat,
+            )
+        if mode != aws.BPA_BIDIRECTIONAL:
+            return None
+        uncertain = None
+        for x in self.bpa_exclusions:
+            covers_vpc = x.vpc is not None and x.vpc == vpc
+            covers_subnet = x.subnet is not None and subnet is not None and x.subnet == subnet
+            if isinstance(x.mode, Unknown) and (covers_vpc or covers_subnet):
+                uncertain = f"the mode of exclusion {x.id} is unknown ({x.mode.reason})"
+            elif covers_vpc or covers_subnet:
+                if x.mode in aws.BPA_EGRESS_EXCLUSIONS:
+                    return None
+            elif isinstance(x.vpc, Unknown) or isinstance(x.subnet, Unknown):
+                uncertain = f"what exclusion {x.id} covers is unknown"
+            elif subnet is None and x.subnet is not None and x.mode in aws.BPA_EGRESS_EXCLUSIONS:
+                uncertain = (
+                    f"whether subnet exclusion {x.id} lets a regional NAT gateway's traffic out is not documented"
+                )
+        if uncertain:
+            return Verdict(
+                UNKNOWN,
+                hops,
+                UNRESOLVED,
+                gateway,
+                f"VPC Block Public Access is block-bidirectional ({where}), and {uncertain}",
+                nat=nat,
+            )
+        scope = f"subnet {subnet} or VPC {vpc}" if subnet else f"VPC {vpc}"
+        return Verdict(
+            BLOCKED,
+            hops,
+            BPA,
+            subnet or vpc or gateway,
+            f"VPC Block Public Access is block-bidirectional ({where}), and no allow-egress or allow-bidirectional "
+            f"exclusion covers {scope}, so internet gateway {gateway} drops the traffic",
+            nat=nat,
+        )
+
     def _igw_attached(self, gateway: str, subnet: m.Subnet, hops: list[str], evidence: list[str]) -> Verdict:
         vpc = subnet.vpc if isinstance(subnet.vpc, str) else None
         obj = self.graph.obj(gateway)
@@ -396,7 +475,7 @@ class Walker:
                 f"{gateway} is attached to {attached}, not to {vpc}",
                 evidence=evidence,
             )
-        return Verdict(REACHABLE, hops, evidence=evidence)
+        return self._bpa_check(vpc, subnet.id, hops, gateway) or Verdict(REACHABLE, hops, evidence=evidence)
 
     def _nat_gateway(
         self, nat_id: str, fn_subnet: m.Subnet, flow: Flow, hops: list[str], evidence: list[str]
@@ -442,6 +521,7 @@ class Walker:
                         nat=nat_id,
                     )
                 )
+            walked.stop(self._bpa_check(vpc, None, [*hops, igw], igw, nat_id))
             return walked.end(Verdict(REACHABLE, [*hops, igw], nat=nat_id, evidence=evidence))
         if not private:
             if isinstance(nat.has_public_ip, Unknown):
@@ -509,6 +589,7 @@ class Walker:
                         nat=nat_id,
                     )
                 )
+            walked.stop(self._bpa_check(vpc, nat_subnet.id, [*hops, target], target, nat_id))
             return walked.end(Verdict(REACHABLE, [*hops, target], nat=nat_id, evidence=evidence))
         if kind in (k.UNRESOLVED, *k.OPAQUE_KINDS):
             reason = self.graph.g.nodes[target].get("reason", f"{target} is not in the source")
@@ -608,6 +689,8 @@ class Walker:
                     nat=inst_id,
                 )
             )
+        inst_vpc = inst_subnet.vpc if isinstance(inst_subnet.vpc, str) else None
+        walked.stop(self._bpa_check(inst_vpc, inst_subnet.id, [*hops, inst_subnet.id, rt, target], target, inst_id))
         return walked.end(Verdict(REACHABLE, [*hops, inst_subnet.id, rt, target], nat=inst_id, evidence=evidence))
 
     def _dns_support(self, subnet: m.Subnet) -> Verdict | None:
@@ -659,8 +742,16 @@ class Walker:
                     return blocked
                 return Verdict(REACHABLE, [group.id, subnet.id, rt, target], endpoint=target)
         unrouted = [ep for ep in self._endpoints(vpc, service) if self._endpoint_type(ep) == "gateway"]
-        # 2. An interface endpoint, if default SDK hostnames resolve to it.
-        interface = [ep for ep in self._endpoints(vpc, service) if self._endpoint_type(ep) == "interface"]
+        # 2. An interface endpoint for the function's own Region, if default SDK hostnames resolve to it. Other
+        # endpoint types never serve a service need; one whose type or Region is unknown may (SEMANTICS §11).
+        interface = []
+        uncertain: list[tuple[str, str]] = []
+        for ep in self._endpoints(vpc, service):
+            why = self._serves_here(ep)
+            if why is None:
+                interface.append(ep)
+            elif isinstance(why, Unknown):
+                uncertain.append((ep, why.reason))
         usable = []
         skipped: list[tuple[str, str]] = []
         for ep in interface:
@@ -670,6 +761,16 @@ class Walker:
             else:
                 skipped.append((ep, issue.reason if isinstance(issue, Unknown) else str(issue)))
         verdict = self._service_path(group, subnet, rt, service, interface, usable, assume_dns)
+        if uncertain and verdict.status == BLOCKED:
+            ep, reason = uncertain[0]
+            verdict = Verdict(
+                UNKNOWN,
+                [group.id, subnet.id, ep],
+                UNRESOLVED,
+                ep,
+                f"whether {ep} serves the function's {service} calls is unknown: {reason}",
+                endpoint=ep,
+            )
         if skipped or unrouted:
             # The walk's own result: a copy, so a verdict shared with another walk is never changed.
             verdict = dataclasses.replace(verdict, dns_skipped=skipped, unrouted_gateways=unrouted)
@@ -738,6 +839,27 @@ class Walker:
         obj = self.graph.obj(ep)
         etype = obj.endpoint_type if isinstance(obj, m.VpcEndpoint) else ""
         return etype.lower() if isinstance(etype, str) else "unknown"
+
+    def _serves_here(self, ep: str) -> str | Unknown | None:
+        """None when `ep` is an interface endpoint for the function's own Region; else why not (Unknown: maybe)."""
+        obj = self.graph.obj(ep)
+        assert isinstance(obj, m.VpcEndpoint)
+        if isinstance(obj.endpoint_type, Unknown):
+            return Unknown(f"the endpoint type of {ep} is unknown ({obj.endpoint_type.reason})")
+        etype = aws.endpoint_type(obj.endpoint_type)
+        if etype != "interface":
+            return f"{ep} is a {obj.endpoint_type} endpoint, which serves no AWS service hostname"
+        region, here = obj.service_region, self.graph.network.region
+        if region is None or region == aws.PSEUDO_REGION:  # `!Ref AWS::Region`: the stack's own Region
+            return None
+        if isinstance(region, Unknown):
+            return Unknown(f"its ServiceRegion is unknown ({region.reason})")
+        if here is None or here == aws.PSEUDO_REGION:
+            return Unknown(
+                f"it reaches the service in {region} (ServiceRegion), and the source's Region is unknown "
+                "(pass --param AWS::Region=REGION, or give the Terraform provider its region with --var)"
+            )
+        return None if region == here else f"{ep} reaches the service in {region}, not in {here}"
 
     def _endpoint_dns(self, ep: str, assume_dns: bool = False) -> str | Unknown | None:
         """None when default hostnames resolve to the endpoint; else why not [DNS][CFNVPCE]. `assume_dns`: the

@@ -95,6 +95,21 @@ _SERVICE_ALIASES = {
 # Services a gateway endpoint serves [GWE]; every other AWS service is served by interface endpoints.
 GATEWAY_ENDPOINT_SERVICES = ("s3", "dynamodb")
 
+# Endpoint types (CloudFormation AWS::EC2::VPCEndpoint VpcEndpointType, Terraform vpc_endpoint_type) [VPCE2]: only
+# Interface (for an AWS service name) and Gateway (S3, DynamoDB) endpoints serve AWS service hostnames.
+# ServiceNetwork and Resource endpoints reach VPC Lattice service networks and resource configurations,
+# GatewayLoadBalancer endpoints are route targets for inspection appliances, and Tunnel's semantics are
+# UNVERIFIED: none of them serves a service need (SEMANTICS.md §11); analyzer/reach.py `_serves_here` decides.
+# The types that place network interfaces in the subnets they name (one address each, DESIGN decision 7): the
+# PrivateLink user guide's interface, Gateway Load Balancer, resource and service-network endpoints.
+ENI_ENDPOINT_TYPES = frozenset({"interface", "gatewayloadbalancer", "resource", "servicenetwork"})
+
+
+def endpoint_type(name: str) -> str:
+    """`Interface`, `GatewayLoadBalancer`, `ServiceNetwork` … → interface, gatewayloadbalancer, servicenetwork."""
+    return name.strip().lower()
+
+
 # DynamoDB Streams is its own API (`streams.dynamodb.<region>.amazonaws.com`, endpoint service
 # `com.amazonaws.<region>.dynamodb-streams`) although its IAM actions carry the `dynamodb:` prefix. It has
 # interface endpoints only ("Gateway endpoints are not supported") and no private DNS: clients must use the
@@ -282,6 +297,62 @@ ENI_HOLDER_TYPES = frozenset(
 )
 # "Elastic network interfaces per VPC: 250", shared with other services, adjustable [LQUOTA].
 DEFAULT_ENI_QUOTA = 250
+
+
+# Lambda's VpcConfig documents IPv6 only as `Ipv6AllowedForDualStack` "on VPC functions connected to dual-stack
+# subnets" [LAPI]: an IPv6-only subnet (no IPv4 CIDR) is not documented as supported (SEMANTICS.md §11).
+def ipv6_only_subnet(subnet: str) -> str:
+    """Why a function placed in an IPv6-only subnet has no verdict."""
+    return (
+        f"subnet {subnet} is IPv6-only (Ipv6Native); Lambda documents VPC functions only in IPv4 and dual-stack "
+        "subnets (Ipv6AllowedForDualStack), so whether the function can run there and what it reaches is unknown"
+    )
+
+
+# --- Lambda compute placed as a group (SEMANTICS.md §11) --------------------------------------------------------
+# Lambda Managed Instances: the capacity provider's VpcConfig places EC2 instances, one network interface (one
+# address) each, in its subnets; the instance count follows scaling, so their addresses are unknown demand [LMI].
+# Network connectors give MicroVM and Web Function compute VPC egress through ENIs in their subnets [NC].
+CAPACITY_PROVIDER = "capacity_provider"
+NETWORK_CONNECTOR = "network_connector"
+NETWORK_CONNECTOR_TYPES = ("AWS::Lambda::NetworkConnector", "AWS::Serverless::NetworkConnector")
+# Compute that names a connector for its egress [NC]: a MicroVM image's EgressNetworkConnectors, a Web Function
+# revision's ServiceConfig.EgressNetworkConnectorArn (version-qualified).
+CONNECTOR_USERS = ("AWS::Lambda::MicrovmImage", "AWS::Lambda::WebFunctionRevision")
+CAPACITY_PROVIDER_TYPES = (
+    "AWS::Lambda::CapacityProvider",
+    "AWS::Serverless::CapacityProvider",
+    "aws_lambda_capacity_provider",
+)
+# The instances' own traffic (Lambda control plane, CloudWatch Logs, image pull) leaves through the provider's
+# subnets: "capacity provider stuck in CREATING — private subnets missing a NAT gateway route (instances need
+# outbound internet for image pull and Lambda service communication)"; "CloudWatch logs missing — add NAT gateway
+# or CloudWatch Logs VPC endpoint" [LMIT]. Which interface endpoints fully replace NAT is UNVERIFIED.
+CAPACITY_PROVIDER_SERVICES = ("lambda", "logs")
+# Whether Managed Instances get public IPv4 addresses is UNVERIFIED [LMI]: an internet gateway route in a provider
+# subnet gives no verdict.
+MANAGED_INSTANCE_PUBLIC_IP_UNKNOWN = (
+    "whether Lambda Managed Instances get public IPv4 addresses is not documented, so an internet gateway route in "
+    "a capacity provider's subnet may or may not carry their traffic"
+)
+
+
+# --- VPC Block Public Access [BPA] -----------------------------------------------------------------------------
+# block-bidirectional drops all traffic to and from internet gateways and egress-only internet gateways of the
+# Region's VPCs except excluded VPCs and subnets, NAT gateway egress included; block-ingress still allows traffic
+# "to and from NAT gateways and egress-only internet gateways" (so it leaves a Lambda function's egress alone);
+# allow-egress exclusions apply only under block-bidirectional. Which subnet an exclusion must cover for NAT egress
+# (the NAT's subnet) is inferred; for a regional NAT gateway (no subnet) only a VPC exclusion is certain.
+BPA_BIDIRECTIONAL = "block-bidirectional"
+BPA_INGRESS = "block-ingress"
+BPA_OFF = "off"
+BPA_ASSUMED = {"off": BPA_OFF, "ingress": BPA_INGRESS, "bidirectional": BPA_BIDIRECTIONAL}  # --assume-bpa
+BPA_EGRESS_EXCLUSIONS = ("allow-egress", "allow-bidirectional")
+
+
+def bpa_mode(text: str) -> str:
+    """`block-bidirectional`, `Block-Ingress`, `off` … as the API spells them (lower case)."""
+    return text.strip().lower()
 
 
 # --- Regions and Availability Zones -------------------------------------------------------------------

@@ -26,6 +26,9 @@ class EniGroup:
     functions: list[str] = field(default_factory=list)
     subnet_ref: m.Ref = ""
     sg_refs: tuple[m.Ref, ...] = ()
+    # The capacity provider or network connector whose placement this is ("" for a Hyperplane ENI), and its kind.
+    compute: str = ""
+    compute_kind: str = ""
 
 
 def service_short_name(name: str | Unknown) -> str | Unknown:
@@ -58,6 +61,8 @@ class Graph:
         self.g = nx.MultiDiGraph()
         self.eni_groups: dict[str, EniGroup] = {}
         self.function_groups: dict[str, list[str]] = {}
+        # Capacity provider / network connector → its groups (DESIGN decision 11), walked once whatever binds to it.
+        self.compute_groups: dict[str, list[str]] = {}
         self.main_route_tables: dict[str, str] = {}
         self.default_nacls: dict[str, str] = {}
         self.default_sgs: dict[str, str] = {}
@@ -72,6 +77,10 @@ class Graph:
         self._built = True
 
     # --- lookups ----------------------------------------------------------------------------------
+    def hyperplane_groups(self) -> dict[str, EniGroup]:
+        """The Hyperplane ENI groups alone (one ENI each), without capacity-provider or connector placements."""
+        return {gid: g for gid, g in self.eni_groups.items() if not g.compute}
+
     def obj(self, node: object) -> m.Obj | None:
         # The node-attribute dict networkx keeps (G._node, documented for subclasses): the walk asks this
         # thousands of times, and NodeView lookups cost more than the answer.
@@ -154,6 +163,8 @@ class Graph:
                     "the subnet, so its network ACL is unknown"
                 )
                 self._edge(node, self._target_node(Unknown(reason)), k.NACL, via=None)
+        for placement in net.of(m.ComputePlacement):
+            self._compute_groups(placement)
         for fn in net.of(m.Function):
             self._eni_groups(fn)
 
@@ -165,6 +176,8 @@ class Graph:
             kind = obj.gateway_kind
         elif isinstance(obj, m.PrivateTarget):
             kind = obj.target_kind
+        elif isinstance(obj, m.ComputePlacement):
+            kind = obj.compute_kind
         if kind is None:
             return
         self._node(obj.id, kind, obj)
@@ -389,9 +402,52 @@ class Graph:
             )
             self._edge(subnet.id, target, k.NACL, via=None)  # type: ignore[arg-type]
 
+    def _compute_groups(self, placement: m.ComputePlacement) -> None:
+        """One group per subnet of a capacity provider or connector, with its security groups (the VPC's default
+        group when it names none) [LMI][NC]; none when its subnets or security groups are unresolved."""
+        self.compute_groups[placement.id] = []
+        subnets, sgs = placement.subnets, placement.security_groups
+        if isinstance(subnets, Unknown) or isinstance(sgs, Unknown):
+            return
+        if not sgs:
+            vpcs = [self.obj(s).vpc for s in subnets if isinstance(self.obj(s), m.Subnet)]  # type: ignore[union-attr]
+            vpc = next((v for v in vpcs if isinstance(v, str) and v in self.default_sgs), None)
+            sgs = (
+                [self.default_sgs[vpc]]
+                if vpc
+                else [
+                    Unknown(f"{placement.id} names no security groups, and the VPC of its subnets is not in the source")
+                ]
+            )
+        keys = tuple(sorted({ref_key(s) for s in sgs}))
+        prefix = "cp" if placement.compute_kind == aws.CAPACITY_PROVIDER else "nc"
+        for subnet in dict.fromkeys(subnets, None):
+            if isinstance(subnet, Unknown) and not isinstance(subnet, m.External):
+                continue  # no identity; the placement gets VR001 for it
+            gid = f"{prefix}:{placement.id}|{ref_key(subnet)}"
+            group = EniGroup(gid, ref_key(subnet), keys, subnet_ref=subnet, sg_refs=tuple(sgs))
+            group.compute, group.compute_kind = placement.id, placement.compute_kind
+            self.eni_groups[gid] = group
+            self._node(gid, k.HYPERPLANE_ENI, group=group)
+            self._edge(gid, self._target_node(subnet), k.IN_SUBNET)
+            for sg in sgs:
+                self._edge(gid, self._target_node(sg), k.USES_SG)
+            self._edge(placement.id, gid, k.ATTACHED)
+            self.compute_groups[placement.id].append(gid)
+
     def _eni_groups(self, fn: m.Function) -> None:
         self.function_groups[fn.id] = []
-        if not fn.has_vpc_config or fn.managed_instances is not None:
+        if fn.managed_instances is not None:
+            return
+        if fn.compute is not None:
+            # The placement replaces the function's own VpcConfig (DESIGN decision 11).
+            if fn.compute in self.compute_groups:
+                self._edge(fn.id, fn.compute, k.RUNS_ON)
+                for gid in self.compute_groups[fn.compute]:
+                    self.eni_groups[gid].functions.append(fn.id)
+                self.function_groups[fn.id] = list(self.compute_groups[fn.compute])
+            return
+        if not fn.has_vpc_config:
             return
         if isinstance(fn.subnets, Unknown) or isinstance(fn.security_groups, Unknown):
             return

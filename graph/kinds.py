@@ -15,6 +15,10 @@ Edges (attribute `kind`):
 - serves      vpc_endpoint → aws_service
 - in_vpc      subnet / route_table / security_group / network_acl / vpc_endpoint / internet_gateway → vpc
 - uses_role   function → role;  grants  policy → role
+- runs_on     function → capacity_provider / network_connector (whose groups are its placement)
+
+A capacity provider or network connector has groups like Hyperplane ENI groups (one per subnet, with the
+placement's security groups), ids `cp:<id>|<subnet>` / `nc:<id>|<subnet>`; EniGroup.compute names the owner.
 """
 
 from __future__ import annotations
@@ -42,6 +46,10 @@ ROLE = "role"
 POLICY = "policy"
 EVENT_SOURCE_MAPPING = "event_source_mapping"
 ENI_HOLDER = "eni_holder"
+# Lambda compute placed as a group (DESIGN decision 11): a Managed Instances capacity provider, a network connector.
+CAPACITY_PROVIDER = "capacity_provider"
+NETWORK_CONNECTOR = "network_connector"
+COMPUTE_KINDS = (CAPACITY_PROVIDER, NETWORK_CONNECTOR)
 PRIVATE_TARGET_KINDS = ("db_instance", "db_cluster", "db_proxy", "cache_cluster", "search_domain", "file_system")
 OPAQUE_KINDS = (TRANSIT_GATEWAY, PEERING, VPN_GATEWAY, "carrier_gateway", "local_gateway", "core_network")
 
@@ -66,6 +74,7 @@ NODE_KINDS = (
     POLICY,
     EVENT_SOURCE_MAPPING,
     ENI_HOLDER,
+    *COMPUTE_KINDS,
     *PRIVATE_TARGET_KINDS,
     *OPAQUE_KINDS,
 )
@@ -81,6 +90,7 @@ SERVES = "serves"
 IN_VPC = "in_vpc"
 USES_ROLE = "uses_role"
 GRANTS = "grants"
+RUNS_ON = "runs_on"  # function → capacity provider / network connector
 
 INTERNET_NODE = "internet"
 

@@ -104,6 +104,8 @@ class Subnet(Obj):
     cidr_v6: str | Unknown | None = None
     # Literal zone name ("eu-west-1a"), symbolic zone ("az#0" for index 0 of Fn::GetAZs), or Unknown.
     az: str | Unknown | None = None
+    # An IPv6-only subnet (CloudFormation Ipv6Native, Terraform ipv6_native): no IPv4 CIDR at all.
+    ipv6_native: bool | Unknown = False
 
 
 @dataclass
@@ -190,6 +192,8 @@ class VpcEndpoint(Obj):
     # Empty means the VPC's default security group (both CloudFormation and Terraform).
     security_groups: list[Ref] = field(default_factory=list)
     private_dns: bool | Unknown = False
+    # A cross-Region interface endpoint names the Region of the service it reaches (ServiceRegion); None: its own.
+    service_region: str | Unknown | None = None
 
 
 @dataclass
@@ -315,7 +319,11 @@ class Function(Obj):
     declared_needs: list[str] = field(default_factory=list)
     ignores: list[Suppression] = field(default_factory=list)
     traffic_gb: dict[str, float] = field(default_factory=dict)
-    managed_instances: Unknown | None = None  # VPC config lives on a Lambda capacity provider
+    # The capacity provider the function runs on (Lambda Managed Instances) or the network connector it egresses
+    # through: its placement replaces the function's own VpcConfig (DESIGN decision 11).
+    compute: str | None = None
+    # Bound to a capacity provider that cannot be followed (an ARN defined elsewhere, an unresolved value).
+    managed_instances: Unknown | None = None
     # A stand-in for the functions a loop creates from a collection known only at deploy (CloudFormation's
     # Fn::ForEach), or for those a Terraform module not on disk may define (the module call, handed subnets or
     # security groups; no VPC config): analysed with what is known, and reported unresolved (VR001) with
@@ -380,6 +388,46 @@ def attach_mount_targets(network: Network, mounts: list[FileSystemMount]) -> Non
         for sg in mount.security_groups:
             if sg not in target.security_groups:
                 target.security_groups.append(sg)
+
+
+@dataclass
+class BlockPublicAccess(Obj):
+    """VPC Block Public Access options (account and Region wide): block-bidirectional, block-ingress or off [BPA]."""
+
+    mode: str | Unknown = "off"
+
+
+@dataclass
+class BlockPublicAccessExclusion(Obj):
+    """A VPC or subnet excluded from Block Public Access: allow-bidirectional or allow-egress [BPA]."""
+
+    vpc: Ref | None = None
+    subnet: Ref | None = None
+    mode: str | Unknown = "allow-bidirectional"
+
+
+@dataclass
+class ComputePlacement(Obj):
+    """Lambda compute that takes its place in a VPC as a group rather than one Hyperplane ENI per (subnet, SG set)
+    of each function (DESIGN decision 11, SEMANTICS.md §11): a Managed Instances capacity provider (instances in its
+    subnets, one address each) or a network connector (MicroVM / Web Function egress). The functions bound to it
+    inherit this placement; their own VpcConfig is not used."""
+
+    compute_kind: str = "capacity_provider"  # graph.aws.CAPACITY_PROVIDER or NETWORK_CONNECTOR
+    subnets: list[Ref] | Unknown = field(default_factory=list)
+    # Empty means the VPC's default security group (SAM CapacityProvider; EC2's default for the instances).
+    security_groups: list[Ref] | Unknown = field(default_factory=list)
+    dual_stack: bool | Unknown = False  # a connector's NetworkProtocol: DualStack
+    # Compute that names this placement without being a Lambda function of the model (a MicroVM image, a Web
+    # Function revision naming a network connector), by id.
+    users: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ComputeUse(Obj):
+    """Compute other than a Lambda function (a MicroVM image, a Web Function revision) naming a network connector."""
+
+    placement: Ref = ""
 
 
 @dataclass(frozen=True)

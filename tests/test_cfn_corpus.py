@@ -108,3 +108,29 @@ def test_cross_region_sample_function_sits_in_a_public_subnet(corpus):
         ("VR302", "myLambdaFunction", 141, "warning"),
     ]
     assert [g["id"] for g in report["eni_groups"]] == ["eni:subnet|mySecurityGroup"]
+
+
+def test_capacity_provider_samples_get_verdicts(corpus):
+    # Issue 18 item 1: the functions take their capacity provider's placement (DESIGN decision 11) instead of VR001.
+    report = scan_json(CORPUS / "sam" / "sp__sqs-lambda-lmi-esm-provisioned-sam.yaml")
+    assert findings_of(report) == []
+    (placed,) = report["compute"]
+    assert (placed["resource"], placed["functions"], placed["internet"]) == (
+        "CapacityProvider",
+        ["ProcessorFunction"],
+        "reachable",
+    )
+    report = scan_json(CORPUS / "sam" / "samtranslator__input_capacity_provider_global_with_functions.yaml")
+    # Globals.CapacityProvider gives the provider its VpcConfig; its subnet and group are parameter literals.
+    assert [(f[0], f[1]) for f in findings_of(report)] == [
+        ("VR001", "GlobalCapacityProvider"),
+        ("VR001", "GlobalCapacityProvider"),
+        ("VR302", "GlobalCapacityProvider"),
+    ]
+
+
+def test_microvm_sample_connector_is_in_one_zone(corpus):
+    report = scan_json(CORPUS / "cfn" / "sp__lambda-microvms-multi-tenant-ai-agents.yaml")
+    assert [(f[0], f[1]) for f in findings_of(report)] == [("VR302", "EgressConnector")]
+    (placed,) = report["compute"]
+    assert (placed["kind"], placed["internet"]) == ("network_connector", "reachable")

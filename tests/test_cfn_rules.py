@@ -509,13 +509,31 @@ def test_two_nat_gateways_are_not_single_nat():
     assert findings_of(report, "VR204") == []
 
 
-def test_one_regional_nat_gateway_is_not_single_nat():
-    # SEMANTICS §2: a regional NAT gateway spans the VPC's zones and sits in no (public) subnet.
-    report = scan("vr204_near_miss_regional_nat.yaml")
-    assert findings_of(report, "VR204") == []
-    assert findings_of(report, "VR103") == []
+def test_one_regional_nat_gateway_is_single_nat_but_not_a_zone_failure():
+    # Issue 18 item 3, SEMANTICS §2/§11 [RNAT]: a regional NAT gateway spans the VPC's zones and sits in no (public)
+    # subnet; VR204 still counts it as the one NAT and says it is not a single-zone failure; no VR203 across zones.
+    report = scan("vr204_single_regional_nat.yaml")
+    assert findings_of(report, "VR204") == [("VR204", "NatA", 21)]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR204"]
+    assert "single regional NAT gateway NatA" in f["message"] and "not a single-zone failure" in f["message"]
+    assert f["fix"].startswith("Nothing to add for zone failures")
+    assert findings_of(report, "VR203") == findings_of(report, "VR103") == []
     assert verdicts(report, "ApiFunction") == {"internet": "reachable"}
     assert need(report, "WorkerFunction", "sqs")["nat"] == "NatA"
+
+
+def test_a_regional_and_a_zonal_nat_gateway_are_not_single_nat():
+    report = scan("vr204_near_miss_regional_and_zonal_nat.yaml")
+    assert findings_of(report, "VR204") == findings_of(report, "VR203") == []
+    assert need(report, "WorkerFunction", "sqs")["nat"] == "NatA"
+
+
+def test_regional_nat_gateway_without_internet_gateway_is_broken_nat():
+    report = scan("vr103_regional_nat_no_igw.yaml")
+    assert findings_of(report, "VR103") == [("VR103", "ApiFunction", 64)]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR103"]
+    assert "regional NAT gateway NatA has no internet gateway attached to Vpc" in f["message"]
+    assert findings_of(report, "VR101") == findings_of(report, "VR203") == findings_of(report, "VR204") == []
 
 
 def test_private_nat_that_serves_nothing_is_not_single_nat():
@@ -756,3 +774,158 @@ def test_nested_stacks_handed_subnets_or_security_groups_are_unknown():
     assert "though it is passed PrivateSubnets;" in messages(report, "VR001")[1]
     assert "though it is passed vpcSecurityGroupIds;" in messages(report, "VR001")[2]
     assert findings_of(scan("vr001_near_miss_nested_stack_not_read.yaml")) == []
+
+
+# --- issue 18 items 5 and 6: endpoint types and Regions, IPv6-only subnets --------------------------------------
+def test_cross_region_endpoint_serves_only_its_region():
+    # SEMANTICS §11 [VPCE2]: ServiceRegion names the Region the endpoint reaches; ServiceNetwork and Resource endpoints
+    # never serve a service need.
+    report = scan("vr001_cross_region_endpoint.yaml")
+    assert findings_of(report, "VR001") == [("VR001", "QueueFunction", 81)]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR001"]
+    assert "it reaches the service in us-east-1 (ServiceRegion), and the source's Region is unknown" in f["message"]
+    assert f["fix"].startswith("Pass the value")
+    assert findings_of(report, "VR106") == []
+    same = scan_json(CFN / "vr001_cross_region_endpoint.yaml", extra=("--param", "AWS::Region=us-east-1"))
+    assert need(same, "QueueFunction", "sqs")["verdict"] == "reachable"
+    assert findings_of(same, "VR001") == findings_of(same, "VR106") == []
+    other = scan_json(CFN / "vr001_cross_region_endpoint.yaml", extra=("--param", "AWS::Region=eu-west-1"))
+    assert findings_of(other, "VR106") == [("VR106", "QueueFunction", 81)]
+    assert findings_of(other, "VR001") == []
+
+
+def test_lattice_endpoints_hold_addresses_but_serve_no_service():
+    report = scan_json(CFN / "vr001_cross_region_endpoint.yaml", extra=("--param", "AWS::Region=eu-west-1"))
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR106"]
+    assert "LatticeEndpoint" not in f["message"] and "ResourceEndpoint" not in f["message"]
+    from vpcreach.analyzer.engine import analyze
+    from vpcreach.parsers.cfn import parse_file
+
+    analysis = analyze(parse_file(str(CFN / "vr001_cross_region_endpoint.yaml")))
+    # SqsEndpoint in both subnets, LatticeEndpoint in A, ResourceEndpoint in B: one address each [DESIGN 7].
+    assert {s: u.other for s, u in analysis.subnet_uses.items()} == {"PrivateSubnetA": 2, "PrivateSubnetB": 2}
+
+
+def test_ipv6_only_subnet_is_unknown_not_blocked():
+    report = scan("vr001_ipv6_only_subnet.yaml")
+    assert findings_of(report, "VR001") == [("VR001", "Ipv6Function", 78)]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR001"]
+    assert "subnet Ipv6OnlySubnet is IPv6-only (Ipv6Native)" in f["message"]
+    assert verdicts(report, "Ipv6Function") == {"internet6": "unknown"}
+    assert verdicts(report, "DualStackFunction") == {"internet6": "reachable"}
+    assert findings_of(report, "VR110") == findings_of(report, "VR101") == []
+
+
+# --- VR113 capacity-provider-egress and Managed Instances placement (issue 18 item 1) -----------------------------
+def test_capacity_provider_without_egress():
+    # DESIGN decision 11: the functions take the provider's placement; VR113 on the provider, not need-scoped.
+    report = scan("vr113_capacity_provider_no_egress.yaml")
+    assert findings_of(report) == [
+        ("VR101", "ManagedFunction", 58),
+        ("VR106", "QueueFunction", 70),
+        ("VR113", "Capacity", 49),
+    ]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR113"]
+    assert (
+        "route table PrivateRouteTable has no route for 0.0.0.0/0, and the VPC has no interface endpoints"
+        in f["message"]
+    )
+    assert report["eni_groups"] == []
+    assert [fn["eni_groups"] for fn in report["functions"]] == [
+        ["cp:Capacity|PrivateSubnetA", "cp:Capacity|PrivateSubnetB"]
+    ] * 2
+
+
+def test_capacity_provider_is_walked_once_for_all_its_functions():
+    from vpcreach.analyzer.engine import analyze
+    from vpcreach.parsers.cfn import parse_file
+
+    analysis = analyze(parse_file(str(CFN / "vr113_near_miss_capacity_provider_nat.yaml")))
+    assert analysis.compute["Capacity"].functions == ["ManagedFunction", "QueueFunction"]
+    assert analysis.compute["Capacity"].internet.status == "reachable"
+    # Two groups, internet (shared by the provider's own egress and ManagedFunction) and sqs: four walks.
+    walks = dict(analysis.functions["ManagedFunction"].needs[0].groups)
+    assert set(walks) == {"cp:Capacity|PrivateSubnetA", "cp:Capacity|PrivateSubnetB"}
+    report = scan("vr113_near_miss_capacity_provider_nat.yaml")
+    assert findings_of(report, "VR113") == findings_of(report, "VR301") == findings_of(report, "VR304") == []
+    assert findings_of(report, "VR203") == [("VR203", "PrivateSubnetB", 21)]  # zones are the provider's
+    assert verdicts(report, "ManagedFunction") == {"internet": "reachable"}
+
+
+def test_capacity_provider_subnets_count_instances_as_unknown_demand():
+    from vpcreach.analyzer.engine import analyze
+    from vpcreach.parsers.cfn import parse_file
+
+    analysis = analyze(parse_file(str(CFN / "vr113_capacity_provider_no_egress.yaml")))
+    uses = analysis.subnet_uses
+    assert (uses["PrivateSubnetA"].groups, uses["PrivateSubnetA"].unknown_demand) == ([], ["Capacity"])
+
+
+def test_capacity_provider_with_endpoints_but_no_nat_is_unknown():
+    # SEMANTICS §11: which interface endpoints replace NAT for Managed Instances is UNVERIFIED: VR001, not VR113.
+    report = scan("vr001_capacity_provider_endpoints_only.yaml")
+    assert findings_of(report, "VR113") == []
+    assert findings_of(report, "VR001") == [("VR001", "Capacity", 74)]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR001"]
+    assert "interface endpoints (LambdaEndpoint, LogsEndpoint)" in f["message"]
+    assert "com.amazonaws.<region>.logs" in f["fix"]
+
+
+# --- VR112 bpa-blocks-egress (issue 18 item 4) --------------------------------------------------------------------
+def test_block_public_access_bidirectional_blocks_nat_egress():
+    # SEMANTICS §11 [BPA]: bidirectional drops NAT egress unless an allow-egress exclusion covers the NAT's subnet.
+    report = scan("vr112_bpa_bidirectional.yaml")
+    assert findings_of(report, "VR112") == [("VR112", "NeedsInternetFunction", 96)]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR112"]
+    assert "block-bidirectional (set by BlockPublicAccess)" in f["message"]
+    assert "exclusion covers subnet PublicSubnetA or VPC Vpc" in f["message"]
+    assert f["fix"].startswith(
+        "Add a VPC Block Public Access exclusion (allow-egress or allow-bidirectional) for PublicSubnetA"
+    )
+    assert verdicts(report, "NeedsInternetFunction") == {"internet": "blocked"}
+    near = scan("vr112_near_miss_bpa_exclusion.yaml")
+    assert findings_of(near, "VR112") == []
+    assert verdicts(near, "NeedsInternetFunction") == {"internet": "reachable"}
+
+
+def test_assumed_block_public_access_mode_says_it_is_assumed():
+    path = CFN / "vr101_near_miss_nat.yaml"
+    assert findings_of(scan_json(path, extra=("--assume-bpa", "ingress")), "VR112") == []
+    report = scan_json(path, extra=("--assume-bpa", "bidirectional"))
+    assert findings_of(report, "VR112") == [("VR112", "NeedsInternetFunction", 85)]
+    (f,) = [f for f in report["findings"] if f["rule_id"] == "VR112"]
+    assert "assumed: --assume-bpa or config assume_bpa bidirectional; the source does not set it" in f["message"]
+    # The template's own setting wins over the assumption.
+    assert (
+        findings_of(scan_json(CFN / "vr112_near_miss_bpa_exclusion.yaml", extra=("--assume-bpa", "off")), "VR112") == []
+    )
+    assert findings_of(scan_json(CFN / "vr112_bpa_bidirectional.yaml", extra=("--assume-bpa", "off")), "VR112") != []
+
+
+def test_assumed_block_public_access_blocks_egress_only_ipv6(tmp_path):
+    config = tmp_path / ".vpcreach.toml"
+    config.write_text('assume_bpa = "bidirectional"\n')
+    report = scan_json(CFN / "vr110_near_miss_egress_only_igw.yaml", extra=("--config", str(config)))
+    assert {f["rule_id"] for f in report["findings"]} >= {"VR112"}
+    assert all(
+        n["verdict"] == "blocked" for fn in report["functions"] for n in fn["needs"] if n["target"] == "internet6"
+    )
+
+
+# --- VR114 connector-no-internet, VR115 connector-dualstack (issue 18 item 2) -------------------------------------
+def test_connector_without_nat_loses_public_egress():
+    # SEMANTICS §11 [NC]: a connector replaces the default public path; its subnets need a NAT route.
+    report = scan("vr114_connector_no_nat.yaml")
+    assert findings_of(report) == [("VR114", "EgressConnector", 41)]
+    (f,) = report["findings"]
+    assert "(used by AgentImage)" in f["message"] and "has no route for 0.0.0.0/0" in f["message"]
+    assert findings_of(scan("vr114_near_miss_connector_nat.yaml")) == []
+    (placed,) = report["compute"]
+    assert (placed["kind"], placed["users"], placed["internet"]) == ("network_connector", ["AgentImage"], "blocked")
+
+
+def test_dualstack_connector_needs_ipv6_on_every_subnet():
+    report = scan("vr115_connector_dualstack_no_ipv6.yaml")
+    assert findings_of(report) == [("VR115", "EgressConnector", 119)]
+    assert "subnet PrivateSubnetB has no IPv6 CIDR block" in report["findings"][0]["message"]
+    assert findings_of(scan("vr115_near_miss_connector_dualstack.yaml")) == []

@@ -190,11 +190,30 @@ def test_split_of_join_of_subnet_refs_is_never_reported_as_blocked():
 
 
 # --- DESIGN decision 11: Lambda Managed Instances -----------------------------------------------------------
-def test_managed_instances_function_gets_only_unresolved():
+def test_managed_instances_function_takes_its_capacity_providers_placement():
+    # DESIGN decision 11, SEMANTICS §11: the provider's subnet routes to an internet gateway, and whether Managed
+    # Instances get public IPs is UNVERIFIED: unknown, never VR101/VR102; VR302 on the provider; no Hyperplane ENI.
     report = scan_json(CFN / "vr001_managed_instances.yaml")
-    assert findings_of(report) == [("VR001", "ManagedFunction", 62)]
-    assert "Lambda Managed Instances" in report["findings"][0]["message"]
+    assert findings_of(report) == [
+        ("VR001", "Capacity", 58),
+        ("VR001", "ManagedFunction", 66),
+        ("VR001", "SharedFunction", 81),
+        ("VR302", "Capacity", 58),
+    ]
+    messages = {f["resource"]: f["message"] for f in report["findings"] if f["rule_id"] == "VR001"}
+    assert "whether Lambda Managed Instances get public IPv4 addresses is not documented" in messages["Capacity"]
+    assert (
+        "capacity provider arn:aws:lambda:eu-west-1:111122223333:capacity-provider:shared is defined outside"
+        in (messages["SharedFunction"])
+    )
     assert report["eni_groups"] == []
+    (placed,) = report["compute"]
+    assert (placed["resource"], placed["kind"], placed["functions"]) == (
+        "Capacity",
+        "capacity_provider",
+        ["ManagedFunction"],
+    )
+    assert [g["id"] for g in placed["groups"]] == ["cp:Capacity|PublicSubnetA"]
 
 
 def _resolve(template: dict, value: object) -> object:

@@ -149,6 +149,16 @@ def test_eni_quota_setting_reaches_the_analysis(project):
     assert [f["resource"] for f in report["findings"] if f["rule_id"] == "VR307"] == ["Vpc"]
 
 
+def test_assume_bpa_setting_reaches_the_analysis_and_the_command_line_wins(project):
+    # The example's function reaches the internet through a NAT gateway: Block Public Access (bidirectional) would
+    # drop it (SEMANTICS §11 [BPA]).
+    (project / ".vpcreach.toml").write_text('assume_bpa = "bidirectional"\n')
+    _, report, _ = scan(project)
+    assert "VR112" in rule_ids(report)
+    _, report, _ = scan(project, "--assume-bpa", "off")
+    assert "VR112" not in rule_ids(report)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -160,6 +170,7 @@ def test_eni_quota_setting_reaches_the_analysis(project):
         ('needs = ["internet"]\n', "needs must be a table"),
         ('[suppress]\nFn = [{ reason = "no id" }]\n', "suppress.Fn: each entry needs an id"),
         ('eni_quota = "many"\n', "eni_quota must be a positive integer"),
+        ('assume_bpa = "on"\n', 'assume_bpa must be "off", "ingress" or "bidirectional"'),
         ("ignore = [\n", "invalid TOML"),
     ],
 )

@@ -50,6 +50,10 @@ KEY = "vpcreach-test"
 NOT_IN_BOTH_FORMATS = {
     "VR306": "plan only: it judges resource_changes (update, replace, delete), which only plan JSON carries; "
     "proved on fixtures/tfplan/* by tests/test_plan_changes.py",
+    "VR114": "network connectors exist in CloudFormation/SAM/CDK only (no Terraform AWS provider resource found); "
+    "proved on fixtures/cfn/vr114_* by tests/test_cfn_rules.py",
+    "VR115": "network connectors exist in CloudFormation/SAM/CDK only (no Terraform AWS provider resource found); "
+    "proved on fixtures/cfn/vr115_* by tests/test_cfn_rules.py",
 }
 
 

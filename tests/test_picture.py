@@ -709,3 +709,14 @@ def test_html_pictures_scale_to_the_window():
     page = graph(str(ROOT / EXAMPLE), "--format", "html")
     assert "svg.picture { max-width: 100%; height: auto; }" in page  # a 1,400 px window shows it whole
     assert re.search(r'<svg class="picture" width="\d+" height="\d+" viewBox="0 0 \d+ \d+"', page)
+
+
+def test_capacity_provider_groups_are_drawn_in_a_box_of_their_own():
+    # DESIGN decision 11: a capacity provider's groups are its Managed Instances, drawn inside a box named after it.
+    path = str(ROOT / "fixtures" / "cfn" / "vr113_near_miss_capacity_provider_nat.yaml")
+    view = view_of(path)
+    node = view.nodes["cp:Capacity|PrivateSubnetA"]
+    assert (node.title, node.cluster) == ("Capacity: Managed Instances", "capacity provider Capacity")
+    assert ("fn:ManagedFunction", "cp:Capacity|PrivateSubnetA", "reachable") in view.edges
+    code, out, _ = run_cli("graph", "--format", "dot", path)
+    assert code == 0 and 'label="capacity provider Capacity"; style="rounded,dashed"' in out

@@ -534,3 +534,45 @@ def test_known_ids_of_a_vpcs_default_objects_are_linked_like_unknown_ones(tmp_pa
     for network in (net, net.previous):
         assert network.objects["aws_route.r"].route_table == "aws_vpc.v#main-rt"  # type: ignore[union-attr]
         assert fn(network, "aws_lambda_function.f").security_groups == ["aws_vpc.v#default-sg"]  # type: ignore[arg-type]
+
+
+def test_capacity_provider_arn_known_after_apply_is_linked_through_the_configuration(tmp_path):
+    # Issue 18 item 1: in a plan the provider's ARN is unknown until apply; the function's capacity_provider_arn is
+    # linked to the provider by the configuration's references (hand-made: the offline provider mirror is 5.100.0,
+    # which has no aws_lambda_capacity_provider).
+    resources, changes, config = _subnets(2)
+    cp_values = {"name": "cp", "vpc_config": [{"subnet_ids": [], "security_group_ids": []}]}
+    fn_values = {
+        "function_name": "f",
+        "capacity_provider_config": [{"lambda_managed_instances_capacity_provider_config": [{}]}],
+    }
+    resources += [
+        {"address": "aws_lambda_capacity_provider.cp", "mode": "managed", "type": "aws_lambda_capacity_provider",
+         "name": "cp", "values": cp_values},
+        {"address": "aws_lambda_function.f", "mode": "managed", "type": "aws_lambda_function", "name": "f",
+         "values": fn_values},
+    ]  # fmt: skip
+    changes += [
+        {"address": "aws_lambda_capacity_provider.cp", "mode": "managed", "type": "aws_lambda_capacity_provider",
+         "name": "cp", "change": {"actions": ["create"], "before": None, "after": cp_values,
+                                  "after_unknown": {"arn": True, "vpc_config": [{"subnet_ids": True}]}}},
+        {"address": "aws_lambda_function.f", "mode": "managed", "type": "aws_lambda_function", "name": "f",
+         "change": {"actions": ["create"], "before": None, "after": fn_values, "after_unknown": {
+             "capacity_provider_config": [{"lambda_managed_instances_capacity_provider_config": [
+                 {"capacity_provider_arn": True}]}]}}},
+    ]  # fmt: skip
+    config += [
+        {"address": "aws_lambda_capacity_provider.cp", "mode": "managed", "type": "aws_lambda_capacity_provider",
+         "name": "cp", "expressions": {"vpc_config": [{"subnet_ids": {"references": [
+             "aws_subnet.s[0].id", "aws_subnet.s[0]", "aws_subnet.s[1].id", "aws_subnet.s[1]"]}}]}},
+        {"address": "aws_lambda_function.f", "mode": "managed", "type": "aws_lambda_function", "name": "f",
+         "expressions": {"capacity_provider_config": [{"lambda_managed_instances_capacity_provider_config": [
+             {"capacity_provider_arn": {"references": [
+                 "aws_lambda_capacity_provider.cp.arn", "aws_lambda_capacity_provider.cp"]}}]}]}},
+    ]  # fmt: skip
+    net = parse_plan(write(tmp_path, _doc(resources, changes, config)))
+    f = fn(net, "aws_lambda_function.f")
+    assert (f.compute, f.managed_instances) == ("aws_lambda_capacity_provider.cp", None)
+    placement = net.objects["aws_lambda_capacity_provider.cp"]
+    assert isinstance(placement, m.ComputePlacement)
+    assert placement.subnets == ["aws_subnet.s[0]", "aws_subnet.s[1]"]

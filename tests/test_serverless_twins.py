@@ -24,6 +24,13 @@ CFN_ONLY = {
     "needs_event_source_mapping": "SAM policy templates (SQSPollerPolicy) have no framework equivalent",
     "needs_iam_sources": "SAM policy templates (SQSSendMessagePolicy) have no framework equivalent",
     "vr001_managed_instances": "a Lambda capacity provider resource (framework v4 capacityProviders); not converted",
+    # The framework's provider.region defaults to us-east-1, so the Region this fixture leaves unknown is known.
+    "vr001_cross_region_endpoint": "the Region is unknown in the template, us-east-1 by default in the framework",
+    "vr001_capacity_provider_endpoints_only": "SAM capacity providers (AWS::Serverless::CapacityProvider); not converted",
+    "vr113_capacity_provider_no_egress": "SAM capacity providers (AWS::Serverless::CapacityProvider); not converted",
+    "vr113_near_miss_capacity_provider_nat": "SAM capacity providers (AWS::Serverless::CapacityProvider); not converted",
+    "vr115_connector_dualstack_no_ipv6": "SAM network connectors (AWS::Serverless::NetworkConnector); not converted",
+    "vr115_near_miss_connector_dualstack": "SAM network connectors (AWS::Serverless::NetworkConnector); not converted",
     "vr001_nested_stack_not_read": "SAM nested applications (AWS::Serverless::Application)",
     "vr001_near_miss_nested_stack_not_read": "SAM nested applications (AWS::Serverless::Application)",
     "vr104_cdk_disallow_all": "CDK-synthesized CloudFormation",

@@ -85,8 +85,13 @@ def test_registry_module_example_is_unknown_not_blocked(corpus: Path) -> None:
     assert not rules & {"VR101", "VR102", "VR104", "VR304"}
 
 
-def test_managed_instances_example_is_reported_unresolved(corpus: Path) -> None:
+def test_managed_instances_example_takes_its_capacity_providers_placement(corpus: Path) -> None:
+    # DESIGN decision 11: the provider's three private subnets route to a NAT gateway per zone: its instances reach
+    # Lambda and CloudWatch Logs (no VR113), three zones (no VR302), and the function has no known need.
     analysis = _analyse("sp-lambda-managed-instances-tf")
-    assert [(f.rule_id, f.resource) for f in analysis.findings] == [
-        ("VR001", "aws_lambda_function.hello_world_function")
-    ]
+    provider = "aws_lambda_capacity_provider.lambda_capacity_provider"
+    assert [(f.rule_id, f.resource) for f in analysis.findings] == []
+    placed = analysis.compute[provider]
+    assert placed.functions == ["aws_lambda_function.hello_world_function"]
+    assert placed.internet is not None and placed.internet.status == "reachable"
+    assert len(placed.groups) == 3

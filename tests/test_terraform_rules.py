@@ -191,11 +191,30 @@ def test_var_override_selects_the_other_branch():
     assert findings_of(report, "VR302") == [("VR302", "aws_lambda_function.api_function", 69)]
 
 
-def test_managed_instances_give_only_unresolved():
+def test_managed_instances_take_their_capacity_providers_placement():
     report = scan("vr001_managed_instances")
-    assert [(f["rule_id"], f["resource"], f["line"]) for f in report["findings"]] == [
-        ("VR001", "aws_lambda_function.managed_function", 90)
+    provider = "aws_lambda_capacity_provider.capacity"
+    assert findings_of(report) == [
+        ("VR001", provider, 80),
+        ("VR001", "aws_lambda_function.managed_function", 93),
+        ("VR001", "aws_lambda_function.shared_function", 108),
+        ("VR302", provider, 80),
     ]
+    assert verdicts(report, "aws_lambda_function.managed_function") == {"internet": "unknown"}
+
+
+def test_capacity_provider_without_egress():
+    provider = "aws_lambda_capacity_provider.capacity"
+    report = scan("vr113_capacity_provider_no_egress")
+    assert findings_of(report) == [
+        ("VR101", "aws_lambda_function.managed_function", 89),
+        ("VR106", "aws_lambda_function.queue_function", 103),
+        ("VR113", provider, 65),
+    ]
+    near = scan("vr113_near_miss_capacity_provider_nat")
+    assert findings_of(near, "VR113") == findings_of(near, "VR301") == findings_of(near, "VR304") == []
+    assert verdicts(near, "aws_lambda_function.managed_function") == {"internet": "reachable"}
+    assert [f["compute"] for f in near["functions"]] == [provider, provider]
 
 
 def test_unresolved_dual_stack_without_an_ipv6_path_is_unknown_not_vr110():
@@ -434,9 +453,14 @@ def test_cross_az_nat():
 def test_single_nat():
     assert findings_of(scan("vr204_single_nat"), "VR204") == [("VR204", "aws_nat_gateway.nat_a", 46)]
     assert findings_of(scan("vr203_near_miss_nat_per_az"), "VR204") == []
-    regional = scan("vr204_near_miss_regional_nat")
-    assert findings_of(regional, "VR204") == findings_of(regional, "VR103") == []
+    regional = scan("vr204_single_regional_nat")
+    assert findings_of(regional, "VR204") == [("VR204", "aws_nat_gateway.nat_a", 23)]
+    assert findings_of(regional, "VR103") == findings_of(regional, "VR203") == []
     assert verdicts(regional, "aws_lambda_function.api_function") == {"internet": "reachable"}
+    assert findings_of(scan("vr204_near_miss_regional_and_zonal_nat"), "VR204") == []
+    no_igw = scan("vr103_regional_nat_no_igw")
+    assert findings_of(no_igw, "VR103") == [("VR103", "aws_lambda_function.api_function", 80)]
+    assert findings_of(no_igw, "VR204") == findings_of(no_igw, "VR101") == []
 
 
 # --- VR301 - VR308 placement, capacity, permissions -------------------------------------------------------------
@@ -683,3 +707,39 @@ def test_dual_stack_function_with_an_ipv6_path():
         "internet": "reachable",
         "internet6": "reachable",
     }
+
+
+# --- issue 18 items 5 and 6: endpoint types and Regions, IPv6-only subnets --------------------------------------
+def test_cross_region_endpoint_serves_only_its_region():
+    fn = "aws_lambda_function.queue_function"
+    report = scan("vr001_cross_region_endpoint")
+    assert findings_of(report, "VR001") == [("VR001", fn, 105)]
+    assert findings_of(report, "VR106") == []
+    same = scan_json(TF / "vr001_cross_region_endpoint", extra=("--var", "region=us-east-1"))
+    assert verdicts(same, fn) == {"sqs": "reachable"}
+    other = scan_json(TF / "vr001_cross_region_endpoint", extra=("--var", "region=eu-west-1"))
+    assert findings_of(other, "VR106") == [("VR106", fn, 105)]
+
+
+def test_ipv6_only_subnet_is_unknown_not_blocked():
+    report = scan("vr001_ipv6_only_subnet")
+    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_function.ipv6_function", 88)]
+    assert verdicts(report, "aws_lambda_function.ipv6_function") == {"internet6": "unknown"}
+    assert verdicts(report, "aws_lambda_function.dual_stack_function") == {"internet6": "reachable"}
+
+
+def test_capacity_provider_with_endpoints_but_no_nat_is_unknown():
+    report = scan("vr001_capacity_provider_endpoints_only")
+    assert findings_of(report, "VR113") == []
+    assert findings_of(report, "VR001") == [("VR001", "aws_lambda_capacity_provider.capacity", 93)]
+
+
+def test_block_public_access_bidirectional_blocks_nat_egress():
+    fn = "aws_lambda_function.needs_internet_function"
+    report = scan("vr112_bpa_bidirectional")
+    assert findings_of(report, "VR112") == [("VR112", fn, 113)]
+    assert verdicts(report, fn) == {"internet": "blocked"}
+    near = scan("vr112_near_miss_bpa_exclusion")
+    assert findings_of(near, "VR112") == []
+    assumed = scan_json(TF / "vr101_near_miss_nat", extra=("--assume-bpa", "bidirectional"))
+    assert [f["rule_id"] for f in assumed["findings"] if f["rule_id"] == "VR112"] == ["VR112"]

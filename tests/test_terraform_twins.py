@@ -23,6 +23,15 @@ CFN_ONLY = {
     "vr104_cdk_disallow_all": "CDK-synthesized CloudFormation: CDK's match-nothing egress rule has no Terraform idiom",
     "vr001_nested_stack_not_read": "nested stacks; Terraform's counterpart is vr001_module_not_on_disk",
     "vr001_near_miss_nested_stack_not_read": "nested stacks; Terraform's is vr001_near_miss_module_not_on_disk",
+    **{
+        name: "network connectors: CloudFormation/SAM/CDK only, no Terraform AWS provider resource found (issue 18)"
+        for name in (
+            "vr114_connector_no_nat",
+            "vr114_near_miss_connector_nat",
+            "vr115_connector_dualstack_no_ipv6",
+            "vr115_near_miss_connector_dualstack",
+        )
+    },
 }
 # Terraform fixtures that test Terraform itself and have no CloudFormation twin.
 TF_ONLY = {

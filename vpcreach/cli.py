@@ -80,6 +80,12 @@ def common_options(fn):
             help="Exit 2 when there is nothing to check (no template, root or plan; no VPC-attached function).",
         ),
         click.option(
+            "--assume-bpa",
+            type=click.Choice(("off", "ingress", "bidirectional")),
+            default=None,
+            help="VPC Block Public Access mode when the source does not set it (default off; config assume_bpa).",
+        ),
+        click.option(
             "--root",
             type=click.Path(exists=True, file_okay=False),
             default=None,

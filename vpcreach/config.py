@@ -12,6 +12,7 @@ params = { Environment = "prod" }                    # CloudFormation parameters
 variables = { enable_nat_gateway = true }            # Terraform variables
 suppress = { LegacyFn = [{ id = "VR302", reason = "single-AZ by design" }] }
 eni_quota = 250
+assume_bpa = "off"                                   # VPC Block Public Access outside the source: off|ingress|bidirectional
 root = "."                                           # scan root: files inputs name are read only inside it
 fail_on_empty = true                                 # nothing to analyse is an error (exit 2), as --fail-on-empty
 ```
@@ -65,6 +66,7 @@ class Config:
     eni_quota: int = DEFAULT_ENI_QUOTA
     root: str | None = None  # scan root; relative to the config file's folder
     fail_on_empty: bool = False  # a scan with nothing to analyse is an error (exit 2), not a note
+    assume_bpa: str = "off"  # VPC Block Public Access when the source does not set it: off, ingress, bidirectional
 
     def options(self, req: Any) -> Options:
         """Analysis options from this file and a request (anything with the RunRequest attributes, or None)."""
@@ -88,6 +90,7 @@ class Config:
             },
             mode=getattr(req, "mode", None) or "scan",
             eni_quota=self.eni_quota,
+            assume_bpa=getattr(req, "assume_bpa", None) or self.assume_bpa,
         )
 
 
@@ -286,6 +289,10 @@ def _parse(path: str, table: dict, trusted: bool = True) -> Config:
         raise fail(f"unknown setting(s) {', '.join(sorted(_name(k) for k in unknown))}")
     if "severity_threshold" in table:
         cfg.severity_threshold = severity(table["severity_threshold"], "severity_threshold")
+    if "assume_bpa" in table:
+        if table["assume_bpa"] not in ("off", "ingress", "bidirectional"):
+            raise fail(f'assume_bpa must be "off", "ingress" or "bidirectional", not {_brief(table["assume_bpa"])}')
+        cfg.assume_bpa = table["assume_bpa"]
     if "fail_on_empty" in table:
         if not isinstance(table["fail_on_empty"], bool):
             raise fail(f"fail_on_empty must be true or false, not {_brief(table['fail_on_empty'])}")

@@ -38,6 +38,7 @@ class RunRequest:
     root: str | None = None
     fail_on_empty: bool = False
     tf_dir: str | None = None  # `vpcreach plan --tf-dir`
+    assume_bpa: str | None = None  # --assume-bpa: VPC Block Public Access when the source does not set it
     # Sources already chosen by the caller (cfn-lint hands over the template it has read): no discovery, and
     # `paths` only locate the config file.
     sources: list[Any] | None = None
@@ -105,11 +106,16 @@ def _nothing_to_check(req: RunRequest, analyses: list[Analysis]) -> str | None:
     if not analyses:
         return f"no CloudFormation/SAM template, Serverless Framework service, CDK cloud assembly, Terraform root or plan found under {where}: nothing was checked"
     functions = [r.function for a in analyses for r in a.functions.values()]
+    if any(a.compute for a in analyses):
+        return None  # a capacity provider or network connector is checked on its own (DESIGN decision 11)
     if not functions:
         return f"no Lambda function in the {len(analyses)} input(s) read under {where}: nothing was checked"
     # A stand-in (a module not on disk, a loop not expanded) or a Managed Instances function is reported as
     # unknown (VR001): that is something to read, not nothing.
-    if not any(fn.has_vpc_config or fn.stand_in is not None or fn.managed_instances is not None for fn in functions):
+    if not any(
+        fn.has_vpc_config or fn.compute is not None or fn.stand_in is not None or fn.managed_instances is not None
+        for fn in functions
+    ):
         return f"none of the {len(functions)} Lambda function(s) under {where} is attached to a VPC: nothing to check"
     return None
 
@@ -185,13 +191,15 @@ def graph(req: RunRequest, fmt: str, functions: list[str] | None = None) -> int:
     if results.problems:  # the picture would be of part of the input: stop at the first that was not read
         return error(str(results.problems[0]))
     analyses = results.analyses
-    if not any(r.function.has_vpc_config for a in analyses for r in a.functions.values()):
+    if not any(r.function.has_vpc_config or r.compute for a in analyses for r in a.functions.values()):
         say("note", "no VPC-attached function found; the picture is empty")
     from .reports.picture import render as render_picture
     from .reports.picture_model import build_views
 
     if functions and not build_views(analyses, functions):
-        known = sorted(fid for a in analyses for fid, r in a.functions.items() if r.function.has_vpc_config)
+        known = sorted(
+            fid for a in analyses for fid, r in a.functions.items() if r.function.has_vpc_config or r.compute
+        )
         hint = f"; VPC-attached functions: {', '.join(known[:20])}" if known else "; no VPC-attached function found"
         return error(f"no function matches {', '.join(functions)}{hint}")
     write_report(render_picture(analyses, fmt, functions), req.output)

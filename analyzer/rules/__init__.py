@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
-from . import capacity, cost, paths, permissions, placement, unresolved
+from . import capacity, compute, cost, paths, permissions, placement, unresolved
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -19,6 +19,7 @@ CHECKS: list[Callable[[Analysis], Iterable[Finding]]] = [
     *unresolved.CHECKS,
     *paths.CHECKS,
     *placement.CHECKS,
+    *compute.CHECKS,
     *cost.CHECKS,
     *capacity.CHECKS,
     *permissions.CHECKS,

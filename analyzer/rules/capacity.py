@@ -18,7 +18,7 @@ def eni_groups(analysis: Analysis) -> list[Finding]:
     subnets differ only by the subnet (one ENI per subnet), so they are one finding listing the subnets."""
     graph = analysis.graph
     merged: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
-    for gid, group in sorted(graph.eni_groups.items()):
+    for gid, group in sorted(graph.hyperplane_groups().items()):
         merged.setdefault((tuple(group.security_groups), tuple(group.functions)), []).append(gid)
     out = []
     for (security_groups, functions), gids in merged.items():
@@ -48,11 +48,19 @@ def _functions_in(analysis: Analysis, group_ids: list[str]) -> list[str]:
 
 
 def subnet_capacity(analysis: Analysis) -> list[Finding]:
-    """VR303, DESIGN decision 7: demand over 80% of the usable addresses (size - 5)."""
+    """VR303, DESIGN decision 7: demand over 80% of the usable addresses (size - 5). A capacity provider's instances
+    take one address each, as many as scaling launches: unknown demand on top of the known one, said so [LMI]."""
     out = []
     for use in analysis.subnet_uses.values():
-        if not use.groups or use.usable is None or use.demand <= CAPACITY_WARNING * use.usable:
+        if not (use.groups or use.unknown_demand) or use.usable is None or use.demand <= CAPACITY_WARNING * use.usable:
             continue
+        instances = (
+            f"; {', '.join(use.unknown_demand)} (capacity provider instances / network connector interfaces) take "
+            "addresses here too, one each, how many depends on scaling (unknown)"
+            if use.unknown_demand
+            else ""
+        )
+        groups = [*use.groups, *(g for p in use.unknown_demand for g in analysis.graph.compute_groups.get(p, []))]
         out.append(
             on_node(
                 analysis.graph,
@@ -60,8 +68,9 @@ def subnet_capacity(analysis: Analysis) -> list[Finding]:
                 "VR303",
                 f"subnet {use.subnet} ({use.cidr}) has {use.usable} usable addresses and needs {use.demand}: "
                 f"{len(use.groups)} Hyperplane ENI(s) and {use.other} other network interface(s) "
-                f"(over {int(CAPACITY_WARNING * 100)}%; published versions and scaling past 65,000 connections add more)",
-                _functions_in(analysis, use.groups),
+                f"(over {int(CAPACITY_WARNING * 100)}%; published versions and scaling past 65,000 connections add more)"
+                f"{instances}",
+                _functions_in(analysis, groups),
                 [use.subnet],
                 key="capacity",
             )

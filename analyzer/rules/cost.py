@@ -95,21 +95,25 @@ def single_nat(analysis: Analysis) -> list[Finding]:
     if len(analysis.nat_uses) != 1:
         return []
     nat, uses = next(iter(analysis.nat_uses.items()))
-    if not uses[0].zonal:
-        return []
     fids = sorted({u.function for u in uses})
     kind = "NAT instance" if uses[0].instance else "NAT gateway"
-    return [
-        on_node(
-            analysis.graph,
-            nat,
-            "VR204",
-            f"every NAT-served need of {len(fids)} function(s) ({', '.join(fids)}) goes through the single {kind} {nat}",
-            fids,
-            [nat],
-            key="single",
+    message = (
+        f"every NAT-served need of {len(fids)} function(s) ({', '.join(fids)}) goes through the single {kind} {nat}"
+    )
+    fix = ""
+    if not uses[0].zonal:
+        # A regional NAT gateway is still one gateway, but it spans the VPC's zones and follows the workload into
+        # each of them [RNAT]: a zone's failure does not take the egress down, so the catalogue's fix (a NAT per
+        # zone, or a regional NAT) does not apply.
+        message = (
+            f"every NAT-served need of {len(fids)} function(s) ({', '.join(fids)}) goes through the single regional "
+            f"NAT gateway {nat}; it spans the VPC's Availability Zones, so this is not a single-zone failure"
         )
-    ]
+        fix = (
+            "Nothing to add for zone failures: a regional NAT gateway already serves every zone. "
+            "Suppress this VR204 on the gateway if one gateway per VPC is intended."
+        )
+    return [on_node(analysis.graph, nat, "VR204", message, fids, [nat], key="single", fix=fix)]
 
 
 CHECKS = [nat_for_services, cross_az_nat, single_nat]

@@ -25,6 +25,7 @@ _INTERNET = {
     r.NAT_BROKEN: "VR103",
     r.DNS_DISABLED: "VR107",
     r.IPV6_DISABLED: "VR110",
+    r.BPA: "VR112",
 }
 _SERVICE = {
     r.SG_EGRESS: "VR104",
@@ -34,6 +35,7 @@ _SERVICE = {
     r.NAT_BROKEN: "VR103",
     r.ENDPOINT_SG: "VR108",
     r.DNS_DISABLED: "VR107",
+    r.BPA: "VR112",
 }
 _PRIVATE = {
     r.SG_EGRESS: "VR104",
@@ -42,7 +44,13 @@ _PRIVATE = {
     r.TARGET_ROUTE: "VR111",
 }
 
+_BPA_FIX = (
+    "Add a VPC Block Public Access exclusion (allow-egress or allow-bidirectional) for {rt} or its VPC, or switch Block "
+    "Public Access to block-ingress."
+)
 _FIXES = {
+    ("VR112", 4): _BPA_FIX,
+    ("VR112", 6): _BPA_FIX,
     ("VR101", 4): "Add a 0.0.0.0/0 route to a NAT gateway (in a public subnet) to {rt}.",
     (
         "VR110",

@@ -53,6 +53,8 @@ def single_az(analysis: Analysis) -> list[Finding]:
     out = []
     for result in analysis.vpc_functions():
         fn = result.function
+        if result.compute is not None:
+            continue  # its capacity provider or connector gets VR302 (rules/compute.py)
         if isinstance(fn.subnets, Unknown) or any(isinstance(s, m.UnknownItems) for s in fn.subnets):
             continue
         subnets = list(dict.fromkeys(fn.subnets))

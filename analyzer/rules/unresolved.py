@@ -45,12 +45,14 @@ def unresolved(analysis: Analysis) -> list[Finding]:
         if fn.stand_in is not None:
             reason = fn.stand_in.reason
             out.append(on_function(fn, "VR001", f"{fn.id}: {reason}", key="stand-in", fix=fix_for(reason)))
-        if not fn.has_vpc_config:
+        if not (fn.has_vpc_config or result.compute is not None):
             continue
         for gap in result.placement_gaps:
             out.append(on_function(fn, "VR001", f"{fn.id}: {gap.reason}", key=gap.reason, fix=fix_for(gap.reason)))
+        gaps = {gap.reason for gap in result.placement_gaps}
         for nr in result.needs:
-            if nr.verdict.status == UNKNOWN:
+            # A need unknown for the very reason its placement is (an IPv6-only subnet) is that one finding.
+            if nr.verdict.status == UNKNOWN and nr.verdict.detail not in gaps:
                 v = nr.verdict
                 out.append(
                     on_function(
@@ -70,7 +72,8 @@ def unresolved(analysis: Analysis) -> list[Finding]:
                     )
                 )
         verdict = result.eni_permission
-        assert verdict is not None  # the engine decides it for every VPC function
+        if verdict is None:
+            continue  # on a capacity provider or connector: the function's role manages no network interface
         grants = verdict.grants
         if verdict.unknown:
             reason = "; ".join(grants.unknowns) or "the role is unknown"

@@ -80,11 +80,18 @@ def parse_template(
         except ResolveLimit as exc:
             raise InputError(path, str(exc)) from None
         resources = doc["Resources"]
-    net = m.Network(sources=[path])
+    net = m.Network(sources=[path], region=(params or {}).get("AWS::Region"))
     types = {str(rid): str(r.get("Type", "")) for rid, r in resources.items() if isinstance(r, dict)}
     resolver = Resolver(doc, params, set(types), imports, parameter_values)
     ctx = Context(resolver, net, path, {**foreign_types, **types} if foreign_types else types)
-    sam_globals = (doc.get("Globals") or {}).get("Function") if isinstance(doc.get("Globals"), dict) else None
+    # SAM Globals sections by the resource type they apply to [SAMG]: Function, and CapacityProvider (SAM 1.10x).
+    found = doc.get("Globals")
+    sections: dict = found if isinstance(found, dict) else {}
+    sam_globals = {
+        f"AWS::Serverless::{name}": sections.get(name)
+        for name in ("Function", "CapacityProvider")
+        if isinstance(sections.get(name), dict)
+    }
 
     order = sorted(types, key=lambda rid: _FIRST.index(types[rid]) if types[rid] in _FIRST else len(_FIRST))
     try:
@@ -103,7 +110,7 @@ def parse_template(
     return net
 
 
-def _add_resources(ctx: Context, resources: dict, order: list[str], sam_globals: Any) -> None:
+def _add_resources(ctx: Context, resources: dict, order: list[str], sam_globals: dict[str, Any]) -> None:
     resolver, net, path, types = ctx.r, ctx.net, ctx.path, ctx.types
     key_lines = getattr(resources, "key_lines", {})
     for rid in order:
@@ -118,8 +125,8 @@ def _add_resources(ctx: Context, resources: dict, order: list[str], sam_globals:
                 net.unknowns.append((rid, f"may not exist: {exists.reason}"))
         handler = HANDLERS.get(rtype)
         raw_props = res.get("Properties") or {}
-        if rtype == "AWS::Serverless::Function" and isinstance(sam_globals, dict):
-            raw_props = merge_globals(_without_ignored(sam_globals, res.get("IgnoreGlobals")), raw_props)
+        if rtype in sam_globals:
+            raw_props = merge_globals(_without_ignored(sam_globals[rtype], res.get("IgnoreGlobals")), raw_props)
         net.depends[rid] = _direct_dependencies(res, raw_props, types)
         if handler is None and rtype not in _ATTRS:
             continue

@@ -76,11 +76,11 @@ def _function(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
         fn.has_vpc_config = not (subnets == [] and sgs == [])
         fn.subnets, fn.security_groups = subnets, sgs
         fn.ipv6_dual_stack = to_bool(vpc.get("Ipv6AllowedForDualStack"), False)
-    if p.get("CapacityProviderConfig") is not None:
-        fn.managed_instances = Unknown(
-            "the function runs on Lambda Managed Instances; their VPC configuration lives on the capacity "
-            "provider, which vpcreach does not analyse yet"
-        )
+    provider = _capacity_provider(p.get("CapacityProviderConfig"), is_sam)
+    if isinstance(provider, str):
+        fn.compute = provider  # the provider's placement replaces VpcConfig (DESIGN decision 11) [LMI]
+    elif provider is not None:
+        fn.managed_instances = provider
     env = p.get("Environment")
     if isinstance(env, dict) and isinstance(env.get("Variables"), dict):
         fn.environment = dict(env["Variables"])
@@ -117,6 +117,85 @@ def _needs_evidence(ctx: Context, fn: m.Function, p: dict, is_sam: bool) -> None
         # SAM reads a local CodeUri relative to the template's folder [SAMCU]; an S3 URI is not local.
         folder = os.path.join(os.path.dirname(fn.loc.file), p["CodeUri"])
         fn.code = m.CodeSource("path", fn.loc, path=folder, runtime=runtime)
+
+
+def _capacity_provider(config: Any, is_sam: bool) -> str | Unknown | None:
+    """The capacity provider a function runs on: SAM `CapacityProviderConfig.Arn`, CloudFormation
+    `CapacityProviderConfig.LambdaManagedInstancesCapacityProviderConfig.CapacityProviderArn` [LMI]."""
+    if config is None:
+        return None
+    inner = config.get("LambdaManagedInstancesCapacityProviderConfig") if isinstance(config, dict) else None
+    arn = inner.get("CapacityProviderArn") if isinstance(inner, dict) else None
+    if arn is None and is_sam and isinstance(config, dict):
+        arn = config.get("Arn")
+    ref = to_ref(arn, "CapacityProviderArn") if arn is not None else None
+    if isinstance(ref, str):
+        return ref
+    why = (
+        f"its capacity provider {ref.value} is defined outside the template"
+        if isinstance(ref, m.External)
+        else f"its capacity provider is unresolved ({ref.reason})"
+        if isinstance(ref, Unknown)
+        else "its CapacityProviderConfig names no capacity provider"
+    )
+    return Unknown(
+        f"the function runs on Lambda Managed Instances, whose VPC configuration lives on the capacity provider, and {why}"
+    )
+
+
+@handles(*aws.CAPACITY_PROVIDER_TYPES[:2])
+def _capacity_provider_resource(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    """A Managed Instances capacity provider: its VpcConfig places the instances [LMI]. SecurityGroupIds may be
+    empty or (SAM) omitted: the VPC's default security group."""
+    vpc = p.get("VpcConfig")
+    if isinstance(vpc, dict):
+        subnets, sgs = (
+            to_refs(vpc.get("SubnetIds"), "SubnetIds"),
+            to_refs(vpc.get("SecurityGroupIds"), "SecurityGroupIds"),
+        )
+    else:
+        subnets = sgs = vpc if isinstance(vpc, Unknown) else Unknown("the capacity provider has no VpcConfig")
+    ctx.net.add(m.ComputePlacement(rid, loc, aws.CAPACITY_PROVIDER, subnets, sgs))
+
+
+@handles(*aws.NETWORK_CONNECTOR_TYPES)
+def _network_connector(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    """A network connector's VPC egress configuration [NC]: CloudFormation Configuration.VpcEgressConfiguration,
+    SAM VpcConfig; SubnetIds, SecurityGroupIds (0-5, none: the VPC's default group), NetworkProtocol IPv4|DualStack."""
+    if ctx.types[rid] == "AWS::Serverless::NetworkConnector":
+        vpc = p.get("VpcConfig")
+    else:
+        config = p.get("Configuration")
+        vpc = config.get("VpcEgressConfiguration") if isinstance(config, dict) else config
+    if isinstance(vpc, dict):
+        subnets, sgs = (
+            to_refs(vpc.get("SubnetIds"), "SubnetIds"),
+            to_refs(vpc.get("SecurityGroupIds"), "SecurityGroupIds"),
+        )
+        protocol = to_str(vpc.get("NetworkProtocol"))
+        dual: bool | Unknown = protocol.lower() == "dualstack" if isinstance(protocol, str) else (protocol or False)
+    else:
+        subnets = sgs = (
+            vpc if isinstance(vpc, Unknown) else Unknown("the network connector has no VPC egress configuration")
+        )
+        dual = False
+    ctx.net.add(m.ComputePlacement(rid, loc, aws.NETWORK_CONNECTOR, subnets, sgs, dual))
+
+
+@handles(*aws.CONNECTOR_USERS)
+def _connector_user(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    """MicroVM images (EgressNetworkConnectors) and Web Function revisions (ServiceConfig.EgressNetworkConnectorArn,
+    a version-qualified ARN) name the connector their egress goes through [NC]; AWS-managed connectors (an ARN) are
+    not in the source and are not followed."""
+    if ctx.types[rid] == "AWS::Lambda::MicrovmImage":
+        named = as_list(p.get("EgressNetworkConnectors"))
+    else:
+        service = p.get("ServiceConfig")
+        named = [service.get("EgressNetworkConnectorArn")] if isinstance(service, dict) else []
+    for i, value in enumerate(named):
+        ref = _role_ref(value)  # a GetAtt or a Sub around one resource names that resource
+        if isinstance(ref, str) and ctx.types.get(ref) in aws.NETWORK_CONNECTOR_TYPES:
+            ctx.net.add(m.ComputeUse(f"{rid}#connector{i}", loc, placement=ref))
 
 
 def _sam_role(ctx: Context, rid: str, p: dict, loc: Loc, has_vpc: bool) -> str:

@@ -95,6 +95,7 @@ def _subnet(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
             cidr_v4=to_str(p.get("CidrBlock")),
             cidr_v6=to_str(ipv6) if ipv6 is not None else None,
             az=to_str(az) if az is not None else Unknown("the subnet names no Availability Zone (AWS picks one)"),
+            ipv6_native=to_bool(p.get("Ipv6Native"), False),
         )
     )
 
@@ -192,6 +193,26 @@ def _nat(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     )
 
 
+@handles("AWS::EC2::VPCBlockPublicAccessOptions")
+def _bpa(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    mode = to_str(p.get("InternetGatewayBlockMode"))
+    ctx.net.add(m.BlockPublicAccess(rid, loc, aws.bpa_mode(mode) if isinstance(mode, str) else mode or "off"))
+
+
+@handles("AWS::EC2::VPCBlockPublicAccessExclusion")
+def _bpa_exclusion(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
+    mode = to_str(p.get("InternetGatewayExclusionMode"))
+    ctx.net.add(
+        m.BlockPublicAccessExclusion(
+            rid,
+            loc,
+            vpc=to_ref(p["VpcId"]) if p.get("VpcId") is not None else None,
+            subnet=to_ref(p["SubnetId"]) if p.get("SubnetId") is not None else None,
+            mode=aws.bpa_mode(mode) if isinstance(mode, str) else mode or Unknown("no InternetGatewayExclusionMode"),
+        )
+    )
+
+
 @handles("AWS::EC2::Instance")
 def _instance(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     subnet = p.get("SubnetId")
@@ -278,9 +299,10 @@ def _endpoint(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
             subnets=subnets if isinstance(subnets, list) else [subnets],
             security_groups=sgs if isinstance(sgs, list) else [sgs],
             private_dns=to_bool(p.get("PrivateDnsEnabled"), False),
+            service_region=to_str(p.get("ServiceRegion")) if p.get("ServiceRegion") is not None else None,
         )
     )
-    if isinstance(etype, str) and etype.lower() == "interface" and isinstance(subnets, list):
+    if isinstance(etype, str) and aws.endpoint_type(etype) in aws.ENI_ENDPOINT_TYPES and isinstance(subnets, list):
         ctx.net.add(m.EniHolder(f"{rid}#eni", loc, subnets=subnets, resource_type="AWS::EC2::VPCEndpoint"))
 
 

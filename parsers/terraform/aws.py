@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
 
@@ -120,7 +121,7 @@ def _mount(ctx: Context) -> None:
             ctx.note(addr, ep_ref)
     for endpoint in net.of(m.VpcEndpoint):
         etype = endpoint.endpoint_type
-        if isinstance(etype, str) and etype.lower() == "interface" and endpoint.subnets:
+        if isinstance(etype, str) and aws.endpoint_type(etype) in aws.ENI_ENDPOINT_TYPES and endpoint.subnets:
             net.add(
                 m.EniHolder(
                     f"{endpoint.id}#eni", endpoint.loc, subnets=list(endpoint.subnets), resource_type="aws_vpc_endpoint"

@@ -1,7 +1,7 @@
 """Lambda functions and event source mappings.
 
 A function whose `vpc_config` lists no subnets and no security groups is not in a VPC [TFL]; one on a
-capacity provider (Lambda Managed Instances) is Unknown (DESIGN decision 11).
+capacity provider (Lambda Managed Instances) takes the provider's placement (DESIGN decision 11).
 """
 
 from __future__ import annotations
@@ -45,6 +45,40 @@ def _env_value(ctx: Context, value: Any) -> Any:
     return Unknown("environment value could not be resolved")
 
 
+def _capacity_provider(ctx: Context, v: dict) -> str | Unknown:
+    """capacity_provider_config.lambda_managed_instances_capacity_provider_config.capacity_provider_arn [LMI]."""
+    config = ctx.block(v, "capacity_provider_config")
+    inner = ctx.block(config, "lambda_managed_instances_capacity_provider_config") if isinstance(config, dict) else None
+    arn = inner.get("capacity_provider_arn") if isinstance(inner, dict) else None
+    ref = ctx.ref(arn, "capacity provider", ("aws_lambda_capacity_provider",)) if arn is not None else None
+    if isinstance(ref, str):
+        return ref
+    why = (
+        f"its capacity provider {ref.value} is defined outside the configuration"
+        if isinstance(ref, External)
+        else f"its capacity provider is unresolved ({ref.reason})"
+        if isinstance(ref, Unknown)
+        else "its capacity_provider_config names no capacity provider"
+    )
+    return Unknown(
+        f"the function runs on Lambda Managed Instances, whose VPC configuration lives on the capacity provider, and {why}"
+    )
+
+
+@handles("aws_lambda_capacity_provider")
+def _capacity_provider_resource(ctx: Context, inst: ResourceInstance) -> None:
+    """A Managed Instances capacity provider's vpc_config places the instances [LMI] (AWS provider
+    aws_lambda_capacity_provider, vpc_config { subnet_ids, security_group_ids }, as bridged in Pulumi
+    aws.lambda.CapacityProvider v7.19.0). No security groups: the VPC's default group."""
+    vpc = ctx.block(inst.values, "vpc_config")
+    if isinstance(vpc, dict):
+        subnets = ctx.refs(vpc.get("subnet_ids"), "subnet")
+        sgs = ctx.refs(vpc.get("security_group_ids"), "security group")
+    else:
+        subnets = sgs = vpc if isinstance(vpc, Unknown) else Unknown("the capacity provider has no vpc_config")
+    ctx.net.add(m.ComputePlacement(inst.address, inst.loc, aws.CAPACITY_PROVIDER, subnets, sgs))
+
+
 @handles("aws_lambda_function")
 def _function(ctx: Context, inst: ResourceInstance) -> None:
     v = inst.values
@@ -62,10 +96,11 @@ def _function(ctx: Context, inst: ResourceInstance) -> None:
         fn.subnets, fn.security_groups = subnets, sgs
         fn.ipv6_dual_stack = ctx.flag(vpc.get("ipv6_allowed_for_dual_stack"), False)
     if v.get("capacity_provider_config") not in (None, []):
-        fn.managed_instances = Unknown(
-            "the function runs on Lambda Managed Instances; their VPC configuration lives on the capacity "
-            "provider, which vpcreach does not analyse yet"
-        )
+        provider = _capacity_provider(ctx, v)
+        if isinstance(provider, str):
+            fn.compute = provider  # the provider's placement replaces vpc_config (DESIGN decision 11) [LMI]
+        else:
+            fn.managed_instances = provider
     env = ctx.block(v, "environment")
     if isinstance(env, dict):
         variables = env.get("variables")

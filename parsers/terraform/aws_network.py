@@ -68,6 +68,7 @@ def _subnet(ctx: Context, inst: ResourceInstance) -> None:
             cidr_v4=ctx.text(v.get("cidr_block")),
             cidr_v6=ctx.text(v.get("ipv6_cidr_block")),
             az=ctx.text(az) if az is not None else Unknown("the subnet names no Availability Zone (AWS picks one)"),
+            ipv6_native=ctx.flag(v.get("ipv6_native"), False),
         )
     )
 
@@ -308,6 +309,30 @@ def _opaque(ctx: Context, inst: ResourceInstance) -> None:
         )
 
 
+# --- VPC Block Public Access [BPA] ---------------------------------------------------------------------------
+@handles("aws_vpc_block_public_access_options")
+def _bpa(ctx: Context, inst: ResourceInstance) -> None:
+    mode = ctx.text(inst.values.get("internet_gateway_block_mode"))
+    ctx.net.add(
+        m.BlockPublicAccess(inst.address, inst.loc, aws.bpa_mode(mode) if isinstance(mode, str) else mode or "off")
+    )
+
+
+@handles("aws_vpc_block_public_access_exclusion")
+def _bpa_exclusion(ctx: Context, inst: ResourceInstance) -> None:
+    v = inst.values
+    mode = ctx.text(v.get("internet_gateway_exclusion_mode"))
+    ctx.net.add(
+        m.BlockPublicAccessExclusion(
+            inst.address,
+            inst.loc,
+            vpc=ctx.ref(v.get("vpc_id")) if v.get("vpc_id") is not None else None,
+            subnet=ctx.ref(v.get("subnet_id")) if v.get("subnet_id") is not None else None,
+            mode=aws.bpa_mode(mode) if isinstance(mode, str) else mode or Unknown("no internet_gateway_exclusion_mode"),
+        )
+    )
+
+
 # --- VPC endpoints -----------------------------------------------------------------------------------
 _REGION_IN_SERVICE = re.compile(r"^(com\.amazonaws\.|aws\.api\.)\ue000[0-9]+\ue001(\.[a-z0-9.-]+)$")
 
@@ -341,6 +366,7 @@ def _endpoint(ctx: Context, inst: ResourceInstance) -> None:
             subnets=subnets if isinstance(subnets, list) else [subnets],
             security_groups=sgs if isinstance(sgs, list) else [sgs],
             private_dns=ctx.flag(v.get("private_dns_enabled"), False),
+            service_region=ctx.text(v.get("service_region")) if v.get("service_region") is not None else None,
         )
     )
 

@@ -33,6 +33,7 @@ def to_dict(
     sources: list[str] = []
     functions: list[dict] = []
     groups: list[dict] = []
+    placements: list[dict] = []
     unknowns: list[dict] = []
     vpcs: list[dict] = []
     all_findings: list[Finding] = []
@@ -50,7 +51,7 @@ def to_dict(
 
         for fid, result in a.functions.items():
             fn = result.function
-            if not fn.has_vpc_config and fn.managed_instances is None:
+            if not fn.has_vpc_config and fn.managed_instances is None and result.compute is None:
                 continue
             functions.append(
                 {
@@ -59,6 +60,8 @@ def to_dict(
                     "line": fn.loc.line,
                     "eni_group": ", ".join(result.groups),
                     "eni_groups": result.groups,
+                    # The capacity provider or network connector whose placement it takes (DESIGN decision 11).
+                    **({"compute": result.compute} if result.compute is not None else {}),
                     "needs": [
                         {
                             "target": nr.need.target,
@@ -87,7 +90,30 @@ def to_dict(
                     },
                 }
             )
-        for gid, group in sorted(a.graph.eni_groups.items()):
+        for pid, c in sorted(a.compute.items()):
+            placements.append(
+                {
+                    "resource": pid,
+                    "kind": c.placement.compute_kind,
+                    "source": source,
+                    "file": c.placement.loc.file,
+                    "line": c.placement.loc.line,
+                    "groups": [
+                        {
+                            "id": gid,
+                            "subnet": a.graph.eni_groups[gid].subnet,
+                            "security_groups": list(a.graph.eni_groups[gid].security_groups),
+                        }
+                        for gid in c.groups
+                    ],
+                    "functions": c.functions,
+                    "users": c.users,
+                    # One address per instance (capacity provider) or ENI (connector); how many follows scaling.
+                    "ip_addresses": None,
+                    "internet": c.internet.status if c.internet is not None else None,
+                }
+            )
+        for gid, group in sorted(a.graph.hyperplane_groups().items()):
             use = uses.get(group.subnet_ref) if isinstance(group.subnet_ref, str) else None
             groups.append(
                 {
@@ -130,6 +156,8 @@ def to_dict(
         "findings": [finding_dict(f) for f in chosen],
         "functions": functions,
         "eni_groups": groups,
+        # Capacity providers (Lambda Managed Instances) and network connectors: compute placed as a group.
+        "compute": placements,
         "vpcs": vpcs,
         "unknowns": unknowns,
         # Inputs that could not be read (the exit code is then 2); the report covers the others.

@@ -44,7 +44,7 @@ def _testcases(a: Analysis, findings: list[Finding]) -> list[tuple[str, str, int
     cases = []
     for fid, result in a.functions.items():
         fn = result.function
-        if fn.has_vpc_config or fn.managed_instances is not None:
+        if fn.has_vpc_config or result.compute is not None or fn.managed_instances is not None:
             cases.append((fid, fn.loc.file, fn.loc.line, by_resource.pop(fid, [])))
     for resource, items in by_resource.items():
         first = min(items, key=Finding.sort_key)

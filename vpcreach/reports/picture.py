@@ -23,6 +23,7 @@ from vpcreach.output import escape
 
 from .picture_model import (
     BLOCKED,
+    LANE_ENI,
     LANE_RT,
     LANE_SUBNET,
     LANE_TITLES,
@@ -59,6 +60,9 @@ STYLE = {
     "unresolved": ("#f6f8fa", "#8c959f"),
 }
 DEFAULT_STYLE = ("#fce7f3", "#c2588f")  # private targets, opaque gateways
+# Lanes whose nodes are drawn in boxes: subnets in their Availability Zone, a capacity provider's or network
+# connector's groups in the provider or connector (DESIGN decision 11).
+_BOXED = (LANE_ENI, LANE_SUBNET)
 _LABELLED_FROM = LANE_RT  # before the route table every path of a function shares its needs: no labels
 
 
@@ -133,7 +137,7 @@ def to_dot(views: list[View]) -> str:
             out.append(f'    label={_dot_str(view.source)}; style="rounded"; color="#57606a";')
         clusters: dict[str, list[PNode]] = {}
         for node in view.sorted_nodes():
-            if node.cluster and node.lane == LANE_SUBNET:
+            if node.cluster and node.lane in _BOXED:
                 clusters.setdefault(node.cluster, []).append(node)
                 continue
             out.append(indent + _dot_node(node, prefix))
@@ -210,7 +214,7 @@ def to_mermaid(views: list[View]) -> str:
             indent = "    "
         clusters: dict[str, list[PNode]] = {}
         for node in view.sorted_nodes():
-            if node.cluster and node.lane == LANE_SUBNET:
+            if node.cluster and node.lane in _BOXED:
                 clusters.setdefault(node.cluster, []).append(node)
             else:
                 out.append(indent + _mm_node(ids[(i, node.id)], node))
@@ -288,7 +292,7 @@ def _svg(view: View, vi: int) -> tuple[str, dict]:
     boxes = []
     for n in nodes:
         w, h = _box_size(n)
-        boxes.append(Box(n.id, n.lane, w, h, n.cluster if n.lane == LANE_SUBNET else ""))
+        boxes.append(Box(n.id, n.lane, w, h, n.cluster if n.lane in _BOXED else ""))
     edges = view.sorted_edges()
     labelled = {edge.key: _edge_label(edge) for edge in edges if view.nodes[edge.src].lane >= _LABELLED_FROM}
     lay = layout(

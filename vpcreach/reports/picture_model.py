@@ -308,7 +308,8 @@ class _Builder:
         results = [
             r
             for r in self.a.functions.values()
-            if (r.function.has_vpc_config or r.function.managed_instances is not None) and self._selected(r)
+            if (r.function.has_vpc_config or r.compute is not None or r.function.managed_instances is not None)
+            and self._selected(r)
         ]
         groups: dict[tuple, list[FunctionResult]] = {}
         for r in sorted(results, key=lambda r: r.function.id):
@@ -587,12 +588,24 @@ def _describe_eni(b: _Builder, node: PNode, _obj: object, data: dict) -> None:
     if group is None:
         return
     sgs = [pretty(s) for s in group.security_groups] or ["no security group"]
-    node.title = "ENI " + " + ".join(sgs)
     n = len(group.functions)
-    node.lines.append(f"in {pretty(group.subnet)} · {n} function{'s' if n != 1 else ''}")
     node.members = [(f, _loc(b.g.nodes.get(f))) for f in group.functions]
-    node.details.append(f"Hyperplane ENI for subnet {pretty(group.subnet)} × {{{', '.join(sgs)}}}")
     node.loc = ""
+    if group.compute:
+        # A capacity provider's instances or a connector's interfaces in one subnet (DESIGN decision 11).
+        what = "Managed Instances" if group.compute_kind == "capacity_provider" else "connector ENIs"
+        node.title = f"{pretty(group.compute)}: {what}"
+        # Drawn inside a box of its own, as an Availability Zone box holds its subnets.
+        node.cluster = f"{group.compute_kind.replace('_', ' ')} {pretty(group.compute)}"
+        node.lines.append(f"in {pretty(group.subnet)} · {' + '.join(sgs)} · {n} function{'s' if n != 1 else ''}")
+        node.details.append(
+            f"{group.compute_kind.replace('_', ' ')} {pretty(group.compute)} in subnet {pretty(group.subnet)} × "
+            f"{{{', '.join(sgs)}}}"
+        )
+        return
+    node.title = "ENI " + " + ".join(sgs)
+    node.lines.append(f"in {pretty(group.subnet)} · {n} function{'s' if n != 1 else ''}")
+    node.details.append(f"Hyperplane ENI for subnet {pretty(group.subnet)} × {{{', '.join(sgs)}}}")
 
 
 def _describe_subnet(b: _Builder, node: PNode, obj: object, _data: dict) -> None:

@@ -335,7 +335,11 @@ def _explained(analyses: list[Analysis], findings: list[Finding], explain_needs:
     shown: set[tuple[str, str]] = set()
     for a in analyses:
         source = ", ".join(a.network.sources)
-        vpc_fns = [r for r in a.functions.values() if r.function.has_vpc_config or r.function.managed_instances]
+        vpc_fns = [
+            r
+            for r in a.functions.values()
+            if r.function.has_vpc_config or r.compute is not None or r.function.managed_instances
+        ]
         # This analysis' findings by identity: a Terraform root's source is its folder while its findings name
         # the .tf file, so matching on file names dropped every finding not on a function (issue 14 item 6).
         mine = {id(f) for f in a.findings}
