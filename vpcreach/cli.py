@@ -86,6 +86,14 @@ def common_options(fn):
 @click.option("--param", multiple=True, metavar="KEY=VALUE", help="CloudFormation parameter value (repeatable).")
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Terraform variable value (repeatable).")
 @click.option("--var-file", multiple=True, type=click.Path(), help="Terraform .tfvars file (repeatable).")
+@click.option(
+    "--snapshot",
+    "snapshots",
+    multiple=True,
+    type=click.Path(exists=True),
+    metavar="PATH",
+    help="AWS CLI describe/list output (a JSON file or a folder of them) describing the existing network (repeatable).",
+)
 @click.option("--explain-needs", is_flag=True, help="Show each function's needs and where each came from.")
 @click.option("--graph-out", type=click.Path(dir_okay=False), help="Also write an HTML picture of the paths to FILE.")
 @click.option(
@@ -99,6 +107,7 @@ def scan(
     param: tuple[str, ...],
     variables: tuple[str, ...],
     var_file: tuple[str, ...],
+    snapshots: tuple[str, ...],
     explain_needs: bool,
     graph_out: str | None,
     skip_non_templates: bool,
@@ -118,6 +127,7 @@ def scan(
         params=_pairs(param, "--param"),
         variables=_pairs(variables, "--var"),
         var_files=list(var_file),
+        snapshots=list(snapshots),
         explain_needs=explain_needs,
         graph_out=graph_out,
         **common,  # type: ignore[arg-type]
@@ -127,6 +137,14 @@ def scan(
 
 @main.command()
 @click.argument("plans", nargs=-1, required=True, metavar="PLAN.json...")
+@click.option(
+    "--snapshot",
+    "snapshots",
+    multiple=True,
+    type=click.Path(exists=True),
+    metavar="PATH",
+    help="AWS CLI describe/list output (a JSON file or a folder of them) describing the existing network (repeatable).",
+)
 @click.option("--explain-needs", is_flag=True, help="Show each function's needs and where each came from.")
 @click.option(
     "--tf-dir",
@@ -136,7 +154,9 @@ def scan(
     "plan's folder, else the working directory, when it holds .tf files).",
 )
 @common_options
-def plan(plans: tuple[str, ...], explain_needs: bool, tf_dir: str | None, **common: object) -> None:
+def plan(
+    plans: tuple[str, ...], snapshots: tuple[str, ...], explain_needs: bool, tf_dir: str | None, **common: object
+) -> None:
     """Check Terraform plan JSON (terraform show -json plan.out > plan.json).
 
     Runs the whole catalogue on the planned network, and reports what the change does: new or replaced
@@ -150,7 +170,14 @@ def plan(plans: tuple[str, ...], explain_needs: bool, tf_dir: str | None, **comm
     for path in plans:
         if os.path.isdir(path):
             _fail(f"{path}: is a directory; `vpcreach plan` reads plan JSON files (`vpcreach scan` reads directories)")
-    request = RunRequest(paths=list(plans), explain_needs=explain_needs, mode="plan", tf_dir=tf_dir, **common)  # type: ignore[arg-type]
+    request = RunRequest(
+        paths=list(plans),
+        snapshots=list(snapshots),
+        explain_needs=explain_needs,
+        mode="plan",
+        tf_dir=tf_dir,
+        **common,  # type: ignore[arg-type]
+    )
     sys.exit(run(request))
 
 
@@ -175,6 +202,14 @@ def rules(rule_id: str | None, fmt: str) -> None:
 @click.option("--param", multiple=True, metavar="KEY=VALUE", help="CloudFormation parameter value (repeatable).")
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Terraform variable value (repeatable).")
 @click.option("--var-file", multiple=True, type=click.Path(), help="Terraform .tfvars file (repeatable).")
+@click.option(
+    "--snapshot",
+    "snapshots",
+    multiple=True,
+    type=click.Path(exists=True),
+    metavar="PATH",
+    help="AWS CLI describe/list output (a JSON file or a folder of them) describing the existing network (repeatable).",
+)
 @click.option("--config", type=click.Path(exists=True, dir_okay=False), help="Config file (needs, params...).")
 def graph(
     paths: tuple[str, ...],
@@ -184,6 +219,7 @@ def graph(
     param: tuple[str, ...],
     variables: tuple[str, ...],
     var_file: tuple[str, ...],
+    snapshots: tuple[str, ...],
     config: str | None,
 ) -> None:
     """Draw each function's paths: Graphviz DOT, Mermaid, or a self-contained HTML page."""
@@ -195,6 +231,7 @@ def graph(
         params=_pairs(param, "--param"),
         variables=_pairs(variables, "--var"),
         var_files=list(var_file),
+        snapshots=list(snapshots),
         config=config,
         output=output,
     )

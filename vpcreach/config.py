@@ -14,6 +14,7 @@ suppress = { LegacyFn = [{ id = "VR302", reason = "single-AZ by design" }] }
 eni_quota = 250
 root = "."                                           # scan root: files inputs name are read only inside it
 fail_on_empty = true                                 # nothing to analyse is an error (exit 2), as --fail-on-empty
+snapshot = ["env/prod"]                              # AWS CLI describe output (files or folders), as --snapshot
 ```
 
 Mistakes in the file (a misspelt setting or rule id, a wrong type, inf or nan) are errors naming the file: a
@@ -65,6 +66,7 @@ class Config:
     eni_quota: int = DEFAULT_ENI_QUOTA
     root: str | None = None  # scan root; relative to the config file's folder
     fail_on_empty: bool = False  # a scan with nothing to analyse is an error (exit 2), not a note
+    snapshot: list[str] = field(default_factory=list)  # environment snapshots; relative to the config's folder
 
     def options(self, req: Any) -> Options:
         """Analysis options from this file and a request (anything with the RunRequest attributes, or None)."""
@@ -334,6 +336,12 @@ def _parse(path: str, table: dict, trusted: bool = True) -> Config:
         cfg.eni_quota = quota
     if "root" in table:
         cfg.root = _root(path, table["root"], trusted)
+    snapshot = table.get("snapshot", [])
+    snapshot = [snapshot] if isinstance(snapshot, str) else snapshot
+    if not isinstance(snapshot, list) or not all(isinstance(x, str) and x and "\0" not in x for x in snapshot):
+        raise fail(f'snapshot must be a list of files or folders such as ["env/prod"], not {_brief(snapshot)}')
+    base = os.path.dirname(os.path.abspath(path))
+    cfg.snapshot = [os.path.join(base, x) for x in snapshot]
     return cfg
 
 

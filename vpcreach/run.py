@@ -22,6 +22,7 @@ class RunRequest:
     params: dict[str, str] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)
     var_files: list[str] = field(default_factory=list)
+    snapshots: list[str] = field(default_factory=list)  # --snapshot: files or folders of AWS CLI output
     fmt: str | None = None
     output: str | None = None
     severity_threshold: str | None = None
@@ -77,7 +78,8 @@ def execute(req: RunRequest) -> Results:
                 raise RunError(f"{path}: no such file or directory")
     options = config.options(req)
     try:
-        analyses, problems, notes = analyse_all(req, config, options)
+        snapshot = _snapshot(req, config)
+        analyses, problems, notes = analyse_all(req, config, options, snapshot)
     except InputError as exc:
         raise RunError(str(exc)) from None
     results = Results(config, analyses, problems, notes)
@@ -95,6 +97,16 @@ def execute(req: RunRequest) -> Results:
     if not problems:
         results.empty = _nothing_to_check(req, analyses)
     return results
+
+
+def _snapshot(req: RunRequest, config: Any):  # -> Snapshot | None
+    """The environment snapshot of the config's `snapshot` and --snapshot paths (read once per run)."""
+    paths = [*config.snapshot, *req.snapshots]
+    if not paths:
+        return None
+    from vpcreach.parsers.snapshot import load_snapshot
+
+    return load_snapshot(paths)
 
 
 def _nothing_to_check(req: RunRequest, analyses: list[Analysis]) -> str | None:
@@ -189,7 +201,7 @@ def graph(req: RunRequest, fmt: str, functions: list[str] | None = None) -> int:
     return exit_code()
 
 
-def analyse_all(req: RunRequest, config, options) -> tuple[list, list, list[str]]:
+def analyse_all(req: RunRequest, config, options, snapshot=None) -> tuple[list, list, list[str]]:
     """(analyses, problems, notes): every source under req.paths (or req.sources), in discovery order, an
     InputError for each source that could not be read or analysed, and a note for each file left out.
 
@@ -203,6 +215,7 @@ def analyse_all(req: RunRequest, config, options) -> tuple[list, list, list[str]
         variables={**config.variables, **req.variables},
         var_files=list(req.var_files),
         tf_dir=req.tf_dir,
+        snapshot=snapshot,
     )
     if req.sources is not None:
         sources = list(req.sources)

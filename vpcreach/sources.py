@@ -10,6 +10,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 SKIP_DIRS = {
@@ -53,6 +54,7 @@ class LoadOptions:
     variables: dict[str, str] = field(default_factory=dict)
     var_files: list[str] = field(default_factory=list)
     tf_dir: str | None = None  # plan mode: the Terraform configuration the plan was made from
+    snapshot: Any = None  # parsers.snapshot.Snapshot: the existing network (--snapshot), or None
 
 
 def _is_plan_json(path: str) -> bool:
@@ -294,8 +296,18 @@ def looks_like_template_text(path: str) -> bool:
     return head is None or any(h in head for h in _TEMPLATE_HINTS)
 
 
-def load(source: Source, options: LoadOptions):  # -> (Network | None, extra dict)
-    """Parse one source. Returns None for a walked file that is not a template (skipped silently)."""
+def load(source: Source, options: LoadOptions):  # -> Network | None
+    """Parse one source, with the snapshot's objects it references. None for a walked file that is not a
+    template (skipped silently)."""
+    network = _parse(source, options)
+    if network is not None and options.snapshot is not None:
+        from vpcreach.parsers.snapshot.attach import attach
+
+        attach(network, options.snapshot)
+    return network
+
+
+def _parse(source: Source, options: LoadOptions):  # -> Network | None
     from vpcreach.parsers.errors import InputError
 
     if source.kind == "refused":

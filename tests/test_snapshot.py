@@ -1,0 +1,162 @@
+"""Environment snapshots (issue 15): AWS CLI describe/list output makes an existing network's objects ordinary
+graph objects, so a function placed in it by literal ids gets known verdicts instead of VR001.
+
+Each fixture pair is scanned twice: alone (its annotations: the placement is unknown, VR001) and with
+--snapshot fixtures/snapshots/existing_vpc (asserted here, exactly). The Terraform twins give the same.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, findings_of, run_cli, scan_json
+
+SNAP = FIXTURES / "snapshots" / "existing_vpc"
+CFN = FIXTURES / "cfn"
+TF = FIXTURES / "terraform"
+FN = "WebhookFunction"
+TF_FN = "aws_lambda_function.webhook_function"
+
+
+def _with_snapshot(path: Path, *extra: str) -> dict:
+    return scan_json(path, extra=("--snapshot", str(SNAP), *extra))
+
+
+def _rules(report: dict) -> list[tuple[str, str]]:
+    return sorted((rule, res) for rule, res, _ in findings_of(report))
+
+
+def _verdicts(report: dict) -> dict[str, str]:
+    return {n["target"]: n["verdict"] for f in report["functions"] for n in f["needs"]}
+
+
+@pytest.mark.parametrize(
+    ("name", "rule", "line", "tf_line"),
+    [
+        ("existing_public_subnet", "VR102", 20, 25),
+        ("existing_sg_no_egress", "VR104", 20, 25),
+        ("existing_route_table_no_nat", "VR101", 20, 25),
+    ],
+)
+def test_existing_network_that_blocks_the_need(name: str, rule: str, line: int, tf_line: int) -> None:
+    alone = scan_json(CFN / f"{name}.yaml")
+    assert findings_of(alone, rule) == []
+    assert _verdicts(alone) == {"internet": "unknown"}
+    cfn = _with_snapshot(CFN / f"{name}.yaml")
+    assert findings_of(cfn, rule) == [(rule, FN, line)]
+    assert findings_of(cfn, "VR001") == []
+    assert _verdicts(cfn) == {"internet": "blocked"}
+    tf = _with_snapshot(TF / name)
+    assert findings_of(tf, rule) == [(rule, TF_FN, tf_line)]
+    assert findings_of(tf, "VR001") == []
+    assert _verdicts(tf) == {"internet": "blocked"}
+
+
+def test_existing_private_subnets_with_nat_reach_the_internet() -> None:
+    name = "existing_near_miss_private_nat"
+    for path, fn, line in ((CFN / f"{name}.yaml", FN, 19), (TF / name, TF_FN, 24)):
+        assert _verdicts(scan_json(path)) == {"internet": "unknown"}
+        report = _with_snapshot(path)
+        assert _verdicts(report) == {"internet": "reachable"}
+        # The existing network's own findings are reported on its objects, in the snapshot files: a subnet in
+        # eu-west-1b uses the NAT gateway in eu-west-1a (VR203), which is the only one (VR204).
+        assert findings_of(report) == [
+            ("VR203", "subnet-0b0000000000000b2", 53),
+            ("VR204", "nat-0f0000000000000f1", 3),
+            ("VR301", fn, line),
+            ("VR301", fn, line),
+        ]
+        files = {f["resource"]: f["file"] for f in report["findings"]}
+        assert files["subnet-0b0000000000000b2"] == str(SNAP / "subnets.json")
+        assert files["nat-0f0000000000000f1"] == str(SNAP / "nat-gateways.json")
+
+
+def test_snapshot_file_or_folder_and_config(tmp_path: Path) -> None:
+    template = CFN / "existing_public_subnet.yaml"
+    merged = {}
+    for part in sorted(SNAP.glob("*.json")):
+        merged.update(json.loads(part.read_text()))
+    one = tmp_path / "env.json"
+    one.write_text(json.dumps(merged))
+    assert findings_of(scan_json(template, extra=("--snapshot", str(one))), "VR102") == [("VR102", FN, 20)]
+    (tmp_path / "tpl.yaml").write_text(template.read_text())
+    (tmp_path / ".vpcreach.toml").write_text('snapshot = ["env.json"]\n')
+    assert findings_of(scan_json(tmp_path / "tpl.yaml"), "VR102") == [("VR102", FN, 20)]
+
+
+def test_dns_hostnames_unknown_without_describe_vpc_attribute(tmp_path: Path) -> None:
+    from vpcreach.graph import model as m
+    from vpcreach.parsers.snapshot import load_snapshot
+
+    for part in SNAP.glob("*.json"):
+        if "dns" not in part.name:
+            (tmp_path / part.name).write_text(part.read_text())
+    vpc = load_snapshot([str(tmp_path)]).objects["vpc-0e5a1b2c3d4e5f607"]  # type: ignore[union-attr]
+    assert isinstance(vpc, m.Vpc) and vpc.dns_support is True
+    assert isinstance(vpc.dns_hostnames, m.Unknown)
+    assert "describe-vpc-attribute --vpc-id vpc-0e5a1b2c3d4e5f607 --attribute enableDnsHostnames" in (
+        vpc.dns_hostnames.reason
+    )
+    full = load_snapshot([str(SNAP)]).objects["vpc-0e5a1b2c3d4e5f607"]  # type: ignore[union-attr]
+    assert isinstance(full, m.Vpc) and full.dns_hostnames is True
+
+
+def test_main_route_table_default_acl_and_group_come_from_the_snapshot() -> None:
+    from vpcreach.graph import model as m
+    from vpcreach.parsers.snapshot import load_snapshot
+
+    snap = load_snapshot([str(SNAP)])
+    assert snap is not None
+    main = snap.objects["rtb-0a0000000000000a1"]
+    assert isinstance(main, m.RouteTable) and main.is_main
+    sg = snap.objects["sg-0d0000000000000d1"]
+    assert isinstance(sg, m.SecurityGroup) and sg.is_default
+    acl = snap.objects["acl-0a0000000000000a1"]
+    assert isinstance(acl, m.NetworkAcl) and acl.is_default
+    # The local route is the VPC's own (graph.build adds it); only the gateway route is a Route object.
+    routes = [o for o in snap.objects.values() if isinstance(o, m.Route) and o.route_table == "rtb-0b0000000000000b1"]
+    assert [(r.dest_v4, r.target, r.target_hint) for r in routes] == [
+        ("0.0.0.0/0", m.External("igw-0e0000000000000e1"), "GatewayId")
+    ]
+
+
+def test_the_template_wins_over_the_snapshot(tmp_path: Path) -> None:
+    """An object the scanned source defines with a snapshot id (a plan's known id) is the source's; one note."""
+    from vpcreach.graph import model as m
+    from vpcreach.parsers.snapshot import load_snapshot
+    from vpcreach.parsers.snapshot.attach import attach
+
+    snap = load_snapshot([str(SNAP)])
+    assert snap is not None
+    net = m.Network(sources=["main.tf"])
+    net.add(m.Function("fn", has_vpc_config=True, subnets=[m.External("subnet-0c0000000000000c1")]))
+    net.add(m.RouteTable("rtb-0a0000000000000a1", vpc=m.External("vpc-0e5a1b2c3d4e5f607")))
+    attach(net, snap)
+    table = net.objects["rtb-0a0000000000000a1"]
+    assert isinstance(table, m.RouteTable) and not table.is_main  # the source's, not the snapshot's main table
+    assert net.notes == [
+        "main.tf defines rtb-0a0000000000000a1, also in the snapshot: the source's definition is used "
+        "(it is what will be deployed)"
+    ]
+    fn = net.objects["fn"]
+    assert isinstance(fn, m.Function) and fn.subnets == ["subnet-0c0000000000000c1"]
+
+
+def test_a_snapshot_that_is_not_an_object_is_an_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]")
+    code, _out, err = run_cli("scan", str(CFN / "existing_public_subnet.yaml"), "--snapshot", str(bad))
+    assert code == 2
+    assert "bad.json: a snapshot file holds a JSON object" in err
+
+
+def test_plan_and_graph_take_snapshots() -> None:
+    code, out, _err = run_cli(
+        "graph", str(CFN / "existing_public_subnet.yaml"), "--snapshot", str(SNAP), "--format", "mermaid"
+    )
+    assert code == 0
+    assert "igw-0e0000000000000e1" in out
+    code, out, _err = run_cli("plan", "--help")
+    assert code == 0 and "--snapshot" in out
