@@ -370,6 +370,9 @@ class Network:
     before_ids: dict[str, str] = field(default_factory=dict)
     # What the reader wants the person running the scan to know about this source (a `vpcreach: note:`).
     notes: list[str] = field(default_factory=list)
+    # Values the source reads from outside itself that the scan resolved (issue 15): (what, value, where),
+    # e.g. ("parameter SubnetIds", "subnet-0abc", "samconfig.toml"), ("subnet-0abc", "", "subnets.json:3").
+    inputs: list[tuple[str, str, str]] = field(default_factory=list)
 
     def add(self, obj: Obj) -> Obj:
         self.objects[obj.id] = obj

@@ -160,3 +160,78 @@ def test_plan_and_graph_take_snapshots() -> None:
     assert "igw-0e0000000000000e1" in out
     code, out, _err = run_cli("plan", "--help")
     assert code == 0 and "--snapshot" in out
+
+
+# --- values a template reads at deploy time (issue 15 item 2) -----------------------------------------------
+PARAMS = SNAP / "parameters.json"
+EXPORTS = SNAP / "exports.json"
+
+
+def _inputs(report: dict) -> list[tuple[str, str, str]]:
+    return [(i["name"], i["value"], i["from"]) for i in report["inputs"]]
+
+
+def test_ssm_parameter_types_read_the_snapshot_parameters() -> None:
+    path = CFN / "existing_ssm_parameter_types.yaml"
+    assert _verdicts(scan_json(path)) == {"internet": "unknown"}
+    report = _with_snapshot(path)
+    assert _verdicts(report) == {"internet": "reachable"}
+    assert findings_of(report, "VR001") == []
+    assert _inputs(report)[:2] == [
+        (
+            "parameter PrivateSubnets (SSM parameter /network/private-subnets)",
+            "subnet-0b0000000000000b1,subnet-0b0000000000000b2",
+            f"{PARAMS}:3",
+        ),
+        ("parameter LambdaSecurityGroup (SSM parameter /network/lambda-sg)", "sg-0a0000000000000a1", f"{PARAMS}:12"),
+    ]
+    # The ids themselves come from the snapshot's describe output.
+    assert ("subnet-0b0000000000000b2", "Subnets", f"{SNAP / 'subnets.json'}:53") in _inputs(report)
+
+
+def test_dynamic_ssm_references_read_the_snapshot_parameters() -> None:
+    path = CFN / "existing_dynamic_ssm_reference.yaml"
+    assert findings_of(scan_json(path), "VR102") == []
+    report = _with_snapshot(path)
+    assert findings_of(report, "VR102") == [("VR102", FN, 19)]
+    assert findings_of(report, "VR001") == []
+    assert _inputs(report)[:2] == [
+        ("{{resolve:ssm:/network/public-subnet:1}}", "subnet-0a0000000000000a1", f"{PARAMS}:21"),
+        ("{{resolve:ssm:/network/lambda-sg}}", "sg-0a0000000000000a1", f"{PARAMS}:12"),
+    ]
+
+
+def test_a_dynamic_reference_to_another_version_stays_unknown(tmp_path: Path) -> None:
+    text = (CFN / "existing_dynamic_ssm_reference.yaml").read_text()
+    (tmp_path / "t.yaml").write_text(text.replace("public-subnet:1", "public-subnet:2"))
+    report = _with_snapshot(tmp_path / "t.yaml")
+    assert findings_of(report, "VR102") == []
+    assert any("names version 2; the snapshot holds version 1" in f["message"] for f in report["findings"]), report[
+        "findings"
+    ]
+
+
+def test_import_value_reads_the_snapshot_exports() -> None:
+    path = CFN / "existing_import_value.yaml"
+    assert _verdicts(scan_json(path)) == {"internet": "unknown"}
+    report = _with_snapshot(path)
+    assert _verdicts(report) == {"internet": "reachable"}
+    assert findings_of(report, "VR001") == []
+    assert _inputs(report)[:3] == [
+        ("Fn::ImportValue network-PrivateSubnetA", "subnet-0b0000000000000b1", f"{EXPORTS}:3"),
+        ("Fn::ImportValue network-PrivateSubnetB", "subnet-0b0000000000000b2", f"{EXPORTS}:8"),
+        ("Fn::ImportValue network-LambdaSg", "sg-0a0000000000000a1", f"{EXPORTS}:13"),
+    ]
+
+
+def test_aws_specific_parameter_types_given_values_resolve_against_the_snapshot() -> None:
+    path = CFN / "existing_subnet_parameters.yaml"
+    values = ("--param", "SubnetIds=subnet-0c0000000000000c1", "--param", "SecurityGroupId=sg-0a0000000000000a1")
+    assert _verdicts(scan_json(path, extra=values)) == {"internet": "unknown"}
+    report = _with_snapshot(path, *values)
+    assert findings_of(report, "VR101") == [("VR101", FN, 24)]
+    assert findings_of(report, "VR001") == []
+    assert _inputs(report)[:2] == [
+        ("parameter SubnetIds", "subnet-0c0000000000000c1", "--param"),
+        ("parameter SecurityGroupId", "sg-0a0000000000000a1", "--param"),
+    ]

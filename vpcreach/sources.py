@@ -307,6 +307,12 @@ def load(source: Source, options: LoadOptions):  # -> Network | None
     return network
 
 
+def _environment(options: LoadOptions):  # -> Environment
+    from vpcreach.parsers.environment import Environment
+
+    return Environment(snapshot=options.snapshot)
+
+
 def _parse(source: Source, options: LoadOptions):  # -> Network | None
     from vpcreach.parsers.errors import InputError
 
@@ -315,7 +321,7 @@ def _parse(source: Source, options: LoadOptions):  # -> Network | None
     if source.kind == "cfn" and source.document is not None:
         from vpcreach.parsers.cfn import parse_template
 
-        return parse_template(source.document, source.path, options.params, source.root)
+        return parse_template(source.document, source.path, options.params, source.root, _environment(options))
     if source.kind == "cfn":
         from vpcreach.parsers.cfn import looks_like_template, parse_template
         from vpcreach.parsers.yaml_loader import load_document, read_text
@@ -330,7 +336,7 @@ def _parse(source: Source, options: LoadOptions):  # -> Network | None
             if source.explicit:
                 raise InputError(source.path, "not a CloudFormation/SAM template (no Resources with AWS:: types)")
             return None
-        return parse_template(doc, source.path, options.params, source.root)
+        return parse_template(doc, source.path, options.params, source.root, _environment(options))
     if source.kind == "terraform":
         from vpcreach.parsers.terraform import parse_module
 

@@ -9,6 +9,7 @@ from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
 
+from ..environment import Environment
 from ..errors import InputError
 from ..yaml_loader import KeyScan, key_scan, load_document, read_text
 from . import functions as _functions  # noqa: F401  (registers the function handlers)
@@ -56,8 +57,17 @@ def parse_file(path: str, params: dict[str, str] | None = None) -> m.Network:
     return parse_template(doc, path, params)
 
 
-def parse_template(doc: dict, path: str, params: dict[str, str] | None = None, root: str | None = None) -> m.Network:
-    """The network a template deploys. `root` is the scan root: files the template names are read only inside it."""
+def parse_template(
+    doc: dict,
+    path: str,
+    params: dict[str, str] | None = None,
+    root: str | None = None,
+    env: Environment | None = None,
+    param_sources: dict[str, str] | None = None,
+) -> m.Network:
+    """The network a template deploys. `root` is the scan root: files the template names are read only inside it.
+    `env` answers what the template reads from outside (SSM parameters, imports, the stack name);
+    `param_sources` says where each of `params` was given (samconfig.toml, a --param-file), for Network.inputs."""
     resources = doc.get("Resources")
     if not isinstance(resources, dict):
         raise InputError(path, "Resources is not a mapping")
@@ -71,7 +81,7 @@ def parse_template(doc: dict, path: str, params: dict[str, str] | None = None, r
         resources = doc["Resources"]
     net = m.Network(sources=[path])
     types = {str(rid): str(r.get("Type", "")) for rid, r in resources.items() if isinstance(r, dict)}
-    resolver = Resolver(doc, params, set(types))
+    resolver = Resolver(doc, params, set(types), env, param_sources)
     ctx = Context(resolver, net, path, types)
     sam_globals = (doc.get("Globals") or {}).get("Function") if isinstance(doc.get("Globals"), dict) else None
 
@@ -89,6 +99,7 @@ def parse_template(doc: dict, path: str, params: dict[str, str] | None = None, r
     mount_standalone_rules(ctx)
     _attach_managed_policy_statements(net, types)
     net.unknowns.extend(_includes(doc, resources))
+    net.inputs.extend(resolver.inputs)
     return net
 
 

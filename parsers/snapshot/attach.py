@@ -67,6 +67,8 @@ def attach(net: m.Network, snap: Snapshot) -> list[str]:
                 net.add(copy.deepcopy(obj))
                 added.append(part)
     resolve_externals(net)
+    for oid in sorted(wanted - set(clash)):
+        net.inputs.append((oid, snap.records[oid].key, str(snap.records[oid].loc)))
     if clash:
         shown = ", ".join(clash[:5]) + (", ..." if len(clash) > 5 else "")
         net.notes.append(
