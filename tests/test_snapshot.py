@@ -193,10 +193,12 @@ def test_dynamic_ssm_references_read_the_snapshot_parameters() -> None:
     path = CFN / "existing_dynamic_ssm_reference.yaml"
     assert findings_of(scan_json(path), "VR102") == []
     report = _with_snapshot(path)
-    assert findings_of(report, "VR102") == [("VR102", FN, 19)]
+    # One per public subnet, as for a template's own public subnets.
+    assert findings_of(report, "VR102") == [("VR102", FN, 19), ("VR102", FN, 19)]
     assert findings_of(report, "VR001") == []
-    assert _inputs(report)[:2] == [
+    assert _inputs(report)[:3] == [
         ("{{resolve:ssm:/network/public-subnet:1}}", "subnet-0a0000000000000a1", f"{PARAMS}:21"),
+        ("{{resolve:ssm:/network/public-subnet-b}}", "subnet-0a0000000000000a2", f"{PARAMS}:48"),
         ("{{resolve:ssm:/network/lambda-sg}}", "sg-0a0000000000000a1", f"{PARAMS}:12"),
     ]
 
@@ -205,7 +207,8 @@ def test_a_dynamic_reference_to_another_version_stays_unknown(tmp_path: Path) ->
     text = (CFN / "existing_dynamic_ssm_reference.yaml").read_text()
     (tmp_path / "t.yaml").write_text(text.replace("public-subnet:1", "public-subnet:2"))
     report = _with_snapshot(tmp_path / "t.yaml")
-    assert findings_of(report, "VR102") == []
+    # Only the other subnet (public-subnet-b, no version asked) is known, and public.
+    assert findings_of(report, "VR102") == [("VR102", FN, 19)]
     assert any("names version 2; the snapshot holds version 1" in f["message"] for f in report["findings"]), report[
         "findings"
     ]
@@ -235,3 +238,84 @@ def test_aws_specific_parameter_types_given_values_resolve_against_the_snapshot(
         ("parameter SubnetIds", "subnet-0c0000000000000c1", "--param"),
         ("parameter SecurityGroupId", "sg-0a0000000000000a1", "--param"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "extra"),
+    [
+        ("existing_ssm_parameter_types", ()),
+        ("existing_dynamic_ssm_reference", ()),
+        ("existing_import_value", ()),
+        ("existing_subnet_parameters", ("subnet-0c0000000000000c1", "sg-0a0000000000000a1")),
+    ],
+)
+def test_terraform_twins_resolve_the_same_way(name: str, extra: tuple[str, ...]) -> None:
+    """aws_ssm_parameter, aws_cloudformation_export and variables give what CloudFormation's SSM parameter types,
+    dynamic references, Fn::ImportValue and parameters give, from the same snapshot."""
+    cfn_args: tuple[str, ...] = ()
+    tf_args: tuple[str, ...] = ()
+    if extra:
+        cfn_args = ("--param", f"SubnetIds={extra[0]}", "--param", f"SecurityGroupId={extra[1]}")
+        tf_args = ("--var", f'subnet_ids=["{extra[0]}"]', "--var", f"security_group_id={extra[1]}")
+    cfn = _with_snapshot(CFN / f"{name}.yaml", *cfn_args)
+    tf = _with_snapshot(TF / name, *tf_args)
+    assert _rules(tf) == [(rule, TF_FN if res == FN else res) for rule, res in _rules(cfn)]
+    assert _verdicts(tf) == _verdicts(cfn) != {"internet": "unknown"}
+    assert findings_of(tf, "VR001") == []
+
+
+# --- Terraform data sources (issue 15 item 3) ------------------------------------------------------------
+def test_data_sources_by_tags_filters_and_name() -> None:
+    path = TF / "existing_data_sources"
+    assert _verdicts(scan_json(path)) == {"internet": "unknown"}
+    report = _with_snapshot(path)
+    assert _verdicts(report) == {"internet": "reachable"}
+    assert findings_of(report, "VR001") == []
+    assert _inputs(report)[:4] == [
+        ("data.aws_vpc.shared", "vpc-0e5a1b2c3d4e5f607", f"{SNAP / 'vpcs.json'}:3"),
+        ("data.aws_subnets.private", "subnet-0b0000000000000b1", f"{SNAP / 'subnets.json'}:28"),
+        ("data.aws_subnets.private", "subnet-0b0000000000000b2", f"{SNAP / 'subnets.json'}:53"),
+        ("data.aws_security_group.lambda", "sg-0a0000000000000a1", f"{SNAP / 'security-groups.json'}:3"),
+    ]
+
+
+def test_a_lookup_terraform_would_fail_is_vr001_with_the_reason() -> None:
+    report = _with_snapshot(TF / "existing_data_source_ambiguous")
+    assert _verdicts(report) == {"internet": "unknown"}
+    messages = sorted(f["message"] for f in report["findings"] if f["rule_id"] == "VR001")
+    assert messages == [
+        f"{TF_FN}: security groups: data.aws_security_group.missing matches nothing in the snapshot "
+        "(group-name=no-such-group); Terraform fails this lookup, which expects exactly one",
+        f"{TF_FN}: subnets: data.aws_subnet.private matches 3 Subnets in the snapshot (tag:Tier=private); "
+        "Terraform fails this lookup, which expects exactly one",
+        f"whether {TF_FN} reaches internet is unknown: subnet unknown: data.aws_subnet.private matches 3 Subnets "
+        "in the snapshot (tag:Tier=private); Terraform fails this lookup, which expects exactly one",
+    ]
+
+
+def test_ec2_filters_and_wildcards() -> None:
+    from vpcreach.parsers.snapshot import load_snapshot
+    from vpcreach.parsers.snapshot.filters import select
+
+    snap = load_snapshot([str(SNAP)])
+    assert snap is not None
+
+    def ids(filters: list[tuple[str, list[str]]]) -> list[str] | str:
+        found = select(snap, "Subnets", filters)
+        return found if isinstance(found, str) else [r.item["SubnetId"] for r in found]
+
+    assert ids([("tag:Name", ["private-?"])]) == ["subnet-0b0000000000000b1", "subnet-0b0000000000000b2"]
+    assert ids([("tag:Name", ["private-*"]), ("availability-zone", ["eu-west-1b"])]) == ["subnet-0b0000000000000b2"]
+    assert ids([("cidr-block", ["10.20.3.0/24", "10.20.0.0/24"])]) == [
+        "subnet-0a0000000000000a1",
+        "subnet-0c0000000000000c1",
+    ]
+    assert ids([("tag:Name", ["Private-*"])]) == []  # values are case-sensitive
+    assert ids([("tag:Name", ["private-\\*"])]) == []  # an escaped wildcard is itself: no name holds "*"
+    assert ids([("tag:Name", ["private\\-a"])]) == ["subnet-0b0000000000000b1"]
+    assert ids([("tag-key", ["Tier"]), ("default-for-az", ["false"]), ("map-public-ip-on-launch", ["true"])]) == [
+        "subnet-0a0000000000000a1",
+        "subnet-0a0000000000000a2",
+    ]
+    assert ids([("owner-alias", ["amazon"])]) == "filter owner-alias is not one vpcreach evaluates on Subnets"
+    assert select(snap, "VpcEndpoints", []) == "the snapshot holds no VpcEndpoints (aws ec2 describe-vpc-endpoints)"

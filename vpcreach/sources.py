@@ -340,7 +340,7 @@ def _parse(source: Source, options: LoadOptions):  # -> Network | None
     if source.kind == "terraform":
         from vpcreach.parsers.terraform import parse_module
 
-        return parse_module(source.path, options.variables, options.var_files, source.root)
+        return parse_module(source.path, options.variables, options.var_files, source.root, _environment(options))
     if source.kind == "plan":
         from vpcreach.parsers.terraform.plan import parse_plan
 
