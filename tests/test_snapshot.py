@@ -319,3 +319,82 @@ def test_ec2_filters_and_wildcards() -> None:
     ]
     assert ids([("owner-alias", ["amazon"])]) == "filter owner-alias is not one vpcreach evaluates on Subnets"
     assert select(snap, "VpcEndpoints", []) == "the snapshot holds no VpcEndpoints (aws ec2 describe-vpc-endpoints)"
+
+
+# --- samconfig.toml / .yaml, --param-file and their precedence (issue 15 item 4) --------------------------
+STACKS = FIXTURES / "stacks"
+STAGE = STACKS / "samconfig_stage"
+STAGE_FN_LINE = 110
+
+
+def _stage(report: dict) -> str:
+    return _verdicts(report)["internet"]
+
+
+def test_samconfig_parameter_overrides_decide_the_condition(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text((STAGE / "template.yaml").read_text())
+    alone = scan_json(tmp_path / "template.yaml")
+    assert _stage(alone) == "unknown"
+    report = scan_json(STAGE)
+    assert findings_of(report, "VR101") == [("VR101", FN, STAGE_FN_LINE)]
+    assert findings_of(report, "VR001") == []
+    assert _inputs(report) == [("parameter Stage", "dev", f"{STAGE / 'samconfig.toml'} [default]")]
+    prod = scan_json(STAGE, extra=("--config-env", "prod"))
+    assert _stage(prod) == "reachable"
+    assert _inputs(prod) == [("parameter Stage", "prod", f"{STAGE / 'samconfig.toml'} [prod]")]
+
+
+def test_samconfig_yaml_and_the_list_form(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text((STAGE / "template.yaml").read_text())
+    (tmp_path / "samconfig.yaml").write_text(
+        "version: 0.1\ndefault:\n  global:\n    parameters:\n      parameter_overrides: Stage=dev\n"
+        "  deploy:\n    parameters:\n      parameter_overrides:\n        - Stage=prod\n"
+    )
+    # The deploy command's own value wins over the global one.
+    assert _stage(scan_json(tmp_path)) == "reachable"
+
+
+def test_parameter_overrides_forms() -> None:
+    from vpcreach.parsers.cfn.samconfig import parse_overrides
+
+    assert parse_overrides("Stage=dev Subnets=\"subnet-1,subnet-2\" Name='a b'", "x") == {
+        "Stage": "dev",
+        "Subnets": "subnet-1,subnet-2",
+        "Name": "a b",
+    }
+    assert parse_overrides("ParameterKey=Stage,ParameterValue=dev ParameterKey=A,ParameterValue=b,c", "x") == {
+        "Stage": "dev",
+        "A": "b,c",
+    }
+    assert parse_overrides(["Stage=dev", "Empty="], "x") == {"Stage": "dev", "Empty": ""}
+
+
+def test_param_files_and_precedence(tmp_path: Path) -> None:
+    cli_form = tmp_path / "params.json"
+    cli_form.write_text(json.dumps([{"ParameterKey": "Stage", "ParameterValue": "prod"}]))
+    pipeline = tmp_path / "config.yaml"
+    pipeline.write_text("Parameters:\n  Stage: dev\nTags:\n  team: orders\n")
+    # samconfig (dev) < --param-file (prod)
+    report = scan_json(STAGE, extra=("--param-file", str(cli_form)))
+    assert _stage(report) == "reachable"
+    assert _inputs(report) == [("parameter Stage", "prod", f"--param-file {cli_form}")]
+    # later files win; --param wins over every file
+    assert _stage(scan_json(STAGE, extra=("--param-file", str(cli_form), "--param-file", str(pipeline)))) == "blocked"
+    report = scan_json(STAGE, extra=("--param-file", str(pipeline), "--param", "Stage=prod"))
+    assert _stage(report) == "reachable"
+    assert _inputs(report) == [("parameter Stage", "prod", "--param")]
+
+
+def test_a_bad_param_file_is_an_error(tmp_path: Path) -> None:
+    bad = tmp_path / "p.json"
+    bad.write_text('{"Stage": "dev"}')
+    code, _out, err = run_cli("scan", str(STAGE), "--param-file", str(bad))
+    assert code == 2
+    assert "not a parameter file" in err
+
+
+def test_samconfig_stack_name_is_aws_stack_name(tmp_path: Path) -> None:
+    from vpcreach.parsers.cfn.samconfig import read_samconfig
+
+    assert read_samconfig(str(STAGE / "samconfig.toml")).stack_name == "orders-dev"
+    assert read_samconfig(str(STAGE / "samconfig.toml"), "prod").stack_name == "orders-prod"

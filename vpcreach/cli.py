@@ -84,6 +84,23 @@ def common_options(fn):
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--param", multiple=True, metavar="KEY=VALUE", help="CloudFormation parameter value (repeatable).")
+@click.option(
+    "--param-file",
+    "param_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="CloudFormation parameter values: [{ParameterKey, ParameterValue}] or {Parameters: {...}} (repeatable).",
+)
+@click.option(
+    "--config-env", default="default", show_default=True, help="The samconfig environment to read parameters from."
+)
+@click.option(
+    "--stack-name",
+    "stack_names",
+    multiple=True,
+    metavar="TEMPLATE=NAME",
+    help="The stack name a template deploys as (for AWS::StackName and export names; repeatable).",
+)
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Terraform variable value (repeatable).")
 @click.option("--var-file", multiple=True, type=click.Path(), help="Terraform .tfvars file (repeatable).")
 @click.option(
@@ -105,6 +122,9 @@ def common_options(fn):
 def scan(
     paths: tuple[str, ...],
     param: tuple[str, ...],
+    param_files: tuple[str, ...],
+    config_env: str,
+    stack_names: tuple[str, ...],
     variables: tuple[str, ...],
     var_file: tuple[str, ...],
     snapshots: tuple[str, ...],
@@ -125,6 +145,9 @@ def scan(
     request = RunRequest(
         paths=list(paths),
         params=_pairs(param, "--param"),
+        param_files=list(param_files),
+        config_env=config_env,
+        stack_names=_pairs(stack_names, "--stack-name"),
         variables=_pairs(variables, "--var"),
         var_files=list(var_file),
         snapshots=list(snapshots),
@@ -200,6 +223,23 @@ def rules(rule_id: str | None, fmt: str) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the picture to FILE instead of stdout.")
 @click.option("--function", "functions", multiple=True, metavar="NAME", help="Only this function's paths (glob).")
 @click.option("--param", multiple=True, metavar="KEY=VALUE", help="CloudFormation parameter value (repeatable).")
+@click.option(
+    "--param-file",
+    "param_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="CloudFormation parameter values: [{ParameterKey, ParameterValue}] or {Parameters: {...}} (repeatable).",
+)
+@click.option(
+    "--config-env", default="default", show_default=True, help="The samconfig environment to read parameters from."
+)
+@click.option(
+    "--stack-name",
+    "stack_names",
+    multiple=True,
+    metavar="TEMPLATE=NAME",
+    help="The stack name a template deploys as (for AWS::StackName and export names; repeatable).",
+)
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Terraform variable value (repeatable).")
 @click.option("--var-file", multiple=True, type=click.Path(), help="Terraform .tfvars file (repeatable).")
 @click.option(
@@ -217,6 +257,9 @@ def graph(
     output: str | None,
     functions: tuple[str, ...],
     param: tuple[str, ...],
+    param_files: tuple[str, ...],
+    config_env: str,
+    stack_names: tuple[str, ...],
     variables: tuple[str, ...],
     var_file: tuple[str, ...],
     snapshots: tuple[str, ...],
@@ -229,6 +272,9 @@ def graph(
     request = RunRequest(
         paths=list(paths),
         params=_pairs(param, "--param"),
+        param_files=list(param_files),
+        config_env=config_env,
+        stack_names=_pairs(stack_names, "--stack-name"),
         variables=_pairs(variables, "--var"),
         var_files=list(var_file),
         snapshots=list(snapshots),

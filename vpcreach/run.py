@@ -23,6 +23,9 @@ class RunRequest:
     variables: dict[str, str] = field(default_factory=dict)
     var_files: list[str] = field(default_factory=list)
     snapshots: list[str] = field(default_factory=list)  # --snapshot: files or folders of AWS CLI output
+    param_files: list[str] = field(default_factory=list)  # --param-file, in order (later files win)
+    config_env: str = "default"  # the samconfig environment (sam's --config-env)
+    stack_names: dict[str, str] = field(default_factory=dict)  # --stack-name TEMPLATE=NAME
     fmt: str | None = None
     output: str | None = None
     severity_threshold: str | None = None
@@ -208,10 +211,24 @@ def analyse_all(req: RunRequest, config, options, snapshot=None) -> tuple[list, 
     Several sources with enough work between them are analysed in a pool of forked processes (see
     `choose_jobs`); results and problems come back in the same order as a serial run gives them.
     """
+    from vpcreach.parsers.cfn.samconfig import read_param_file
+
     from .sources import LoadOptions, Source, discover
 
+    file_params: dict[str, str] = {}
+    file_sources: dict[str, str] = {}
+    for path in req.param_files:
+        values = read_param_file(path)
+        file_params.update(values)
+        file_sources.update(dict.fromkeys(values, f"--param-file {path}"))
+    where = f"config {config.path}" if config.path else "config"
     load_options = LoadOptions(
         params={**config.params, **req.params},
+        param_sources={**dict.fromkeys(config.params, where), **dict.fromkeys(req.params, "--param")},
+        file_params=file_params,
+        file_param_sources=file_sources,
+        config_env=req.config_env,
+        stack_names=dict(req.stack_names),
         variables={**config.variables, **req.variables},
         var_files=list(req.var_files),
         tf_dir=req.tf_dir,

@@ -55,6 +55,13 @@ class LoadOptions:
     var_files: list[str] = field(default_factory=list)
     tf_dir: str | None = None  # plan mode: the Terraform configuration the plan was made from
     snapshot: Any = None  # parsers.snapshot.Snapshot: the existing network (--snapshot), or None
+    # CloudFormation parameter values by precedence: a template's Default < its samconfig < file_params
+    # (--param-file, in order) < params (config, --param); where each was given, for the report.
+    param_sources: dict[str, str] = field(default_factory=dict)
+    file_params: dict[str, str] = field(default_factory=dict)
+    file_param_sources: dict[str, str] = field(default_factory=dict)
+    config_env: str = "default"
+    stack_names: dict[str, str] = field(default_factory=dict)  # --stack-name TEMPLATE=NAME
 
 
 def _is_plan_json(path: str) -> bool:
@@ -307,10 +314,47 @@ def load(source: Source, options: LoadOptions):  # -> Network | None
     return network
 
 
-def _environment(options: LoadOptions):  # -> Environment
+def _environment(options: LoadOptions, stack_name: str | None = None):  # -> Environment
     from vpcreach.parsers.environment import Environment
 
-    return Environment(snapshot=options.snapshot)
+    return Environment(snapshot=options.snapshot, stack_name=stack_name)
+
+
+def stack_name_for(path: str, names: dict[str, str]) -> str | None:
+    """The --stack-name given for a template: TEMPLATE as named, or the same file by another path."""
+    if path in names:
+        return names[path]
+    real = os.path.realpath(path)
+    return next((name for key, name in names.items() if os.path.realpath(key) == real), None)
+
+
+def template_inputs(path: str, options: LoadOptions) -> tuple[dict[str, str], dict[str, str], str | None]:
+    """(parameter values, where each came from, stack name) for the template at `path`: samconfig beside it <
+    --param-file < config params and --param; --stack-name over samconfig's stack_name."""
+    from vpcreach.parsers.cfn.samconfig import find_samconfig, read_samconfig
+
+    params: dict[str, str] = {}
+    where: dict[str, str] = {}
+    stack_name = None
+    samconfig = find_samconfig(path)
+    if samconfig is not None:
+        sam = read_samconfig(samconfig, options.config_env)
+        params.update(sam.params)
+        where.update(dict.fromkeys(sam.params, f"{samconfig} [{options.config_env}]"))
+        stack_name = sam.stack_name
+    params.update(options.file_params)
+    where.update(options.file_param_sources)
+    params.update(options.params)
+    where.update({k: options.param_sources.get(k, "--param") for k in options.params})
+    return params, where, stack_name_for(path, options.stack_names) or stack_name
+
+
+def _template(doc: Any, source: Source, options: LoadOptions):  # -> Network
+    from vpcreach.parsers.cfn import parse_template
+
+    params, where, stack_name = template_inputs(source.path, options)
+    env = _environment(options, stack_name)
+    return parse_template(doc, source.path, params, source.root, env, where)
 
 
 def _parse(source: Source, options: LoadOptions):  # -> Network | None
@@ -319,11 +363,9 @@ def _parse(source: Source, options: LoadOptions):  # -> Network | None
     if source.kind == "refused":
         raise InputError(source.path, source.problem)
     if source.kind == "cfn" and source.document is not None:
-        from vpcreach.parsers.cfn import parse_template
-
-        return parse_template(source.document, source.path, options.params, source.root, _environment(options))
+        return _template(source.document, source, options)
     if source.kind == "cfn":
-        from vpcreach.parsers.cfn import looks_like_template, parse_template
+        from vpcreach.parsers.cfn import looks_like_template
         from vpcreach.parsers.yaml_loader import load_document, read_text
 
         try:
@@ -336,7 +378,7 @@ def _parse(source: Source, options: LoadOptions):  # -> Network | None
             if source.explicit:
                 raise InputError(source.path, "not a CloudFormation/SAM template (no Resources with AWS:: types)")
             return None
-        return parse_template(doc, source.path, options.params, source.root, _environment(options))
+        return _template(doc, source, options)
     if source.kind == "terraform":
         from vpcreach.parsers.terraform import parse_module
 

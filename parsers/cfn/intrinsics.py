@@ -159,8 +159,7 @@ class Resolver:
             spec = spec if isinstance(spec, dict) else {}
             value = self._parameter_value(str(name), spec, overrides)
             self.params[name] = value
-            given = str(name) in overrides
-            if given and not isinstance(value, Unknown) and "AWS::" in str(spec.get("Type", "")):
+            if str(name) in overrides and not isinstance(value, Unknown):
                 where = sources.get(str(name), "--param")
                 self.inputs.append((f"parameter {name}", _shown(value), where))
 
