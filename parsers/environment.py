@@ -4,6 +4,7 @@ it for values a template reads at deploy time and record where each answer came 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +19,12 @@ class Answer:
 @dataclass
 class Environment:
     snapshot: Any = None  # parsers.snapshot.Snapshot or None
-    # Export name → value, from the other templates of the scan (their Outputs' Export.Name).
-    exports: dict[str, Answer] = field(default_factory=dict)
+    # Export name → parsers.cfn.stacks.StackExport, from the other templates of the scan (Outputs' Export.Name).
+    exports: dict[str, Any] = field(default_factory=dict)
     stack_name: str | None = None
+    # Reads another template of the scan into its network (for the objects an import of its export names).
+    load_stack: Callable[[str], Any] | None = None
+    own_path: str = ""  # the template being read
 
     def ssm(self, name: str) -> Answer | None:
         snap = self.snapshot
@@ -36,7 +40,8 @@ class Environment:
 
     def export(self, name: str) -> Answer | None:
         if name in self.exports:
-            return self.exports[name]
+            exp = self.exports[name]
+            return Answer(exp, exp.where)
         snap = self.snapshot
         if snap is not None and name in snap.exports:
             value, loc = snap.exports[name]

@@ -398,3 +398,87 @@ def test_samconfig_stack_name_is_aws_stack_name(tmp_path: Path) -> None:
 
     assert read_samconfig(str(STAGE / "samconfig.toml")).stack_name == "orders-dev"
     assert read_samconfig(str(STAGE / "samconfig.toml"), "prod").stack_name == "orders-prod"
+
+
+# --- other stacks of the same scan (issue 15 item 5) ------------------------------------------------------
+IMPORTS = STACKS / "import_from_network"
+NESTED = STACKS / "nested_network"
+
+
+def test_import_value_from_another_scanned_template_keeps_the_subnet() -> None:
+    app = IMPORTS / "app" / "template.yaml"
+    network = IMPORTS / "network" / "template.yaml"
+    assert _verdicts(scan_json(app)) == {"internet": "unknown"}
+    report = scan_json(IMPORTS)
+    assert findings_of(report) == [("VR101", FN, 19), ("VR301", FN, 19), ("VR301", FN, 19)]
+    assert {f["file"] for f in report["findings"]} == {str(app)}
+    assert _inputs(report) == [
+        ("Fn::ImportValue network-PrivateSubnetA", "PrivateSubnetA", f"{network}:44"),
+        ("Fn::ImportValue network-PrivateSubnetB", "PrivateSubnetB", f"{network}:48"),
+        ("Fn::ImportValue network-LambdaSg", "LambdaSecurityGroup", f"{network}:52"),
+    ]
+    # The subnet is the network template's own, with its route table.
+    fn = next(f for f in report["functions"] if f["resource"] == FN)
+    assert fn["eni_groups"] == ["eni:PrivateSubnetA|LambdaSecurityGroup", "eni:PrivateSubnetB|LambdaSecurityGroup"]
+    groups = {g["id"]: g["file"] for g in report["eni_groups"]}
+    assert groups["eni:PrivateSubnetA|LambdaSecurityGroup"] == str(network)
+
+
+def test_export_names_need_the_stack_name(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(IMPORTS, tmp_path / "p")
+    (tmp_path / "p" / "network" / "samconfig.toml").unlink()
+    assert _verdicts(scan_json(tmp_path / "p")) == {"internet": "unknown"}
+    named = ("--stack-name", f"{tmp_path / 'p' / 'network' / 'template.yaml'}=network")
+    report = scan_json(tmp_path / "p", extra=named)
+    assert _verdicts(report) == {"internet": "blocked"}
+    assert findings_of(report, "VR101") == [("VR101", FN, 19)]
+
+
+def test_two_templates_exporting_one_name_is_an_error(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(IMPORTS, tmp_path / "p")
+    shutil.copytree(IMPORTS / "network", tmp_path / "p" / "network2")
+    code, _out, err = run_cli("scan", str(tmp_path / "p"))
+    assert code == 2
+    first = tmp_path / "p" / "network" / "template.yaml"
+    assert (
+        f"network2/template.yaml:44: export network-PrivateSubnetA (output PrivateSubnetA) is also exported by {first}:44"
+        in err
+    )
+
+
+def test_nested_stacks_read_with_the_parameters_the_parent_passes() -> None:
+    app = NESTED / "app.yaml"
+    assert _verdicts(scan_json(app)) == {"internet": "unknown"}
+    report = scan_json(NESTED)
+    assert report["sources"] == [str(NESTED / "parent.yaml")]  # the children are not analysed again alone
+    assert _verdicts(report) == {"internet": "reachable"}
+    assert findings_of(report) == [
+        ("VR204", "NatGateway", 46),
+        ("VR301", FN, 24),
+        ("VR301", FN, 24),
+        ("VR302", FN, 24),
+    ]
+    files = {(f["rule_id"], f["resource"]): f["file"] for f in report["findings"]}
+    assert files[("VR302", FN)] == str(app)
+    assert files[("VR204", "NatGateway")] == str(NESTED / "network.yaml")
+    assert _inputs(report) == [
+        ("parameter VpcCidr", "10.2.0.0/16", f"{NESTED / 'parent.yaml'}: Network.Parameters"),
+        ("parameter SubnetIds", "PrivateSubnetA,PrivateSubnetB", f"{NESTED / 'parent.yaml'}: App.Parameters"),
+        ("parameter SecurityGroupId", "LambdaSecurityGroup", f"{NESTED / 'parent.yaml'}: App.Parameters"),
+    ]
+
+
+def test_nested_stack_ids_that_clash_are_named_by_the_stack(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(NESTED, tmp_path / "n")
+    parent = tmp_path / "n" / "parent.yaml"
+    # The parent defines a resource named like one of the application stack's: the child's ids get App/.
+    parent.write_text(parent.read_text() + "  FunctionRole:\n    Type: AWS::SNS::Topic\n")
+    report = scan_json(tmp_path / "n")
+    assert _verdicts(report) == {"internet": "reachable"}
+    assert [f["resource"] for f in report["functions"]] == ["App/WebhookFunction"]

@@ -85,6 +85,7 @@ def execute(req: RunRequest) -> Results:
         analyses, problems, notes = analyse_all(req, config, options, snapshot)
     except InputError as exc:
         raise RunError(str(exc)) from None
+    _report_shared_objects_once(analyses)
     results = Results(config, analyses, problems, notes)
     if analyses:
         from .sources import empty_root_hint
@@ -100,6 +101,24 @@ def execute(req: RunRequest) -> Results:
     if not problems:
         results.empty = _nothing_to_check(req, analyses)
     return results
+
+
+def _report_shared_objects_once(analyses: list) -> None:
+    """A finding on an object outside an analysis's own sources (a snapshot's subnet or NAT gateway, another
+    template's exported subnet), already reported by an earlier analysis, is not reported again: two templates
+    in one existing VPC give its single NAT gateway one VR204, not two."""
+    seen: set[str] = set()
+    for a in analyses:
+        own = [os.path.realpath(p) for p in (*a.network.sources, *a.network.also_read)]
+        kept = []
+        for f in a.findings:
+            real = os.path.realpath(f.file) if f.file else ""
+            shared = bool(real) and not any(real == p or real.startswith(p + os.sep) for p in own)
+            if shared and f.fingerprint in seen:
+                continue
+            seen.add(f.fingerprint)
+            kept.append(f)
+        a.findings[:] = kept
 
 
 def _snapshot(req: RunRequest, config: Any):  # -> Snapshot | None
@@ -243,6 +262,9 @@ def analyse_all(req: RunRequest, config, options, snapshot=None) -> tuple[list, 
         sources = discover(req.paths, req.root or config.root)
     notes = [s.problem for s in sources if s.kind == "skipped"]
     sources = [s for s in sources if s.kind != "skipped"]
+    from .sources import collect_exports
+
+    load_options.exports = collect_exports(sources, load_options)
     jobs = choose_jobs(sources)
     if jobs > 1:
         outcomes = _analyse_pool(sources, load_options, options, jobs)
@@ -253,8 +275,9 @@ def analyse_all(req: RunRequest, config, options, snapshot=None) -> tuple[list, 
 
 def _settle(sources: list, outcomes: list[tuple[str, object]]) -> tuple[list, list]:
     """Analyses and problems in source order, without the Terraform folders a directory walk found that
-    another root calls as a local module: analysed there, with the inputs its caller gives it, they would
-    only repeat its findings and add unknowns for the variables no root sets."""
+    another root calls as a local module, and the templates it found that another template reads as a nested
+    stack: analysed there, with the inputs their caller gives them, they would only repeat its findings and
+    add unknowns for the variables and parameters no caller sets."""
     called = {
         os.path.realpath(d)
         for status, value in outcomes
@@ -263,7 +286,7 @@ def _settle(sources: list, outcomes: list[tuple[str, object]]) -> tuple[list, li
     }
     analyses, problems = [], []
     for source, (status, value) in zip(sources, outcomes):
-        if source.kind == "terraform" and not source.explicit and os.path.realpath(source.path) in called:
+        if source.kind in ("terraform", "cfn") and not source.explicit and os.path.realpath(source.path) in called:
             continue
         if status == "error":
             problems.append(value)

@@ -62,6 +62,8 @@ class LoadOptions:
     file_param_sources: dict[str, str] = field(default_factory=dict)
     config_env: str = "default"
     stack_names: dict[str, str] = field(default_factory=dict)  # --stack-name TEMPLATE=NAME
+    # Export name → parsers.cfn.stacks.StackExport: the exports of the templates of this scan.
+    exports: dict[str, Any] = field(default_factory=dict)
 
 
 def _is_plan_json(path: str) -> bool:
@@ -314,10 +316,86 @@ def load(source: Source, options: LoadOptions):  # -> Network | None
     return network
 
 
-def _environment(options: LoadOptions, stack_name: str | None = None):  # -> Environment
+def _environment(options: LoadOptions, stack_name: str | None = None, path: str = ""):  # -> Environment
     from vpcreach.parsers.environment import Environment
 
-    return Environment(snapshot=options.snapshot, stack_name=stack_name)
+    return Environment(
+        snapshot=options.snapshot,
+        stack_name=stack_name,
+        exports=options.exports,
+        load_stack=(lambda template: _other_stack(template, options)) if options.exports else None,
+        own_path=path,
+    )
+
+
+_STACKS: dict[tuple[str, int], Any] = {}
+
+
+def _other_stack(path: str, options: LoadOptions):  # -> Network | None
+    """Another template of the scan, read once per process (with its own parameters, without imports)."""
+    from vpcreach.parsers.cfn import parse_template
+    from vpcreach.parsers.yaml_loader import load_document, read_text
+
+    key = (path, id(options))
+    if key not in _STACKS:
+        params, where, stack_name = template_inputs(path, options)
+        doc = load_document(read_text(path), path)
+        env = _environment(LoadOptions(snapshot=options.snapshot), stack_name, path)
+        _STACKS[key] = parse_template(doc, path, params, None, env, where)
+    return _STACKS[key]
+
+
+def collect_exports(sources: list[Source], options: LoadOptions) -> dict[str, Any]:
+    """Export name → StackExport for every Output with an Export of the CloudFormation templates among `sources`,
+    read only when one of them imports (Fn::ImportValue). Two templates exporting one name: an InputError
+    naming both (CloudFormation refuses the second: export names are unique in an account and Region)."""
+    from vpcreach.parsers.cfn import looks_like_template
+    from vpcreach.parsers.cfn.intrinsics import Resolver
+    from vpcreach.parsers.cfn.stacks import StackExport
+    from vpcreach.parsers.errors import InputError
+    from vpcreach.parsers.yaml_loader import load_document, read_text
+
+    texts = {}
+    for source in sources:
+        if source.kind == "cfn" and source.document is None:
+            try:
+                texts[source.path] = read_text(source.path)
+            except InputError:
+                continue  # the load reports it
+    if not any("ImportValue" in text for text in texts.values()):
+        return {}
+    out: dict[str, Any] = {}
+    for path, text in texts.items():
+        if "Export" not in text:
+            continue
+        try:
+            doc = load_document(text, path)
+        except InputError:
+            continue
+        if not looks_like_template(doc) or not isinstance(doc.get("Outputs"), dict):
+            continue
+        params, _where, stack_name = template_inputs(path, options)
+        ids = frozenset(str(k) for k in doc["Resources"])
+        resolver = Resolver(doc, params, set(ids), _environment(LoadOptions(snapshot=options.snapshot), stack_name))
+        label = stack_name or os.path.splitext(os.path.basename(path))[0]
+        for key, output in doc["Outputs"].items():
+            export = output.get("Export") if isinstance(output, dict) else None
+            if not isinstance(export, dict):
+                continue
+            name = resolver.resolve(export.get("Name"))
+            if not isinstance(name, str):
+                continue
+            line = getattr(doc["Outputs"], "key_lines", {}).get(key)
+            if name in out:
+                first = out[name]
+                raise InputError(
+                    path,
+                    f"export {name} (output {key}) is also exported by {first.where}; CloudFormation export names "
+                    "are unique in an account and Region",
+                    line,
+                )
+            out[name] = StackExport(name, path, line, resolver.resolve(output.get("Value")), ids, label)
+    return out
 
 
 def stack_name_for(path: str, names: dict[str, str]) -> str | None:
@@ -353,7 +431,7 @@ def _template(doc: Any, source: Source, options: LoadOptions):  # -> Network
     from vpcreach.parsers.cfn import parse_template
 
     params, where, stack_name = template_inputs(source.path, options)
-    env = _environment(options, stack_name)
+    env = _environment(options, stack_name, source.path)
     return parse_template(doc, source.path, params, source.root, env, where)
 
 

@@ -68,6 +68,17 @@ def parse_template(
     """The network a template deploys. `root` is the scan root: files the template names are read only inside it.
     `env` answers what the template reads from outside (SSM parameters, imports, the stack name);
     `param_sources` says where each of `params` was given (samconfig.toml, a --param-file), for Network.inputs."""
+    return _parse(doc, path, params, root, env, param_sources)[0]
+
+
+def _parse(
+    doc: dict,
+    path: str,
+    params: dict[str, str] | None,
+    root: str | None,
+    env: Environment | None,
+    param_sources: dict[str, str] | None,
+) -> tuple[m.Network, Resolver]:
     resources = doc.get("Resources")
     if not isinstance(resources, dict):
         raise InputError(path, "Resources is not a mapping")
@@ -83,6 +94,9 @@ def parse_template(
     types = {str(rid): str(r.get("Type", "")) for rid, r in resources.items() if isinstance(r, dict)}
     resolver = Resolver(doc, params, set(types), env, param_sources)
     ctx = Context(resolver, net, path, types)
+    from .stacks import read_nested_stacks
+
+    children = read_nested_stacks(ctx, resources, root, _parse)
     sam_globals = (doc.get("Globals") or {}).get("Function") if isinstance(doc.get("Globals"), dict) else None
 
     order = sorted(types, key=lambda rid: _FIRST.index(types[rid]) if types[rid] in _FIRST else len(_FIRST))
@@ -100,7 +114,26 @@ def parse_template(
     _attach_managed_policy_statements(net, types)
     net.unknowns.extend(_includes(doc, resources))
     net.inputs.extend(resolver.inputs)
-    return net
+    _join_imported_stacks(net, resolver)
+    from .stacks import join_nested_stacks
+
+    join_nested_stacks(net, children)
+    return net, resolver
+
+
+def _join_imported_stacks(net: m.Network, resolver: Resolver) -> None:
+    """The networks of the other scanned templates whose exports this one imports (parsers/cfn/stacks.py)."""
+    from .stacks import merge
+
+    load = resolver.env.load_stack
+    for template, prefix in resolver.stack_imports.items():
+        other = load(template) if load is not None else None
+        if other is None:
+            net.unknowns.append(
+                (template, f"the template {template}, whose exports this one imports, could not be read")
+            )
+            continue
+        merge(net, other, prefix)
 
 
 def _add_resources(ctx: Context, resources: dict, order: list[str], sam_globals: Any) -> None:

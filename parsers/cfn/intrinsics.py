@@ -135,6 +135,8 @@ class Resolver:
         # The world outside the template (snapshot, other stacks) and what was read from it (Network.inputs).
         self.env = env or Environment()
         self.inputs: list[tuple[str, str, str]] = []
+        # Other templates of the scan whose exports this one imports: template path → prefix of its ids here.
+        self.stack_imports: dict[str, str] = {}
         # Sections of the wrong type are treated as absent (cfn-lint reports them; we must not crash).
         self.mappings = _mapping(template.get("Mappings"))
         self.condition_defs = _mapping(template.get("Conditions"))
@@ -165,6 +167,8 @@ class Resolver:
 
     def _parameter_value(self, name: str, spec: dict, overrides: dict[str, str]) -> Any:
         ptype = str(spec.get("Type", "String"))
+        if name in overrides and isinstance(overrides[name], Unknown):  # a nested stack's unknown parameter
+            return _items(overrides[name]) if _is_list_type(ptype) else overrides[name]
         if name in overrides:
             raw: Any = overrides[name]
         elif "Default" in spec:
@@ -474,8 +478,16 @@ class Resolver:
             return Unknown(f"Fn::ImportValue {label} comes from another stack")
         # The value another stack exports (cloudformation list-exports, or an Output's Export of a template in
         # the same scan): a subnet exported as an id keeps its identity.
-        self.inputs.append((f"Fn::ImportValue {name}", _shown(answer.value), answer.where))
-        return answer.value
+        value = answer.value
+        if not isinstance(value, str) and hasattr(value, "resource_ids"):  # parsers.cfn.stacks.StackExport
+            if value.template == self.env.own_path:
+                return Unknown(f"Fn::ImportValue {name} names an export of this template, which CloudFormation refuses")
+            prefix = self.stack_imports.setdefault(
+                value.template, prefix_for(self.resource_ids, value.resource_ids, value.stack)
+            )
+            value = renamed(value.value, prefix)
+        self.inputs.append((f"Fn::ImportValue {name}", _shown(value), answer.where))
+        return value
 
     def _unknown_fn(self, arg: Any, depth: int) -> Any:
         return Unknown("value computed at deploy time")
@@ -521,8 +533,34 @@ def _is_list_type(ptype: str) -> bool:
     return inner.startswith("List<") or inner == "CommaDelimitedList"
 
 
+def prefix_for(own_ids: set[str] | frozenset[str], other_ids: frozenset[str], stack: str) -> str:
+    """The prefix another template's ids take when they join this one: none when they can join as they are,
+    else `<stack>/` (parsers/cfn/stacks.py)."""
+    return f"{stack}/" if own_ids & other_ids else ""
+
+
+def renamed(value: Any, prefix: str) -> Any:
+    """A resolved value of the other template with its resource references named as they are after joining."""
+    if not prefix:
+        return value
+    if isinstance(value, ResRef):
+        return ResRef(prefix + value.id, value.attr)
+    if isinstance(value, Derived):
+        pieces = [renamed(p, prefix) for p in value.pieces] if value.pieces is not None else None
+        return Derived(value.reason, tuple(renamed(r, prefix) for r in value.refs), pieces)
+    if isinstance(value, list):
+        return [renamed(v, prefix) for v in value]
+    return value
+
+
 def _shown(value: Any) -> str:
-    return ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    if isinstance(value, list):
+        return ",".join(_shown(v) for v in value)
+    if isinstance(value, ResRef):
+        return value.id
+    if isinstance(value, Derived) and value.pieces is not None:
+        return "".join(_shown(p) for p in value.pieces)
+    return str(value)
 
 
 def _mapping(value: Any) -> dict:

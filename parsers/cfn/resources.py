@@ -32,6 +32,7 @@ class Context:
         self.pending_nacl_entries: list[tuple[Any, m.NaclEntry, str]] = []
         self.subnet_groups: dict[str, Any] = {}
         self.raw_props: Any = {}  # the current resource's Properties before resolution (they keep lines)
+        self.nested_read: set[str] = set()  # nested stacks whose local template was read (parsers/cfn/stacks.py)
 
     def note(self, obj_id: str, value: Any) -> None:
         if isinstance(value, Unknown) and not isinstance(value, m.External):
@@ -599,7 +600,7 @@ def _nested_stack(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     stand-in function reported VR001 on the stack, never silence (the twin of a Terraform module not on disk).
     """
     params = p.get("Parameters")
-    if not isinstance(params, dict):
+    if not isinstance(params, dict) or rid in ctx.nested_read:
         return
     handed = [str(name) for name, value in params.items() if _places(ctx, str(name), value)]
     if not handed:

@@ -88,6 +88,11 @@ def resolve_externals(net: m.Network) -> None:
         _rewrite(obj, net.objects, 0)
 
 
+def resolve_in(obj: m.Obj, known: dict[str, m.Obj]) -> None:
+    """resolve_externals for one object."""
+    _rewrite(obj, known, 0)
+
+
 def _rewrite(target: Any, known: dict[str, m.Obj], depth: int) -> None:
     for f in dataclasses.fields(target):
         value = getattr(target, f.name)
