@@ -284,6 +284,45 @@ def graph(
     sys.exit(draw(request, fmt, list(functions)))
 
 
+@main.command()
+@click.option("--vpc-id", required=True, help="The VPC to describe.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the files to.")
+@click.option("--region", default=None, help="AWS Region (default: the AWS configuration's).")
+@click.option("--profile", default=None, help="AWS profile (default: the AWS configuration's).")
+@click.option("--ssm-path", multiple=True, help="Also read the SSM parameters under this path (repeatable).")
+@click.option("--ssm-name", multiple=True, help="Also read this SSM parameter (repeatable).")
+@click.option("--stack", "stacks", multiple=True, help="Also read this CloudFormation stack's outputs (repeatable).")
+@click.option("--exports/--no-exports", default=True, help="Read the Region's CloudFormation exports (default on).")
+def snapshot(
+    vpc_id: str,
+    out_dir: str,
+    region: str | None,
+    profile: str | None,
+    ssm_path: tuple[str, ...],
+    ssm_name: tuple[str, ...],
+    stacks: tuple[str, ...],
+    exports: bool,
+) -> None:
+    """Write an environment snapshot of one VPC for --snapshot (needs boto3: pip install 'vpcreach[aws]').
+
+    Read-only AWS calls with your credentials; the one vpcreach command that uses the network.
+    """
+    from .aws_snapshot import SnapshotError, take_snapshot
+
+    try:
+        import boto3  # type: ignore[import-untyped]
+    except ImportError:
+        _fail("vpcreach snapshot needs boto3: pip install 'vpcreach[aws]'")
+    try:
+        session = boto3.Session(region_name=region, profile_name=profile)
+        written = take_snapshot(vpc_id, out_dir, session, list(ssm_path), list(ssm_name), list(stacks), exports)
+    except SnapshotError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # botocore's ClientError, NoCredentialsError...: one line, exit 2
+        _fail(f"snapshot of {vpc_id} failed: {type(exc).__name__}: {exc}")
+    click.echo(f"wrote {len(written)} file(s) to {out_dir}; scan with --snapshot {out_dir}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
 
