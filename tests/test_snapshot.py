@@ -482,3 +482,17 @@ def test_nested_stack_ids_that_clash_are_named_by_the_stack(tmp_path: Path) -> N
     report = scan_json(tmp_path / "n")
     assert _verdicts(report) == {"internet": "reachable"}
     assert [f["resource"] for f in report["functions"]] == ["App/WebhookFunction"]
+
+
+def test_a_config_beside_the_code_names_snapshots_inside_its_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".git").mkdir()
+    (repo / "t.yaml").write_text((CFN / "existing_public_subnet.yaml").read_text())
+    (repo / ".vpcreach.toml").write_text(f'snapshot = ["{SNAP}"]\n')
+    code, _out, err = run_cli("scan", str(repo / "t.yaml"))
+    assert code == 2
+    assert "is outside the repository holding this config" in err
+    code, out, err = run_cli("scan", str(repo / "t.yaml"), "--config", str(repo / ".vpcreach.toml"), "--format", "json")
+    assert code == 1, err
+    assert findings_of(json.loads(out), "VR102") == [("VR102", FN, 20)]

@@ -342,6 +342,17 @@ def _parse(path: str, table: dict, trusted: bool = True) -> Config:
         raise fail(f'snapshot must be a list of files or folders such as ["env/prod"], not {_brief(snapshot)}')
     base = os.path.dirname(os.path.abspath(path))
     cfg.snapshot = [os.path.join(base, x) for x in snapshot]
+    if not trusted:
+        # As for root: a config that came with the scanned code names snapshots inside its own repository only.
+        from vpcreach.parsers.files import find_scan_root, is_within
+
+        repository = find_scan_root(base)
+        for given, full in zip(snapshot, cfg.snapshot):
+            if not is_within(os.path.realpath(full), repository):
+                raise fail(
+                    f"snapshot {_brief(given)} is outside the repository holding this config; "
+                    "a snapshot elsewhere can only be given with --snapshot or --config"
+                )
     return cfg
 
 
