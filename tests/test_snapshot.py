@@ -101,6 +101,15 @@ def test_dns_hostnames_unknown_without_describe_vpc_attribute(tmp_path: Path) ->
     )
     full = load_snapshot([str(SNAP)]).objects["vpc-0e5a1b2c3d4e5f607"]  # type: ignore[union-attr]
     assert isinstance(full, m.Vpc) and full.dns_hostnames is True
+    # The scan says so once.
+    code, _out, err = run_cli("scan", str(CFN / "existing_public_subnet.yaml"), "--snapshot", str(tmp_path))
+    assert code == 1
+    assert (
+        "vpcreach: note: the snapshot has no describe-vpc-attribute output for vpc-0e5a1b2c3d4e5f607 "
+        "(enableDnsSupport, enableDnsHostnames): DNS support is taken as AWS's default (on) and DNS hostnames as "
+        "unknown (they matter only for interface endpoints' private DNS); add: aws ec2 describe-vpc-attribute "
+        "--vpc-id vpc-0e5a1b2c3d4e5f607 --attribute enableDnsHostnames"
+    ) in err
 
 
 def test_main_route_table_default_acl_and_group_come_from_the_snapshot() -> None:

@@ -90,7 +90,7 @@ def execute(req: RunRequest) -> Results:
     if analyses:
         from .sources import empty_root_hint
 
-        results.notes += [note for a in analyses for note in a.network.notes]
+        results.notes += list(dict.fromkeys(note for a in analyses for note in a.network.notes))
         covered = {os.path.realpath(p) for a in analyses for p in [*a.network.sources, *a.network.also_read]}
         for a in analyses:
             if not a.network.objects and a.network.sources and os.path.isdir(a.network.sources[0]):

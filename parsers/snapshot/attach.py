@@ -67,6 +67,18 @@ def attach(net: m.Network, snap: Snapshot) -> list[str]:
                 net.add(copy.deepcopy(obj))
                 added.append(part)
     resolve_externals(net)
+    for vpc in sorted(v for v in vpcs if v in include and v in snap.records):
+        missing = [
+            a
+            for a, k in (("enableDnsSupport", "support"), ("enableDnsHostnames", "hostnames"))
+            if k not in snap.dns.get(vpc, {})
+        ]
+        if missing:
+            net.notes.append(
+                f"the snapshot has no describe-vpc-attribute output for {vpc} ({', '.join(missing)}): DNS support is "
+                "taken as AWS's default (on) and DNS hostnames as unknown (they matter only for interface "
+                f"endpoints' private DNS); add: aws ec2 describe-vpc-attribute --vpc-id {vpc} --attribute {missing[-1]}"
+            )
     for oid in sorted(wanted - set(clash)):
         net.inputs.append((oid, snap.records[oid].key, str(snap.records[oid].loc)))
     if clash:
