@@ -124,7 +124,7 @@ class Snapshot:
             return obj.id
         rec = self.records.get(oid)
         if rec is not None:
-            for att in rec.item.get("Attachments") or []:
+            for att in dict_items(rec.item.get("Attachments")):
                 if isinstance(att, dict) and isinstance(att.get("VpcId"), str):
                     return att["VpcId"]
         return None
@@ -199,7 +199,7 @@ def _read(snap: Snapshot, doc: dict, file: str) -> None:
                 snap.exports[item["Name"]] = (str(item["Value"]), loc)
             elif key == "Stacks" and isinstance(item.get("StackName"), str):
                 outputs = snap.outputs.setdefault(item["StackName"], {})
-                for out in item.get("Outputs") or []:
+                for out in dict_items(item.get("Outputs")):
                     if isinstance(out, dict) and isinstance(out.get("OutputKey"), str) and "OutputValue" in out:
                         outputs[out["OutputKey"]] = (str(out["OutputValue"]), _loc(file, out))
                         if isinstance(out.get("ExportName"), str):
@@ -237,6 +237,11 @@ def _build(snap: Snapshot) -> None:
             snap.prefix_cidrs.setdefault(oid, []).extend(c for c in rec.item["Cidrs"] if isinstance(c, str))
 
 
+def dict_items(value: Any) -> list[dict]:
+    """The mappings of a list in a record (a hand-edited snapshot may hold anything: it is input)."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -247,21 +252,21 @@ def _ref(value: Any) -> m.External | None:
 
 
 def _refs(values: Any) -> list[m.Ref]:
-    return [m.External(v, f"{v} is not in the snapshot") for v in values or [] if isinstance(v, str) and v]
+    return [m.External(v, f"{v} is not in the snapshot") for v in (values or []) if isinstance(v, str) and v]
 
 
 def _vpc(snap: Snapshot, oid: str, rec: Record, _gw: set[str]) -> list[m.Obj]:
     item = rec.item
     v4 = [
         a["CidrBlock"]
-        for a in item.get("CidrBlockAssociationSet") or []
+        for a in dict_items(item.get("CidrBlockAssociationSet"))
         if isinstance(a, dict) and _str(a.get("CidrBlock")) and _associated(a.get("CidrBlockState"))
     ]
     if not v4 and _str(item.get("CidrBlock")):
         v4 = [item["CidrBlock"]]
     v6 = [
         a["Ipv6CidrBlock"]
-        for a in item.get("Ipv6CidrBlockAssociationSet") or []
+        for a in dict_items(item.get("Ipv6CidrBlockAssociationSet"))
         if isinstance(a, dict) and _str(a.get("Ipv6CidrBlock")) and _associated(a.get("Ipv6CidrBlockState"))
     ]
     dns = snap.dns.get(oid, {})
@@ -294,7 +299,7 @@ def _subnet(snap: Snapshot, oid: str, rec: Record, _gw: set[str]) -> list[m.Obj]
     v6 = next(
         (
             a["Ipv6CidrBlock"]
-            for a in item.get("Ipv6CidrBlockAssociationSet") or []
+            for a in dict_items(item.get("Ipv6CidrBlockAssociationSet"))
             if isinstance(a, dict) and _str(a.get("Ipv6CidrBlock")) and _associated(a.get("Ipv6CidrBlockState"))
         ),
         None,
@@ -313,7 +318,7 @@ def _subnet(snap: Snapshot, oid: str, rec: Record, _gw: set[str]) -> list[m.Obj]
 
 def _route_table(snap: Snapshot, oid: str, rec: Record, gateway_endpoints: set[str]) -> list[m.Obj]:
     item = rec.item
-    assocs = [a for a in item.get("Associations") or [] if isinstance(a, dict)]
+    assocs = [a for a in dict_items(item.get("Associations")) if isinstance(a, dict)]
     out: list[m.Obj] = [
         m.RouteTable(oid, rec.loc, vpc=_ref(item.get("VpcId")), is_main=any(a.get("Main") is True for a in assocs))
     ]
@@ -322,7 +327,7 @@ def _route_table(snap: Snapshot, oid: str, rec: Record, gateway_endpoints: set[s
         if subnet and not a.get("Main") and _associated(a.get("AssociationState")):
             aid = _str(a.get("RouteTableAssociationId")) or f"{oid}#assoc-{subnet}"
             out.append(m.RouteTableAssociation(aid, _loc(rec.loc.file, a), subnet=_ref(subnet) or "", route_table=oid))
-    for n, r in enumerate(x for x in item.get("Routes") or [] if isinstance(x, dict)):
+    for n, r in enumerate(x for x in dict_items(item.get("Routes")) if isinstance(x, dict)):
         target_key = next((t for t in _ROUTE_TARGETS if _str(r.get(t))), None)
         target = r.get(target_key) if target_key else None
         if target == "local" or (target in gateway_endpoints):
@@ -354,10 +359,12 @@ def _permissions(perms: Any, loc_file: str) -> list[m.SgRule]:
         ports = (p.get("FromPort"), p.get("ToPort")) if protocol != aws.ALL_PROTOCOLS else (None, None)
         lo, hi = (x if isinstance(x, int) else None for x in ports)
         peers: list[tuple[str, Any]] = []
-        peers += [("cidr4", r["CidrIp"]) for r in p.get("IpRanges") or [] if _str(r.get("CidrIp"))]
-        peers += [("cidr6", r["CidrIpv6"]) for r in p.get("Ipv6Ranges") or [] if _str(r.get("CidrIpv6"))]
-        peers += [("pl", _ref(r["PrefixListId"])) for r in p.get("PrefixListIds") or [] if _str(r.get("PrefixListId"))]
-        peers += [("sg", _ref(r["GroupId"])) for r in p.get("UserIdGroupPairs") or [] if _str(r.get("GroupId"))]
+        peers += [("cidr4", r["CidrIp"]) for r in dict_items(p.get("IpRanges")) if _str(r.get("CidrIp"))]
+        peers += [("cidr6", r["CidrIpv6"]) for r in dict_items(p.get("Ipv6Ranges")) if _str(r.get("CidrIpv6"))]
+        peers += [
+            ("pl", _ref(r["PrefixListId"])) for r in dict_items(p.get("PrefixListIds")) if _str(r.get("PrefixListId"))
+        ]
+        peers += [("sg", _ref(r["GroupId"])) for r in dict_items(p.get("UserIdGroupPairs")) if _str(r.get("GroupId"))]
         out += [m.SgRule(protocol, lo, hi, kind, peer, loc) for kind, peer in peers]
     return out
 
@@ -400,7 +407,7 @@ def _security_group(snap: Snapshot, oid: str, rec: Record, _gw: set[str]) -> lis
 def _network_acl(snap: Snapshot, oid: str, rec: Record, _gw: set[str]) -> list[m.Obj]:
     item = rec.item
     entries = []
-    for e in item.get("Entries") or []:
+    for e in dict_items(item.get("Entries")):
         if not isinstance(e, dict):
             continue
         ports: dict = e["PortRange"] if isinstance(e.get("PortRange"), dict) else {}
@@ -423,7 +430,7 @@ def _network_acl(snap: Snapshot, oid: str, rec: Record, _gw: set[str]) -> list[m
             oid, rec.loc, vpc=_ref(item.get("VpcId")), is_default=item.get("IsDefault") is True, entries=entries
         )
     ]
-    for a in item.get("Associations") or []:
+    for a in dict_items(item.get("Associations")):
         if isinstance(a, dict) and _str(a.get("SubnetId")):
             aid = _str(a.get("NetworkAclAssociationId")) or f"{oid}#assoc-{a['SubnetId']}"
             out.append(m.NaclAssociation(aid, _loc(rec.loc.file, a), subnet=_ref(a["SubnetId"]) or "", nacl=oid))
@@ -435,7 +442,7 @@ def _nat_gateway(snap: Snapshot, oid: str, rec: Record, _gw: set[str]) -> list[m
     if item.get("State") in _GONE:
         return []
     connectivity = str(item.get("ConnectivityType") or "public").lower()
-    addresses = [a for a in item.get("NatGatewayAddresses") or [] if isinstance(a, dict)]
+    addresses = [a for a in dict_items(item.get("NatGatewayAddresses")) if isinstance(a, dict)]
     public = any(_str(a.get("AllocationId")) or _str(a.get("PublicIp")) for a in addresses)
     return [
         m.NatGateway(
@@ -453,7 +460,7 @@ def _nat_gateway(snap: Snapshot, oid: str, rec: Record, _gw: set[str]) -> list[m
 def _attachments(item: dict) -> list[str]:
     return [
         a["VpcId"]
-        for a in item.get("Attachments") or []
+        for a in dict_items(item.get("Attachments"))
         if isinstance(a, dict) and _str(a.get("VpcId")) and a.get("State") not in _GONE
     ]
 
@@ -483,7 +490,7 @@ def _vpc_endpoint(snap: Snapshot, oid: str, rec: Record, _gw: set[str]) -> list[
             endpoint_type=_str(item.get("VpcEndpointType")) or "Gateway",
             route_tables=_refs(item.get("RouteTableIds")),
             subnets=_refs(item.get("SubnetIds")),
-            security_groups=_refs(g.get("GroupId") for g in item.get("Groups") or [] if isinstance(g, dict)),
+            security_groups=_refs(g.get("GroupId") for g in dict_items(item.get("Groups")) if isinstance(g, dict)),
             private_dns=item.get("PrivateDnsEnabled") is True,
         )
     ]

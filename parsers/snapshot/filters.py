@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from . import Record, Snapshot
+from . import Record, Snapshot, dict_items
 
 Getter = Callable[[dict], list[str]]
 
@@ -33,11 +33,11 @@ def _texts(value: Any) -> list[str]:
 
 
 def _nested(list_key: str, name: str) -> Getter:
-    return lambda item: [t for x in item.get(list_key) or [] if isinstance(x, dict) for t in _texts(x.get(name))]
+    return lambda item: [t for x in dict_items(item.get(list_key)) for t in _texts(x.get(name))]
 
 
 def _tag_keys(item: dict) -> list[str]:
-    return [t["Key"] for t in item.get("Tags") or [] if isinstance(t, dict) and isinstance(t.get("Key"), str)]
+    return [t["Key"] for t in dict_items(item.get("Tags")) if isinstance(t, dict) and isinstance(t.get("Key"), str)]
 
 
 _COMMON: dict[str, Getter] = {"vpc-id": _field("VpcId"), "owner-id": _field("OwnerId"), "tag-key": _tag_keys}
@@ -115,7 +115,7 @@ def _getter(key: str, name: str) -> Getter | None:
         tag = name[4:]
         return lambda item: [
             t["Value"]
-            for t in item.get("Tags") or []
+            for t in dict_items(item.get("Tags"))
             if isinstance(t, dict) and t.get("Key") == tag and isinstance(t.get("Value"), str)
         ]
     return FIELDS.get(key, {}).get(name) or (_COMMON.get(name) if key != "PrefixLists" else None)
