@@ -555,3 +555,17 @@ def test_snapshot_values_of_the_wrong_type_never_crash_the_scan(tmp_path: Path) 
             analyze(net, Options())
             count += 1
     assert count > 500
+
+
+def test_a_samconfig_linked_out_of_the_scan_root_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.toml"
+    outside.write_text('[default.deploy.parameters]\nparameter_overrides = "Stage=dev"\n')
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".git").mkdir()
+    (repo / "template.yaml").write_text((STAGE / "template.yaml").read_text())
+    (repo / "samconfig.toml").symlink_to(outside)
+    assert _stage(scan_json(repo / "template.yaml")) == "unknown"
+    (repo / "samconfig.toml").unlink()
+    (repo / "samconfig.toml").write_text(outside.read_text())
+    assert _stage(scan_json(repo / "template.yaml")) == "blocked"

@@ -406,7 +406,9 @@ def stack_name_for(path: str, names: dict[str, str]) -> str | None:
     return next((name for key, name in names.items() if os.path.realpath(key) == real), None)
 
 
-def template_inputs(path: str, options: LoadOptions) -> tuple[dict[str, str], dict[str, str], str | None]:
+def template_inputs(
+    path: str, options: LoadOptions, root: str | None = None
+) -> tuple[dict[str, str], dict[str, str], str | None]:
     """(parameter values, where each came from, stack name) for the template at `path`: samconfig beside it <
     --param-file < config params and --param; --stack-name over samconfig's stack_name."""
     from vpcreach.parsers.cfn.samconfig import find_samconfig, read_samconfig
@@ -414,7 +416,7 @@ def template_inputs(path: str, options: LoadOptions) -> tuple[dict[str, str], di
     params: dict[str, str] = {}
     where: dict[str, str] = {}
     stack_name = None
-    samconfig = find_samconfig(path)
+    samconfig = find_samconfig(path, root)
     if samconfig is not None:
         sam = read_samconfig(samconfig, options.config_env)
         params.update(sam.params)
@@ -430,7 +432,7 @@ def template_inputs(path: str, options: LoadOptions) -> tuple[dict[str, str], di
 def _template(doc: Any, source: Source, options: LoadOptions):  # -> Network
     from vpcreach.parsers.cfn import parse_template
 
-    params, where, stack_name = template_inputs(source.path, options)
+    params, where, stack_name = template_inputs(source.path, options, source.root)
     env = _environment(options, stack_name, source.path)
     return parse_template(doc, source.path, params, source.root, env, where)
 

@@ -38,11 +38,19 @@ class SamConfig:
     stack_name: str | None = None
 
 
-def find_samconfig(template: str) -> str | None:
+def find_samconfig(template: str, root: str | None = None) -> str | None:
+    """The samconfig file beside `template`; one that is a link out of the scan root `root` is not read (as for
+    every file a scanned input names: it may come with a pull request)."""
+    from ..files import FileRefused, confine
+
     folder = os.path.dirname(template)
     for name in SAMCONFIG_NAMES:
         candidate = os.path.join(folder, name)
         if os.path.isfile(candidate):
+            try:
+                confine(candidate, root or os.path.dirname(os.path.abspath(template)))
+            except FileRefused:
+                return None
             return candidate
     return None
 
