@@ -288,6 +288,20 @@ def test_data_sources_by_tags_filters_and_name() -> None:
     ]
 
 
+def test_stack_outputs_from_describe_stacks() -> None:
+    path = TF / "existing_stack_outputs"
+    assert _verdicts(scan_json(path)) == {"internet": "unknown"}
+    report = _with_snapshot(path)
+    assert findings_of(report, "VR101") == [("VR101", TF_FN, 27)]
+    assert findings_of(report, "VR001") == []
+    stacks = SNAP / "stacks.json"
+    assert (
+        "data.aws_cloudformation_stack.network.outputs.IsolatedSubnet",
+        "subnet-0c0000000000000c1",
+        f"{stacks}:16",
+    ) in _inputs(report)
+
+
 def test_a_lookup_terraform_would_fail_is_vr001_with_the_reason() -> None:
     report = _with_snapshot(TF / "existing_data_source_ambiguous")
     assert _verdicts(report) == {"internet": "unknown"}

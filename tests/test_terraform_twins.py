@@ -28,6 +28,7 @@ CFN_ONLY = {
 TF_ONLY = {
     "existing_data_source_ambiguous",
     "existing_data_sources",
+    "existing_stack_outputs",
     "layout_count_for_each",
     "module_local_subnets",
     "tfvars_nat_off",

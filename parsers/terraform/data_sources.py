@@ -117,6 +117,7 @@ LOOKUPS: dict[str, tuple[str, dict[str, str], bool]] = {
     "aws_ec2_managed_prefix_list": ("PrefixLists", {"id": "prefix-list-id", "name": "prefix-list-name"}, True),
     "aws_ssm_parameter": ("", {}, True),
     "aws_cloudformation_export": ("", {}, True),
+    "aws_cloudformation_stack": ("", {}, True),
 }
 # Attributes read from the matched record (besides the id): attribute → record field.
 _FIELDS = {
@@ -145,6 +146,8 @@ def lookup(dtype: str, address: str, name: str, args: dict[str, Any], env: Any, 
         return _ssm(address, name, args, env, inputs)
     if dtype == "aws_cloudformation_export":
         return _export(address, name, args, env, inputs)
+    if dtype == "aws_cloudformation_stack":
+        return _stack_outputs(address, name, args, env, inputs)
     key, arguments, single = LOOKUPS[dtype]
     filters: list[tuple[str, list[str]]] = []
     for arg, filter_name in arguments.items():
@@ -251,6 +254,22 @@ def _export(address: str, name: str, args: dict[str, Any], env: Any, inputs: lis
         return Unknown(f"{address}: export {ename} is not in the snapshot (aws cloudformation list-exports)")
     inputs.append((f"{address} (export {ename})", str(answer.value), answer.where))
     return answer.value
+
+
+def _stack_outputs(address: str, name: str, args: dict[str, Any], env: Any, inputs: list) -> Any:
+    """aws_cloudformation_stack: `outputs`, a map of the stack's OutputKey → OutputValue (cloudformation
+    describe-stacks in the snapshot)."""
+    sname = args.get("name")
+    if not isinstance(sname, str) or name != "outputs":
+        return None
+    outputs = env.snapshot.outputs.get(sname)
+    if outputs is None:
+        return Unknown(
+            f"{address}: stack {sname} is not in the snapshot (aws cloudformation describe-stacks --stack-name {sname})"
+        )
+    for key, (value, loc) in outputs.items():
+        inputs.append((f"{address}.outputs.{key}", value, str(loc)))
+    return {key: value for key, (value, _loc) in outputs.items()}
 
 
 _STATEMENT_KEYS = (
