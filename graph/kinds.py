@@ -42,10 +42,12 @@ ROLE = "role"
 POLICY = "policy"
 EVENT_SOURCE_MAPPING = "event_source_mapping"
 ENI_HOLDER = "eni_holder"
+PREFIX_LIST = "prefix_list"  # a managed prefix list read from an environment snapshot (no edges)
 PRIVATE_TARGET_KINDS = ("db_instance", "db_cluster", "db_proxy", "cache_cluster", "search_domain", "file_system")
 OPAQUE_KINDS = (TRANSIT_GATEWAY, PEERING, VPN_GATEWAY, "carrier_gateway", "local_gateway", "core_network")
 
 NODE_KINDS = (
+    PREFIX_LIST,
     FUNCTION,
     HYPERPLANE_ENI,
     SUBNET,

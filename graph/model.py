@@ -193,6 +193,16 @@ class VpcEndpoint(Obj):
 
 
 @dataclass
+class PrefixList(Obj):
+    """A managed prefix list (`pl-…`) known from an environment snapshot. An AWS-managed list is named after
+    the service whose addresses it holds, `com.amazonaws.<region>.<service>` (s3, dynamodb), the list a gateway
+    endpoint's routes use (Amazon VPC User Guide, "AWS-managed prefix lists")."""
+
+    name: str = ""
+    cidrs: list[str] = field(default_factory=list)
+
+
+@dataclass
 class SgRule:
     """One security-group rule. `peer_kind` is cidr4, cidr6, sg or pl (prefix list)."""
 

@@ -341,7 +341,11 @@ def test_ec2_filters_and_wildcards() -> None:
         "subnet-0a0000000000000a2",
     ]
     assert ids([("owner-alias", ["amazon"])]) == "filter owner-alias is not one vpcreach evaluates on Subnets"
-    assert select(snap, "VpcEndpoints", []) == "the snapshot holds no VpcEndpoints (aws ec2 describe-vpc-endpoints)"
+    from vpcreach.parsers.snapshot import Snapshot
+
+    assert (
+        select(Snapshot(), "VpcEndpoints", []) == "the snapshot holds no VpcEndpoints (aws ec2 describe-vpc-endpoints)"
+    )
 
 
 # --- samconfig.toml / .yaml, --param-file and their precedence (issue 15 item 4) --------------------------
@@ -583,3 +587,24 @@ def test_a_samconfig_linked_out_of_the_scan_root_is_not_read(tmp_path: Path) -> 
     (repo / "samconfig.toml").unlink()
     (repo / "samconfig.toml").write_text(outside.read_text())
     assert _stage(scan_json(repo / "template.yaml")) == "blocked"
+
+
+def test_security_group_egress_to_an_aws_managed_prefix_list() -> None:
+    name = "existing_sg_prefix_list_egress"
+    for path, s3_fn, table_fn, s3_line, table_line in (
+        (CFN / f"{name}.yaml", "S3Function", "TableFunction", 20, 32),
+        (TF / name, "aws_lambda_function.s3_function", "aws_lambda_function.table_function", 25, 39),
+    ):
+        alone = scan_json(path)
+        assert {n["verdict"] for f in alone["functions"] for n in f["needs"]} == {"unknown"}
+        report = _with_snapshot(path)
+        needs = {
+            (f["resource"], n["target"]): (n["verdict"], n["endpoint"]) for f in report["functions"] for n in f["needs"]
+        }
+        assert needs == {
+            (s3_fn, "s3"): ("reachable", "vpce-0a0000000000000a1"),
+            (table_fn, "dynamodb"): ("blocked", None),
+        }
+        assert findings_of(report, "VR104") == [("VR104", table_fn, table_line)]
+        assert findings_of(report, "VR001") == []
+        assert findings_of(report, "VR301") == [("VR301", s3_fn, s3_line), ("VR301", s3_fn, s3_line)]

@@ -225,6 +225,9 @@ def _build(snap: Snapshot) -> None:
         if rec.key == "VpcEndpoints" and str(rec.item.get("VpcEndpointType", "")).lower() == "gateway"
     }
     for oid, rec in snap.records.items():
+        if rec.key == "PrefixLists" and isinstance(rec.item.get("Cidrs"), list):
+            snap.prefix_cidrs.setdefault(oid, []).extend(c for c in rec.item["Cidrs"] if isinstance(c, str))
+    for oid, rec in snap.records.items():
         builder = _BUILDERS.get(rec.key)
         if builder is None:
             continue
@@ -232,9 +235,6 @@ def _build(snap: Snapshot) -> None:
         for obj in parts:
             snap.objects[obj.id] = obj
         snap.parts[oid] = [o.id for o in parts]
-    for oid, rec in snap.records.items():
-        if rec.key == "PrefixLists" and isinstance(rec.item.get("Cidrs"), list):
-            snap.prefix_cidrs.setdefault(oid, []).extend(c for c in rec.item["Cidrs"] if isinstance(c, str))
 
 
 def dict_items(value: Any) -> list[dict]:
@@ -496,7 +496,13 @@ def _vpc_endpoint(snap: Snapshot, oid: str, rec: Record, _gw: set[str]) -> list[
     ]
 
 
+def _prefix_list(snap: Snapshot, oid: str, rec: Record, _gw: set[str]) -> list[m.Obj]:
+    name = _str(rec.item.get("PrefixListName")) or ""
+    return [m.PrefixList(oid, rec.loc, name=name, cidrs=list(dict.fromkeys(snap.prefix_cidrs.get(oid, []))))]
+
+
 _BUILDERS = {
+    "PrefixLists": _prefix_list,
     "Vpcs": _vpc,
     "Subnets": _subnet,
     "RouteTables": _route_table,

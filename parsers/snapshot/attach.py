@@ -51,6 +51,8 @@ def attach(net: m.Network, snap: Snapshot) -> list[str]:
     vpcs = {v for v in (snap.vpc_of(oid) for oid in wanted) if v}
     include = set(wanted) | {v for v in vpcs if v in snap.records}
     include |= {oid for oid in snap.records if snap.vpc_of(oid) in vpcs}
+    if vpcs:  # prefix lists belong to the Region, not a VPC: the security groups and routes added may name them
+        include |= {oid for oid, rec in snap.records.items() if rec.key == "PrefixLists"}
     clash = sorted(oid for oid in include if oid in net.objects or oid in net.before_ids)
     include -= set(clash)
     own_rt = {_value(a.subnet) for a in net.of(m.RouteTableAssociation)}
