@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from vpcreach.graph import kinds as k
 from vpcreach.graph import model as m
-from vpcreach.graph.build import Graph, ref_key
+from vpcreach.graph.build import Graph, ref_key, service_short_name
 from vpcreach.graph.model import Unknown
 
 from .flows import ANY4, ANY6, BLOCKED, REACHABLE, UNKNOWN, Flow, Network, parse_net, relation
@@ -80,6 +80,10 @@ def _sg_peer_matches(
         if isinstance(endpoint, m.VpcEndpoint):
             served = [d.get("service") for _, d in ((v, graph.g.nodes[v]) for v, _ in graph.out(endpoint.id, k.SERVES))]
             return "covers" if flow.service in served else "disjoint"
+        if isinstance(endpoint, m.PrefixList):  # from a snapshot: an AWS-managed list names its service
+            listed = service_short_name(endpoint.name) if endpoint.name.startswith("com.amazonaws.") else None
+            if isinstance(listed, str) and listed:
+                return "covers" if listed == flow.service else "disjoint"
         return None  # a literal pl-… id: which service it lists is unknown here
     return None
 

@@ -487,6 +487,7 @@ _KINDS: dict[type, str] = {
     m.Policy: k.POLICY,
     m.EventSourceMapping: k.EVENT_SOURCE_MAPPING,
     m.EniHolder: k.ENI_HOLDER,
+    m.PrefixList: k.PREFIX_LIST,
 }
 
 

@@ -50,10 +50,12 @@ ENI_HOLDER = "eni_holder"
 CAPACITY_PROVIDER = "capacity_provider"
 NETWORK_CONNECTOR = "network_connector"
 COMPUTE_KINDS = (CAPACITY_PROVIDER, NETWORK_CONNECTOR)
+PREFIX_LIST = "prefix_list"  # a managed prefix list read from an environment snapshot (no edges)
 PRIVATE_TARGET_KINDS = ("db_instance", "db_cluster", "db_proxy", "cache_cluster", "search_domain", "file_system")
 OPAQUE_KINDS = (TRANSIT_GATEWAY, PEERING, VPN_GATEWAY, "carrier_gateway", "local_gateway", "core_network")
 
 NODE_KINDS = (
+    PREFIX_LIST,
     FUNCTION,
     HYPERPLANE_ENI,
     SUBNET,

@@ -197,6 +197,16 @@ class VpcEndpoint(Obj):
 
 
 @dataclass
+class PrefixList(Obj):
+    """A managed prefix list (`pl-…`) known from an environment snapshot. An AWS-managed list is named after
+    the service whose addresses it holds, `com.amazonaws.<region>.<service>` (s3, dynamodb), the list a gateway
+    endpoint's routes use (Amazon VPC User Guide, "AWS-managed prefix lists")."""
+
+    name: str = ""
+    cidrs: list[str] = field(default_factory=list)
+
+
+@dataclass
 class SgRule:
     """One security-group rule. `peer_kind` is cidr4, cidr6, sg or pl (prefix list)."""
 
@@ -478,6 +488,9 @@ class Network:
     notes: list[str] = field(default_factory=list)
     # Files and folders the source deploys as assets (a CDK assembly's asset folders and nested templates).
     assets: list[str] = field(default_factory=list)
+    # Values the source reads from outside itself that the scan resolved (issue 15): (what, value, where),
+    # e.g. ("parameter SubnetIds", "subnet-0abc", "samconfig.toml"), ("subnet-0abc", "", "subnets.json:3").
+    inputs: list[tuple[str, str, str]] = field(default_factory=list)
 
     def add(self, obj: Obj) -> Obj:
         self.objects[obj.id] = obj

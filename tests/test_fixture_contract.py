@@ -3,7 +3,8 @@
 A fixture states its expectations on the resources themselves (vpcreach reads `Metadata.vpcreach` and
 `# vpcreach:` comments, never these):
 
-- CloudFormation, on a resource: `Metadata: {vpcreach-test: {expect: [VR201], expect_not: [VR203]}}`.
+- CloudFormation, on a resource: `Metadata: {vpcreach-test: {expect: [VR201], expect_not: [VR203]}}` (also in
+  the templates of a fixtures/stacks/<name>/ folder, which is scanned as one project).
 - Terraform, on one of the comment lines directly above a `resource`, `data` or `module` block (other comment
   lines may sit between it and the block, a blank line may not): `# vpcreach-test: expect=VR201 expect_not=VR203`
   (several ids comma-separated: `expect=VR001,VR001`).
@@ -44,6 +45,9 @@ from vpcreach.analyzer.catalogue import RULES
 CFN = FIXTURES / "cfn"
 TF = FIXTURES / "terraform"
 SLS = FIXTURES / "serverless"
+# CloudFormation projects of several files (samconfig.toml beside a template, stacks that import each other's
+# exports, nested stacks): each folder is scanned as one, and the annotations of every template in it checked.
+STACKS = FIXTURES / "stacks"
 KEY = "vpcreach-test"
 
 # Catalogue rules that cannot have a trigger and a near miss in both CloudFormation and Terraform, and why.
@@ -184,17 +188,30 @@ def _instance_of(address: str) -> re.Pattern:
 
 def fixtures() -> list[Path]:
     cfn = sorted(p for p in CFN.iterdir() if p.suffix in (".yaml", ".json"))
-    return cfn + sorted(p for p in TF.iterdir() if p.is_dir()) + sorted(p for p in SLS.iterdir() if p.is_dir())
+    return (
+        cfn
+        + sorted(p for p in TF.iterdir() if p.is_dir())
+        + sorted(p for p in SLS.iterdir() if p.is_dir())
+        + sorted(p for p in STACKS.iterdir() if p.is_dir())
+    )
 
 
 def _format(fixture: Path) -> str:
-    return {CFN: "CloudFormation", TF: "Terraform", SLS: "Serverless Framework"}[fixture.parent]
+    return {CFN: "CloudFormation", TF: "Terraform", SLS: "Serverless Framework", STACKS: "CloudFormation"}[
+        fixture.parent
+    ]
+
+
+def _templates(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".json") and "Resources" in p.read_text())
 
 
 @functools.cache
 def expectations(fixture: Path) -> list[Expectation]:
     if fixture.parent == SLS:
         return serverless_expectations(fixture / "serverless.yml")
+    if fixture.parent == STACKS:
+        return [ex for template in _templates(fixture) for ex in cfn_expectations(template)]
     return tf_expectations(fixture) if fixture.is_dir() else cfn_expectations(fixture)
 
 
@@ -207,7 +224,7 @@ def unmet(fixture: Path, report: dict) -> list[str]:
     problems = []
     findings = [f for f in report["findings"] if f["suppressed"] is None]
     for ex in expectations(fixture):
-        if fixture.parent == SLS:
+        if fixture.parent in (SLS, STACKS):
             on = [
                 f for f in findings if f["resource"] == ex.resource and Path(f["file"]).resolve() == ex.file.resolve()
             ]

@@ -35,6 +35,9 @@ CFN_ONLY = {
 }
 # Terraform fixtures that test Terraform itself and have no CloudFormation twin.
 TF_ONLY = {
+    "existing_data_source_ambiguous",
+    "existing_data_sources",
+    "existing_stack_outputs",
     "layout_count_for_each",
     "module_local_subnets",
     "tfvars_nat_off",

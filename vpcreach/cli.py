@@ -105,8 +105,33 @@ def common_options(fn):
     metavar="KEY=VALUE",
     help="CloudFormation parameter value, or Serverless Framework variable (opt:stage=prod, env:NAME=value) (repeatable).",
 )
+@click.option(
+    "--param-file",
+    "param_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="CloudFormation parameter values: [{ParameterKey, ParameterValue}] or {Parameters: {...}} (repeatable).",
+)
+@click.option(
+    "--config-env", default="default", show_default=True, help="The samconfig environment to read parameters from."
+)
+@click.option(
+    "--stack-name",
+    "stack_names",
+    multiple=True,
+    metavar="TEMPLATE=NAME",
+    help="The stack name a template deploys as (for AWS::StackName and export names; repeatable).",
+)
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Terraform variable value (repeatable).")
 @click.option("--var-file", multiple=True, type=click.Path(), help="Terraform .tfvars file (repeatable).")
+@click.option(
+    "--snapshot",
+    "snapshots",
+    multiple=True,
+    type=click.Path(exists=True),
+    metavar="PATH",
+    help="AWS CLI describe/list output (a JSON file or a folder of them) describing the existing network (repeatable).",
+)
 @click.option("--explain-needs", is_flag=True, help="Show each function's needs and where each came from.")
 @click.option("--graph-out", type=click.Path(dir_okay=False), help="Also write an HTML picture of the paths to FILE.")
 @click.option(
@@ -118,8 +143,12 @@ def common_options(fn):
 def scan(
     paths: tuple[str, ...],
     param: tuple[str, ...],
+    param_files: tuple[str, ...],
+    config_env: str,
+    stack_names: tuple[str, ...],
     variables: tuple[str, ...],
     var_file: tuple[str, ...],
+    snapshots: tuple[str, ...],
     explain_needs: bool,
     graph_out: str | None,
     skip_non_templates: bool,
@@ -137,8 +166,12 @@ def scan(
     request = RunRequest(
         paths=list(paths),
         params=_pairs(param, "--param"),
+        param_files=list(param_files),
+        config_env=config_env,
+        stack_names=_pairs(stack_names, "--stack-name"),
         variables=_pairs(variables, "--var"),
         var_files=list(var_file),
+        snapshots=list(snapshots),
         explain_needs=explain_needs,
         graph_out=graph_out,
         **common,  # type: ignore[arg-type]
@@ -148,6 +181,14 @@ def scan(
 
 @main.command()
 @click.argument("plans", nargs=-1, required=True, metavar="PLAN.json...")
+@click.option(
+    "--snapshot",
+    "snapshots",
+    multiple=True,
+    type=click.Path(exists=True),
+    metavar="PATH",
+    help="AWS CLI describe/list output (a JSON file or a folder of them) describing the existing network (repeatable).",
+)
 @click.option("--explain-needs", is_flag=True, help="Show each function's needs and where each came from.")
 @click.option(
     "--tf-dir",
@@ -157,7 +198,9 @@ def scan(
     "plan's folder, else the working directory, when it holds .tf files).",
 )
 @common_options
-def plan(plans: tuple[str, ...], explain_needs: bool, tf_dir: str | None, **common: object) -> None:
+def plan(
+    plans: tuple[str, ...], snapshots: tuple[str, ...], explain_needs: bool, tf_dir: str | None, **common: object
+) -> None:
     """Check Terraform plan JSON (terraform show -json plan.out > plan.json).
 
     Runs the whole catalogue on the planned network, and reports what the change does: new or replaced
@@ -171,7 +214,14 @@ def plan(plans: tuple[str, ...], explain_needs: bool, tf_dir: str | None, **comm
     for path in plans:
         if os.path.isdir(path):
             _fail(f"{path}: is a directory; `vpcreach plan` reads plan JSON files (`vpcreach scan` reads directories)")
-    request = RunRequest(paths=list(plans), explain_needs=explain_needs, mode="plan", tf_dir=tf_dir, **common)  # type: ignore[arg-type]
+    request = RunRequest(
+        paths=list(plans),
+        snapshots=list(snapshots),
+        explain_needs=explain_needs,
+        mode="plan",
+        tf_dir=tf_dir,
+        **common,  # type: ignore[arg-type]
+    )
     sys.exit(run(request))
 
 
@@ -194,8 +244,33 @@ def rules(rule_id: str | None, fmt: str) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the picture to FILE instead of stdout.")
 @click.option("--function", "functions", multiple=True, metavar="NAME", help="Only this function's paths (glob).")
 @click.option("--param", multiple=True, metavar="KEY=VALUE", help="CloudFormation parameter value (repeatable).")
+@click.option(
+    "--param-file",
+    "param_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="CloudFormation parameter values: [{ParameterKey, ParameterValue}] or {Parameters: {...}} (repeatable).",
+)
+@click.option(
+    "--config-env", default="default", show_default=True, help="The samconfig environment to read parameters from."
+)
+@click.option(
+    "--stack-name",
+    "stack_names",
+    multiple=True,
+    metavar="TEMPLATE=NAME",
+    help="The stack name a template deploys as (for AWS::StackName and export names; repeatable).",
+)
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Terraform variable value (repeatable).")
 @click.option("--var-file", multiple=True, type=click.Path(), help="Terraform .tfvars file (repeatable).")
+@click.option(
+    "--snapshot",
+    "snapshots",
+    multiple=True,
+    type=click.Path(exists=True),
+    metavar="PATH",
+    help="AWS CLI describe/list output (a JSON file or a folder of them) describing the existing network (repeatable).",
+)
 @click.option("--config", type=click.Path(exists=True, dir_okay=False), help="Config file (needs, params...).")
 def graph(
     paths: tuple[str, ...],
@@ -203,8 +278,12 @@ def graph(
     output: str | None,
     functions: tuple[str, ...],
     param: tuple[str, ...],
+    param_files: tuple[str, ...],
+    config_env: str,
+    stack_names: tuple[str, ...],
     variables: tuple[str, ...],
     var_file: tuple[str, ...],
+    snapshots: tuple[str, ...],
     config: str | None,
 ) -> None:
     """Draw each function's paths: Graphviz DOT, Mermaid, or a self-contained HTML page."""
@@ -214,12 +293,55 @@ def graph(
     request = RunRequest(
         paths=list(paths),
         params=_pairs(param, "--param"),
+        param_files=list(param_files),
+        config_env=config_env,
+        stack_names=_pairs(stack_names, "--stack-name"),
         variables=_pairs(variables, "--var"),
         var_files=list(var_file),
+        snapshots=list(snapshots),
         config=config,
         output=output,
     )
     sys.exit(draw(request, fmt, list(functions)))
+
+
+@main.command()
+@click.option("--vpc-id", required=True, help="The VPC to describe.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the files to.")
+@click.option("--region", default=None, help="AWS Region (default: the AWS configuration's).")
+@click.option("--profile", default=None, help="AWS profile (default: the AWS configuration's).")
+@click.option("--ssm-path", multiple=True, help="Also read the SSM parameters under this path (repeatable).")
+@click.option("--ssm-name", multiple=True, help="Also read this SSM parameter (repeatable).")
+@click.option("--stack", "stacks", multiple=True, help="Also read this CloudFormation stack's outputs (repeatable).")
+@click.option("--exports/--no-exports", default=True, help="Read the Region's CloudFormation exports (default on).")
+def snapshot(
+    vpc_id: str,
+    out_dir: str,
+    region: str | None,
+    profile: str | None,
+    ssm_path: tuple[str, ...],
+    ssm_name: tuple[str, ...],
+    stacks: tuple[str, ...],
+    exports: bool,
+) -> None:
+    """Write an environment snapshot of one VPC for --snapshot (needs boto3: pip install 'vpcreach[aws]').
+
+    Read-only AWS calls with your credentials; the one vpcreach command that uses the network.
+    """
+    from .aws_snapshot import SnapshotError, take_snapshot
+
+    try:
+        import boto3  # type: ignore[import-untyped]
+    except ImportError:
+        _fail("vpcreach snapshot needs boto3: pip install 'vpcreach[aws]'")
+    try:
+        session = boto3.Session(region_name=region, profile_name=profile)
+        written = take_snapshot(vpc_id, out_dir, session, list(ssm_path), list(ssm_name), list(stacks), exports)
+    except SnapshotError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # botocore's ClientError, NoCredentialsError...: one line, exit 2
+        _fail(f"snapshot of {vpc_id} failed: {type(exc).__name__}: {exc}")
+    click.echo(f"wrote {len(written)} file(s) to {out_dir}; scan with --snapshot {out_dir}")
 
 
 if __name__ == "__main__":  # pragma: no cover

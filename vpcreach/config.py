@@ -15,6 +15,7 @@ eni_quota = 250
 assume_bpa = "off"                                   # VPC Block Public Access outside the source: off|ingress|bidirectional
 root = "."                                           # scan root: files inputs name are read only inside it
 fail_on_empty = true                                 # nothing to analyse is an error (exit 2), as --fail-on-empty
+snapshot = ["env/prod"]                              # AWS CLI describe output (files or folders), as --snapshot
 ```
 
 Mistakes in the file (a misspelt setting or rule id, a wrong type, inf or nan) are errors naming the file: a
@@ -67,6 +68,7 @@ class Config:
     root: str | None = None  # scan root; relative to the config file's folder
     fail_on_empty: bool = False  # a scan with nothing to analyse is an error (exit 2), not a note
     assume_bpa: str = "off"  # VPC Block Public Access when the source does not set it: off, ingress, bidirectional
+    snapshot: list[str] = field(default_factory=list)  # environment snapshots; relative to the config's folder
 
     def options(self, req: Any) -> Options:
         """Analysis options from this file and a request (anything with the RunRequest attributes, or None)."""
@@ -341,6 +343,23 @@ def _parse(path: str, table: dict, trusted: bool = True) -> Config:
         cfg.eni_quota = quota
     if "root" in table:
         cfg.root = _root(path, table["root"], trusted)
+    snapshot = table.get("snapshot", [])
+    snapshot = [snapshot] if isinstance(snapshot, str) else snapshot
+    if not isinstance(snapshot, list) or not all(isinstance(x, str) and x and "\0" not in x for x in snapshot):
+        raise fail(f'snapshot must be a list of files or folders such as ["env/prod"], not {_brief(snapshot)}')
+    base = os.path.dirname(os.path.abspath(path))
+    cfg.snapshot = [os.path.join(base, x) for x in snapshot]
+    if not trusted:
+        # As for root: a config that came with the scanned code names snapshots inside its own repository only.
+        from vpcreach.parsers.files import find_scan_root, is_within
+
+        repository = find_scan_root(base)
+        for given, full in zip(snapshot, cfg.snapshot):
+            if not is_within(os.path.realpath(full), repository):
+                raise fail(
+                    f"snapshot {_brief(given)} is outside the repository holding this config; "
+                    "a snapshot elsewhere can only be given with --snapshot or --config"
+                )
     return cfg
 
 

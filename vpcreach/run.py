@@ -22,6 +22,10 @@ class RunRequest:
     params: dict[str, str] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)
     var_files: list[str] = field(default_factory=list)
+    snapshots: list[str] = field(default_factory=list)  # --snapshot: files or folders of AWS CLI output
+    param_files: list[str] = field(default_factory=list)  # --param-file, in order (later files win)
+    config_env: str = "default"  # the samconfig environment (sam's --config-env)
+    stack_names: dict[str, str] = field(default_factory=dict)  # --stack-name TEMPLATE=NAME
     fmt: str | None = None
     output: str | None = None
     severity_threshold: str | None = None
@@ -80,14 +84,16 @@ def execute(req: RunRequest) -> Results:
                 raise RunError(f"{path}: no such file or directory")
     options = config.options(req)
     try:
-        analyses, problems, notes = analyse_all(req, config, options)
+        snapshot = _snapshot(req, config)
+        analyses, problems, notes = analyse_all(req, config, options, snapshot)
     except InputError as exc:
         raise RunError(str(exc)) from None
+    _report_shared_objects_once(analyses)
     results = Results(config, analyses, problems, notes)
     if analyses:
         from .sources import empty_root_hint
 
-        results.notes += [note for a in analyses for note in a.network.notes]
+        results.notes += list(dict.fromkeys(note for a in analyses for note in a.network.notes))
         covered = {os.path.realpath(p) for a in analyses for p in [*a.network.sources, *a.network.also_read]}
         for a in analyses:
             if not a.network.objects and a.network.sources and os.path.isdir(a.network.sources[0]):
@@ -98,6 +104,34 @@ def execute(req: RunRequest) -> Results:
     if not problems:
         results.empty = _nothing_to_check(req, analyses)
     return results
+
+
+def _report_shared_objects_once(analyses: list) -> None:
+    """A finding on an object outside an analysis's own sources (a snapshot's subnet or NAT gateway, another
+    template's exported subnet), already reported by an earlier analysis, is not reported again: two templates
+    in one existing VPC give its single NAT gateway one VR204, not two."""
+    seen: set[str] = set()
+    for a in analyses:
+        own = [os.path.realpath(p) for p in (*a.network.sources, *a.network.also_read)]
+        kept = []
+        for f in a.findings:
+            real = os.path.realpath(f.file) if f.file else ""
+            shared = bool(real) and not any(real == p or real.startswith(p + os.sep) for p in own)
+            if shared and f.fingerprint in seen:
+                continue
+            seen.add(f.fingerprint)
+            kept.append(f)
+        a.findings[:] = kept
+
+
+def _snapshot(req: RunRequest, config: Any):  # -> Snapshot | None
+    """The environment snapshot of the config's `snapshot` and --snapshot paths (read once per run)."""
+    paths = [*config.snapshot, *req.snapshots]
+    if not paths:
+        return None
+    from vpcreach.parsers.snapshot import load_snapshot
+
+    return load_snapshot(paths)
 
 
 def _nothing_to_check(req: RunRequest, analyses: list[Analysis]) -> str | None:
@@ -206,20 +240,35 @@ def graph(req: RunRequest, fmt: str, functions: list[str] | None = None) -> int:
     return exit_code()
 
 
-def analyse_all(req: RunRequest, config, options) -> tuple[list, list, list[str]]:
+def analyse_all(req: RunRequest, config, options, snapshot=None) -> tuple[list, list, list[str]]:
     """(analyses, problems, notes): every source under req.paths (or req.sources), in discovery order, an
     InputError for each source that could not be read or analysed, and a note for each file left out.
 
     Several sources with enough work between them are analysed in a pool of forked processes (see
     `choose_jobs`); results and problems come back in the same order as a serial run gives them.
     """
+    from vpcreach.parsers.cfn.samconfig import read_param_file
+
     from .sources import LoadOptions, Source, discover
 
+    file_params: dict[str, str] = {}
+    file_sources: dict[str, str] = {}
+    for path in req.param_files:
+        values = read_param_file(path)
+        file_params.update(values)
+        file_sources.update(dict.fromkeys(values, f"--param-file {path}"))
+    where = f"config {config.path}" if config.path else "config"
     load_options = LoadOptions(
         params={**config.params, **req.params},
+        param_sources={**dict.fromkeys(config.params, where), **dict.fromkeys(req.params, "--param")},
+        file_params=file_params,
+        file_param_sources=file_sources,
+        config_env=req.config_env,
+        stack_names=dict(req.stack_names),
         variables={**config.variables, **req.variables},
         var_files=list(req.var_files),
         tf_dir=req.tf_dir,
+        snapshot=snapshot,
     )
     if req.sources is not None:
         sources = list(req.sources)
@@ -230,6 +279,9 @@ def analyse_all(req: RunRequest, config, options) -> tuple[list, list, list[str]
         sources = discover(req.paths, req.root or config.root)
     notes = [s.problem for s in sources if s.kind == "skipped"]
     sources = [s for s in sources if s.kind != "skipped"]
+    from .sources import collect_exports
+
+    load_options.exports = collect_exports(sources, load_options)
     jobs = choose_jobs(sources)
     if jobs > 1:
         outcomes = _analyse_pool(sources, load_options, options, jobs)
@@ -240,8 +292,9 @@ def analyse_all(req: RunRequest, config, options) -> tuple[list, list, list[str]
 
 def _settle(sources: list, outcomes: list[tuple[str, object]]) -> tuple[list, list]:
     """Analyses and problems in source order, without the Terraform folders a directory walk found that
-    another root calls as a local module: analysed there, with the inputs its caller gives it, they would
-    only repeat its findings and add unknowns for the variables no root sets."""
+    another root calls as a local module, and the templates it found that another template reads as a nested
+    stack: analysed there, with the inputs their caller gives them, they would only repeat its findings and
+    add unknowns for the variables and parameters no caller sets."""
     called = {
         os.path.realpath(d)
         for status, value in outcomes
@@ -250,7 +303,7 @@ def _settle(sources: list, outcomes: list[tuple[str, object]]) -> tuple[list, li
     }
     analyses, problems = [], []
     for source, (status, value) in zip(sources, outcomes):
-        if source.kind == "terraform" and not source.explicit and os.path.realpath(source.path) in called:
+        if source.kind in ("terraform", "cfn") and not source.explicit and os.path.realpath(source.path) in called:
             continue
         if status == "error":
             problems.append(value)

@@ -10,6 +10,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 SKIP_DIRS = {
@@ -53,6 +54,16 @@ class LoadOptions:
     variables: dict[str, str] = field(default_factory=dict)
     var_files: list[str] = field(default_factory=list)
     tf_dir: str | None = None  # plan mode: the Terraform configuration the plan was made from
+    snapshot: Any = None  # parsers.snapshot.Snapshot: the existing network (--snapshot), or None
+    # CloudFormation parameter values by precedence: a template's Default < its samconfig < file_params
+    # (--param-file, in order) < params (config, --param); where each was given, for the report.
+    param_sources: dict[str, str] = field(default_factory=dict)
+    file_params: dict[str, str] = field(default_factory=dict)
+    file_param_sources: dict[str, str] = field(default_factory=dict)
+    config_env: str = "default"
+    stack_names: dict[str, str] = field(default_factory=dict)  # --stack-name TEMPLATE=NAME
+    # Export name → parsers.cfn.stacks.StackExport: the exports of the templates of this scan.
+    exports: dict[str, Any] = field(default_factory=dict)
 
 
 def _is_plan_json(path: str) -> bool:
@@ -316,18 +327,147 @@ def looks_like_template_text(path: str) -> bool:
     return head is None or any(h in head for h in _TEMPLATE_HINTS)
 
 
-def load(source: Source, options: LoadOptions):  # -> (Network | None, extra dict)
-    """Parse one source. Returns None for a walked file that is not a template (skipped silently)."""
+def load(source: Source, options: LoadOptions):  # -> Network | None
+    """Parse one source, with the snapshot's objects it references. None for a walked file that is not a
+    template (skipped silently)."""
+    network = _parse(source, options)
+    if network is not None and options.snapshot is not None:
+        from vpcreach.parsers.snapshot.attach import attach
+
+        attach(network, options.snapshot)
+    return network
+
+
+def _environment(options: LoadOptions, stack_name: str | None = None, path: str = ""):  # -> Environment
+    from vpcreach.parsers.environment import Environment
+
+    return Environment(
+        snapshot=options.snapshot,
+        stack_name=stack_name,
+        exports=options.exports,
+        load_stack=(lambda template: _other_stack(template, options)) if options.exports else None,
+        own_path=path,
+    )
+
+
+_STACKS: dict[tuple[str, int], Any] = {}
+
+
+def _other_stack(path: str, options: LoadOptions):  # -> Network | None
+    """Another template of the scan, read once per process (with its own parameters, without imports)."""
+    from vpcreach.parsers.cfn import parse_template
+    from vpcreach.parsers.yaml_loader import load_document, read_text
+
+    key = (path, id(options))
+    if key not in _STACKS:
+        params, where, stack_name = template_inputs(path, options)
+        doc = load_document(read_text(path), path)
+        env = _environment(LoadOptions(snapshot=options.snapshot), stack_name, path)
+        _STACKS[key] = parse_template(doc, path, params, None, env=env, param_sources=where)
+    return _STACKS[key]
+
+
+def collect_exports(sources: list[Source], options: LoadOptions) -> dict[str, Any]:
+    """Export name → StackExport for every Output with an Export of the CloudFormation templates among `sources`,
+    read only when one of them imports (Fn::ImportValue). Two templates exporting one name: an InputError
+    naming both (CloudFormation refuses the second: export names are unique in an account and Region)."""
+    from vpcreach.parsers.cfn import looks_like_template
+    from vpcreach.parsers.cfn.intrinsics import Resolver
+    from vpcreach.parsers.cfn.stacks import StackExport
+    from vpcreach.parsers.errors import InputError
+    from vpcreach.parsers.yaml_loader import load_document, read_text
+
+    texts = {}
+    for source in sources:
+        if source.kind == "cfn" and source.document is None:
+            try:
+                texts[source.path] = read_text(source.path)
+            except InputError:
+                continue  # the load reports it
+    if not any("ImportValue" in text for text in texts.values()):
+        return {}
+    out: dict[str, Any] = {}
+    for path, text in texts.items():
+        if "Export" not in text:
+            continue
+        try:
+            doc = load_document(text, path)
+        except InputError:
+            continue
+        if not looks_like_template(doc) or not isinstance(doc.get("Outputs"), dict):
+            continue
+        params, _where, stack_name = template_inputs(path, options)
+        ids = frozenset(str(k) for k in doc["Resources"])
+        resolver = Resolver(doc, params, set(ids), env=_environment(LoadOptions(snapshot=options.snapshot), stack_name))
+        label = stack_name or os.path.splitext(os.path.basename(path))[0]
+        for key, output in doc["Outputs"].items():
+            export = output.get("Export") if isinstance(output, dict) else None
+            if not isinstance(export, dict):
+                continue
+            name = resolver.resolve(export.get("Name"))
+            if not isinstance(name, str):
+                continue
+            line = getattr(doc["Outputs"], "key_lines", {}).get(key)
+            if name in out:
+                first = out[name]
+                raise InputError(
+                    path,
+                    f"export {name} (output {key}) is also exported by {first.where}; CloudFormation export names "
+                    "are unique in an account and Region",
+                    line,
+                )
+            out[name] = StackExport(name, path, line, resolver.resolve(output.get("Value")), ids, label)
+    return out
+
+
+def stack_name_for(path: str, names: dict[str, str]) -> str | None:
+    """The --stack-name given for a template: TEMPLATE as named, or the same file by another path."""
+    if path in names:
+        return names[path]
+    real = os.path.realpath(path)
+    return next((name for key, name in names.items() if os.path.realpath(key) == real), None)
+
+
+def template_inputs(
+    path: str, options: LoadOptions, root: str | None = None
+) -> tuple[dict[str, str], dict[str, str], str | None]:
+    """(parameter values, where each came from, stack name) for the template at `path`: samconfig beside it <
+    --param-file < config params and --param; --stack-name over samconfig's stack_name."""
+    from vpcreach.parsers.cfn.samconfig import find_samconfig, read_samconfig
+
+    params: dict[str, str] = {}
+    where: dict[str, str] = {}
+    stack_name = None
+    samconfig = find_samconfig(path, root)
+    if samconfig is not None:
+        sam = read_samconfig(samconfig, options.config_env)
+        params.update(sam.params)
+        where.update(dict.fromkeys(sam.params, f"{samconfig} [{options.config_env}]"))
+        stack_name = sam.stack_name
+    params.update(options.file_params)
+    where.update(options.file_param_sources)
+    params.update(options.params)
+    where.update({k: options.param_sources.get(k, "--param") for k in options.params})
+    return params, where, stack_name_for(path, options.stack_names) or stack_name
+
+
+def _template(doc: Any, source: Source, options: LoadOptions):  # -> Network
+    from vpcreach.parsers.cfn import parse_template
+
+    params, where, stack_name = template_inputs(source.path, options, source.root)
+    env = _environment(options, stack_name, source.path)
+    return parse_template(doc, source.path, params, source.root, env=env, param_sources=where)
+
+
+def _parse(source: Source, options: LoadOptions):  # -> Network | None
     from vpcreach.parsers.errors import InputError
 
     if source.kind == "refused":
         raise InputError(source.path, source.problem)
     if source.kind == "cfn" and source.document is not None:
-        from vpcreach.parsers.cfn import parse_template
-
-        return parse_template(source.document, source.path, options.params, source.root)
+        return _template(source.document, source, options)
     if source.kind == "cfn":
-        from vpcreach.parsers.cfn import looks_like_template, parse_template
+        from vpcreach.parsers.cfn import looks_like_template
         from vpcreach.parsers.yaml_loader import load_document, read_text
 
         try:
@@ -344,7 +484,7 @@ def load(source: Source, options: LoadOptions):  # -> (Network | None, extra dic
             if source.explicit:
                 raise InputError(source.path, "not a CloudFormation/SAM template (no Resources with AWS:: types)")
             return None
-        return parse_template(doc, source.path, options.params, source.root)
+        return _template(doc, source, options)
     if source.kind == "serverless":
         return _load_service(source, options)
     if source.kind == "cdk":
@@ -354,7 +494,7 @@ def load(source: Source, options: LoadOptions):  # -> (Network | None, extra dic
     if source.kind == "terraform":
         from vpcreach.parsers.terraform import parse_module
 
-        return parse_module(source.path, options.variables, options.var_files, source.root)
+        return parse_module(source.path, options.variables, options.var_files, source.root, _environment(options))
     if source.kind == "plan":
         from vpcreach.parsers.terraform.plan import parse_plan
 

@@ -9,6 +9,7 @@ from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.model import Loc, Unknown
 
+from ..environment import Environment
 from ..errors import InputError
 from ..yaml_loader import KeyScan, key_scan, load_document, read_text
 from . import functions as _functions  # noqa: F401  (registers the function handlers)
@@ -64,11 +65,30 @@ def parse_template(
     imports: dict[str, Any] | None = None,
     foreign_types: dict[str, str] | None = None,
     parameter_values: dict[str, Any] | None = None,
+    env: Environment | None = None,
+    param_sources: dict[str, str] | None = None,
 ) -> m.Network:
     """The network a template deploys. `root` is the scan root: files the template names are read only inside it.
     `imports` are the exports of stacks scanned together with this one (export name -> value, their resource
     references already named as in the merged network) and `foreign_types` those resources' types;
-    `parameter_values` what a parent stack passes this one as a nested stack, resolved in the parent."""
+    `parameter_values` what a parent stack passes this one as a nested stack, resolved in the parent (a CDK
+    assembly). `env` answers what the template reads from outside (SSM parameters, snapshot exports, other
+    templates of the scan, the stack name); `param_sources` says where each of `params` was given
+    (samconfig.toml, a --param-file), for Network.inputs."""
+    return _parse(doc, path, params, root, env, param_sources, imports, foreign_types, parameter_values)[0]
+
+
+def _parse(
+    doc: dict,
+    path: str,
+    params: dict[str, str] | None,
+    root: str | None,
+    env: Environment | None,
+    param_sources: dict[str, str] | None,
+    imports: dict[str, Any] | None = None,
+    foreign_types: dict[str, str] | None = None,
+    parameter_values: dict[str, Any] | None = None,
+) -> tuple[m.Network, Resolver]:
     resources = doc.get("Resources")
     if not isinstance(resources, dict):
         raise InputError(path, "Resources is not a mapping")
@@ -82,8 +102,11 @@ def parse_template(
         resources = doc["Resources"]
     net = m.Network(sources=[path], region=(params or {}).get("AWS::Region"))
     types = {str(rid): str(r.get("Type", "")) for rid, r in resources.items() if isinstance(r, dict)}
-    resolver = Resolver(doc, params, set(types), imports, parameter_values)
+    resolver = Resolver(doc, params, set(types), imports, parameter_values, env, param_sources)
     ctx = Context(resolver, net, path, {**foreign_types, **types} if foreign_types else types)
+    from .stacks import read_nested_stacks
+
+    children = read_nested_stacks(ctx, resources, root, _parse)
     # SAM Globals sections by the resource type they apply to [SAMG]: Function, and CapacityProvider (SAM 1.10x).
     found = doc.get("Globals")
     sections: dict = found if isinstance(found, dict) else {}
@@ -107,7 +130,27 @@ def parse_template(
     mount_standalone_rules(ctx)
     _attach_managed_policy_statements(net, types)
     net.unknowns.extend(_includes(doc, resources))
-    return net
+    net.inputs.extend(resolver.inputs)
+    _join_imported_stacks(net, resolver)
+    from .stacks import join_nested_stacks
+
+    join_nested_stacks(net, children)
+    return net, resolver
+
+
+def _join_imported_stacks(net: m.Network, resolver: Resolver) -> None:
+    """The networks of the other scanned templates whose exports this one imports (parsers/cfn/stacks.py)."""
+    from .stacks import merge
+
+    load = resolver.env.load_stack
+    for template, prefix in resolver.stack_imports.items():
+        other = load(template) if load is not None else None
+        if other is None:
+            net.unknowns.append(
+                (template, f"the template {template}, whose exports this one imports, could not be read")
+            )
+            continue
+        merge(net, other, prefix)
 
 
 def _add_resources(ctx: Context, resources: dict, order: list[str], sam_globals: dict[str, Any]) -> None:

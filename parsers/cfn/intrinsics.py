@@ -16,6 +16,8 @@ from typing import Any
 from vpcreach.graph.aws import PSEUDO_REGION, SYMBOLIC_AZS
 from vpcreach.graph.model import Unknown, UnknownItems
 
+from ..environment import Environment
+
 NO_VALUE = object()
 
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -128,10 +130,17 @@ class Resolver:
         resource_ids: set[str] | None = None,
         imports: dict[str, Any] | None = None,
         values: dict[str, Any] | None = None,
+        env: Environment | None = None,
+        sources: dict[str, str] | None = None,
     ) -> None:
         self.template = template
         # Export name -> value, from the other stacks scanned with this one (a CDK app's cloud assembly).
         self.imports = imports or {}
+        # The world outside the template (snapshot, other stacks) and what was read from it (Network.inputs).
+        self.env = env or Environment()
+        self.inputs: list[tuple[str, str, str]] = []
+        # Other templates of the scan whose exports this one imports: template path → prefix of its ids here.
+        self.stack_imports: dict[str, str] = {}
         # Sections of the wrong type are treated as absent (cfn-lint reports them; we must not crash).
         self.mappings = _mapping(template.get("Mappings"))
         self.condition_defs = _mapping(template.get("Conditions"))
@@ -144,22 +153,30 @@ class Resolver:
         self.pseudo: dict[str, Any] = {
             "AWS::Region": overrides.get("AWS::Region", PSEUDO_REGION),
             "AWS::AccountId": Unknown("the account id is known only at deploy time"),
-            "AWS::StackName": Unknown("the stack name is known only at deploy time"),
+            "AWS::StackName": self.env.stack_name
+            or Unknown("the stack name is known only at deploy time (samconfig.toml stack_name or --stack-name)"),
             "AWS::StackId": Unknown("the stack id is known only at deploy time"),
             "AWS::Partition": overrides.get("AWS::Partition", "aws"),
             "AWS::URLSuffix": overrides.get("AWS::URLSuffix", "amazonaws.com"),
             "AWS::NotificationARNs": Unknown("notification ARNs are known only at deploy time"),
         }
+        sources = sources or {}
         for name, spec in _mapping(template.get("Parameters")).items():
-            self.params[name] = self._parameter_value(str(name), spec if isinstance(spec, dict) else {}, overrides)
+            spec = spec if isinstance(spec, dict) else {}
+            value = self._parameter_value(str(name), spec, overrides)
+            self.params[name] = value
+            if str(name) in overrides and not isinstance(value, Unknown):
+                where = sources.get(str(name), "--param")
+                self.inputs.append((f"parameter {name}", _shown(value), where))
         # Values a parent stack passes a nested stack, already resolved in the parent (references included).
         for name, value in (values or {}).items():
             if name in self.params:
                 self.params[name] = value
 
-    @staticmethod
-    def _parameter_value(name: str, spec: dict, overrides: dict[str, str]) -> Any:
+    def _parameter_value(self, name: str, spec: dict, overrides: dict[str, str]) -> Any:
         ptype = str(spec.get("Type", "String"))
+        if name in overrides and isinstance(overrides[name], Unknown):  # a nested stack's unknown parameter
+            return _items(overrides[name]) if _is_list_type(ptype) else overrides[name]
         if name in overrides:
             raw: Any = overrides[name]
         elif "Default" in spec:
@@ -168,8 +185,17 @@ class Resolver:
             unknown = Unknown(f"parameter {name} has no default (pass --param {name}=VALUE)")
             return _items(unknown) if _is_list_type(ptype) else unknown
         if ptype.startswith("AWS::SSM::Parameter::Value"):
-            unknown = Unknown(f"parameter {name} is read from SSM parameter {raw!s} at deploy time")
-            return _items(unknown) if _is_list_type(ptype) else unknown
+            # CloudFormation reads the SSM parameter named by the value when it deploys: from the snapshot's
+            # Parameters (ssm get-parameters) when it holds it (AWS CloudFormation User Guide, "Specify existing
+            # resources at runtime with CloudFormation-supplied parameter types": SSM parameter types).
+            answer = self.env.ssm(str(raw))
+            if answer is None:
+                unknown = Unknown(f"parameter {name} is read from SSM parameter {raw!s} at deploy time")
+                return _items(unknown) if _is_list_type(ptype) else unknown
+            self.inputs.append((f"parameter {name} (SSM parameter {raw!s})", str(answer.value), answer.where))
+            if _is_list_type(ptype):
+                return [x.strip() for x in str(answer.value).split(",") if x.strip()]
+            return str(answer.value)
         if _is_list_type(ptype):
             if isinstance(raw, list):
                 return [str(x).strip() for x in raw]
@@ -255,8 +281,34 @@ class Resolver:
         if isinstance(value, str):
             match = _DYNAMIC_REF.search(value)
             if match:
-                return Unknown(f"dynamic reference {match.group(0)} is read at deploy time")
+                return self._dynamic(value)
         return value
+
+    def _dynamic(self, text: str) -> Any:
+        """A string holding `{{resolve:ssm:NAME}}` / `{{resolve:ssm:NAME:VERSION}}`: each reference replaced by the
+        snapshot's parameter value (a StringList's value is its comma-separated text, as CloudFormation puts
+        it in), or Unknown when one is not in the snapshot, names another version, or is not ssm (secrets,
+        ssm-secure: never read). CloudFormation User Guide, "Get values stored in other services using dynamic
+        references": `{{resolve:ssm:parameter-name:version}}`."""
+        out, last = [], 0
+        for match in _DYNAMIC_REF.finditer(text):
+            service, rest = match.group(1), match.group(2)
+            if service != "ssm":
+                return Unknown(f"dynamic reference {match.group(0)} is read at deploy time")
+            name, _, version = rest.rpartition(":") if re.fullmatch(r".*:\d+", rest) else (rest, "", "")
+            answer = self.env.ssm(name)
+            if answer is None:
+                return Unknown(f"dynamic reference {match.group(0)} is read at deploy time")
+            held = self.env.ssm_version(name)
+            if version and held is not None and int(version) != held:
+                return Unknown(
+                    f"dynamic reference {match.group(0)} names version {version}; the snapshot holds version {held}"
+                )
+            self.inputs.append((match.group(0), str(answer.value), answer.where))
+            out += [text[last : match.start()], str(answer.value)]
+            last = match.end()
+        out.append(text[last:])
+        return "".join(out)
 
     def _intrinsic(self, fn: str, arg: Any, depth: int) -> Any:
         handler = _HANDLERS.get(fn)
@@ -431,7 +483,21 @@ class Resolver:
         if isinstance(name, str) and name in self.imports:
             return self.imports[name]  # exported by a stack scanned together with this one
         label = name if isinstance(name, str) else "a computed export name"
-        return Unknown(f"Fn::ImportValue {label} comes from another stack")
+        answer = self.env.export(name) if isinstance(name, str) else None
+        if answer is None:
+            return Unknown(f"Fn::ImportValue {label} comes from another stack")
+        # The value another stack exports (cloudformation list-exports, or an Output's Export of a template in
+        # the same scan): a subnet exported as an id keeps its identity.
+        value = answer.value
+        if not isinstance(value, str) and hasattr(value, "resource_ids"):  # parsers.cfn.stacks.StackExport
+            if value.template == self.env.own_path:
+                return Unknown(f"Fn::ImportValue {name} names an export of this template, which CloudFormation refuses")
+            prefix = self.stack_imports.setdefault(
+                value.template, prefix_for(self.resource_ids, value.resource_ids, value.stack)
+            )
+            value = renamed(value.value, prefix)
+        self.inputs.append((f"Fn::ImportValue {name}", _shown(value), answer.where))
+        return value
 
     def _unknown_fn(self, arg: Any, depth: int) -> Any:
         return Unknown("value computed at deploy time")
@@ -475,6 +541,36 @@ def _is_list_type(ptype: str) -> bool:
     List<String>>`, `...<CommaDelimitedList>`): CloudFormation parameter types whose value is a list."""
     inner = ptype[len("AWS::SSM::Parameter::Value<") : -1] if ptype.startswith("AWS::SSM::Parameter::Value<") else ptype
     return inner.startswith("List<") or inner == "CommaDelimitedList"
+
+
+def prefix_for(own_ids: set[str] | frozenset[str], other_ids: frozenset[str], stack: str) -> str:
+    """The prefix another template's ids take when they join this one: none when they can join as they are,
+    else `<stack>/` (parsers/cfn/stacks.py)."""
+    return f"{stack}/" if own_ids & other_ids else ""
+
+
+def renamed(value: Any, prefix: str) -> Any:
+    """A resolved value of the other template with its resource references named as they are after joining."""
+    if not prefix:
+        return value
+    if isinstance(value, ResRef):
+        return ResRef(prefix + value.id, value.attr)
+    if isinstance(value, Derived):
+        pieces = [renamed(p, prefix) for p in value.pieces] if value.pieces is not None else None
+        return Derived(value.reason, tuple(renamed(r, prefix) for r in value.refs), pieces)
+    if isinstance(value, list):
+        return [renamed(v, prefix) for v in value]
+    return value
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(_shown(v) for v in value)
+    if isinstance(value, ResRef):
+        return value.id
+    if isinstance(value, Derived) and value.pieces is not None:
+        return "".join(_shown(p) for p in value.pieces)
+    return str(value)
 
 
 def _mapping(value: Any) -> dict:

@@ -34,6 +34,7 @@ class Context:
         self.mounts: list[m.FileSystemMount] = []  # EFS mount targets, folded into their file systems
         self.access_points: dict[str, Any] = {}  # EFS access point id → its file system
         self.raw_props: Any = {}  # the current resource's Properties before resolution (they keep lines)
+        self.nested_read: set[str] = set()  # nested stacks whose local template was read (parsers/cfn/stacks.py)
 
     def note(self, obj_id: str, value: Any) -> None:
         if isinstance(value, Unknown) and not isinstance(value, m.External):
@@ -648,7 +649,7 @@ def _nested_stack(ctx: Context, rid: str, p: dict, loc: Loc) -> None:
     stand-in function reported VR001 on the stack, never silence (the twin of a Terraform module not on disk).
     """
     params = p.get("Parameters")
-    if not isinstance(params, dict):
+    if not isinstance(params, dict) or rid in ctx.nested_read:
         return
     handed = [str(name) for name, value in params.items() if _places(ctx, str(name), value)]
     if not handed:

@@ -16,7 +16,9 @@ from vpcreach.graph import model as m
 from ..errors import InputError
 
 
-def parse_module(path: str, variables: dict[str, str], var_files: list[str], root: str | None = None) -> m.Network:
+def parse_module(
+    path: str, variables: dict[str, str], var_files: list[str], root: str | None = None, env: object = None
+) -> m.Network:
     """Analyse the root module in directory `path` with Terraform's variable precedence applied.
 
     `root` is the scan root: file functions and local module sources read only inside it (default: `path`)."""
@@ -30,13 +32,14 @@ def parse_module(path: str, variables: dict[str, str], var_files: list[str], roo
         raise InputError(path, "no .tf files in this directory")
     try:
         with _deep_stack():
-            result = load_instances(path, dict(variables or {}), list(var_files or []), root or path)
+            result = load_instances(path, dict(variables or {}), list(var_files or []), root or path, env)
     except LimitError as exc:
         raise InputError(exc.file or path, exc.message, exc.line) from None
     except RecursionError:
         raise InputError(path, "the configuration is nested too deeply to analyse") from None
     net = m.Network(sources=[path], also_read=result.module_dirs, region=result.region)
     net.unknowns.extend(result.notes)
+    net.inputs.extend(result.inputs)
     map_resources(result.instances, net)
     for stand_in in result.stand_ins:
         # No VPC config is known, so only the stand-in's own VR001 is reported; the module's functions,

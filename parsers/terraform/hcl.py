@@ -119,6 +119,8 @@ class Tree:
         self.absent: dict[str, tuple[str, str]] = {}
         self.stand_ins: list[StandIn] = []
         self.region: str | None = None
+        self.env: Any = None  # parsers.environment.Environment: the existing network, for data sources
+        self.inputs: list[tuple[str, str, str]] = []  # what data sources read from it (Network.inputs)
 
     def config(self, directory: str) -> ModuleConfig:
         key = os.path.realpath(directory)
@@ -487,7 +489,8 @@ class ModuleInstance(Scope):
         def compute(deps: Any) -> Any:
             inner = Ctx(self, obj.bindings, deps)
             body = lambda: self.body(obj.block, inner, obj.address)  # noqa: E731 - read only for a policy document
-            return data_attribute(obj.block, obj.address, name, inner, self.tree.region, body)
+            tree = self.tree
+            return data_attribute(obj.block, obj.address, name, inner, tree.region, body, tree.env, tree.inputs)
 
         return self.cache.get(("data", obj.address, name), ctx, compute, f"{obj.address}.{name}")
 
@@ -869,10 +872,11 @@ class Result:
     region: str | None
     module_dirs: list[str]  # every module directory read besides the root's (real paths)
     stand_ins: list[StandIn] = field(default_factory=list)
+    inputs: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def load_instances(
-    directory: str, variables: dict[str, str], var_files: list[str], scan_root: str | None = None
+    directory: str, variables: dict[str, str], var_files: list[str], scan_root: str | None = None, env: Any = None
 ) -> Result:
     """Evaluate the root module in `directory` and every module it calls into resource instances.
 
@@ -881,12 +885,14 @@ def load_instances(
     budget = Budget()
     values = root_values(directory, variables, var_files, budget, scan_root)
     tree = Tree(directory, values, budget, FileSystem(directory, scan_root))
+    tree.env = env
     root = ModuleInstance(tree, tree.config(directory))
     tree.region = _provider_region(root)
     instances: list[ResourceInstance] = []
     root.emit(instances)
     root_key = os.path.realpath(directory)
-    return Result(instances, tree.notes, tree.region, [d for d in tree.configs if d != root_key], tree.stand_ins)
+    modules = [d for d in tree.configs if d != root_key]
+    return Result(instances, tree.notes, tree.region, modules, tree.stand_ins, list(dict.fromkeys(tree.inputs)))
 
 
 def _provider_region(root: ModuleInstance) -> str | None:

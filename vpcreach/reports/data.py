@@ -36,6 +36,7 @@ def to_dict(
     placements: list[dict] = []
     unknowns: list[dict] = []
     vpcs: list[dict] = []
+    inputs: list[dict] = []
     all_findings: list[Finding] = []
     for a in analyses:
         sources.extend(a.network.sources)
@@ -146,6 +147,10 @@ def to_dict(
                 )
         for resource, reason in a.network.unknowns:
             unknowns.append({"resource": resource, "reason": reason})
+        # What the source reads from outside itself and the scan resolved, and where each value came from: a
+        # snapshot file and line, samconfig.toml, a --param-file, --param, another template of the scan.
+        for what, value, where in a.network.inputs:
+            inputs.append({"source": source, "name": what, "value": value, "from": where})
     for f in all_findings:
         if f.rule_id == "VR001":
             unknowns.append({"resource": f.resource, "reason": f.message})
@@ -160,6 +165,7 @@ def to_dict(
         "compute": placements,
         "vpcs": vpcs,
         "unknowns": unknowns,
+        "inputs": inputs,
         # Inputs that could not be read (the exit code is then 2); the report covers the others.
         "errors": [{"file": p.file, "line": p.line, "message": p.message} for p in problems or []],
     }
