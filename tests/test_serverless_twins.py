@@ -41,6 +41,7 @@ CFN_ONLY = {
 }
 # Fixtures of the framework's own semantics, with no CloudFormation twin.
 SLS_ONLY = {
+    "existing_serverless_ssm_variables",  # ${ssm:...} read from a --snapshot (tests/test_snapshot.py)
     "vr001_serverless_unresolved_variables",
     "vr001_near_miss_serverless_variables",
     "vr106_serverless_iam_role_statements",

@@ -197,6 +197,25 @@ def test_ssm_parameter_types_read_the_snapshot_parameters() -> None:
     assert ("subnet-0b0000000000000b2", "Subnets", f"{SNAP / 'subnets.json'}:53") in _inputs(report)
 
 
+def test_serverless_ssm_variables_read_the_snapshot_parameters() -> None:
+    """`${ssm:/network/private-subnets}` (a StringList, split as the framework does) and `${ssm:/network/lambda-sg}`
+    in serverless.yml come from the snapshot's Parameters, as the framework reads them when it runs."""
+    path = FIXTURES / "serverless" / "existing_serverless_ssm_variables"
+    alone = scan_json(path)
+    assert _verdicts(alone) == {"internet": "unknown"}
+    assert any(
+        "${ssm:/network/private-subnets} is read from SSM Parameter Store" in f["message"] for f in alone["findings"]
+    )
+    report = _with_snapshot(path)
+    assert _verdicts(report) == {"internet": "reachable"}
+    assert findings_of(report, "VR001") == []
+    (fn,) = report["functions"]
+    assert fn["eni_groups"] == [
+        "eni:subnet-0b0000000000000b1|sg-0a0000000000000a1",
+        "eni:subnet-0b0000000000000b2|sg-0a0000000000000a1",
+    ]
+
+
 def test_dynamic_ssm_references_read_the_snapshot_parameters() -> None:
     path = CFN / "existing_dynamic_ssm_reference.yaml"
     assert findings_of(scan_json(path), "VR102") == []

@@ -480,7 +480,9 @@ def _parse(source: Source, options: LoadOptions):  # -> Network | None
             from vpcreach.parsers.serverless import looks_like_service, parse_service
 
             if looks_like_service(doc):  # a service file under another name (`sls deploy --config x.yml`)
-                return parse_service(doc, source.path, options.params, source.root)
+                return parse_service(
+                    doc, source.path, options.params, source.root, env=_environment(options, None, source.path)
+                )
             if source.explicit:
                 raise InputError(source.path, "not a CloudFormation/SAM template (no Resources with AWS:: types)")
             return None
@@ -521,4 +523,4 @@ def _load_service(source: Source, options: LoadOptions):  # -> Network | None
             f"{source.path}: a Serverless Framework service for provider {provider!r}; vpcreach reads AWS services only"
         )
         return Network(sources=[source.path], notes=[note])
-    return parse_service(doc, source.path, options.params, source.root)
+    return parse_service(doc, source.path, options.params, source.root, env=_environment(options, None, source.path))

@@ -46,21 +46,23 @@ def parse_service(
     params: dict[str, str] | None = None,
     root: str | None = None,
     environ: AbcMapping[str, str] | None = None,
+    env: Any = None,
 ) -> m.Network:
-    """The network a service deploys. `root` is the scan root: ${file(...)} is read only inside it."""
+    """The network a service deploys. `root` is the scan root: ${file(...)} is read only inside it. `env` (a
+    parsers.environment.Environment) answers ${ssm:...} from a --snapshot."""
     from ..cfn import parse_template
 
     provider = doc.get("provider")
     name = provider.get("name") if isinstance(provider, dict) else None
     if name != "aws":
         raise InputError(path, f"provider.name is {name!r}: vpcreach reads AWS services only (provider.name: aws)")
-    resolved, variables = resolve(doc, path, params, root, environ)
+    resolved, variables = resolve(doc, path, params, root, environ, env)
     region = variables.region()
     cfn_params = dict(params or {})
     if isinstance(region, str) and region:
         cfn_params.setdefault("AWS::Region", region)
     cfn, kinds = template(resolved, variables.stage())
-    net = parse_template(cfn, path, cfn_params, root)
+    net = parse_template(cfn, path, cfn_params, root, env=env)
     for rid, kind in kinds.items():
         mapping = net.objects.get(rid)
         if isinstance(mapping, m.EventSourceMapping) and not isinstance(mapping.source_service, str):

@@ -82,8 +82,11 @@ class Variables:
         params: dict[str, str] | None = None,
         root: str | None = None,
         environ: AbcMapping[str, str] | None = None,
+        env: Any = None,
     ) -> None:
         self.doc = doc
+        # The existing network and account (parsers.environment.Environment: a --snapshot), for ${ssm:...}.
+        self.env = env
         self.path = path
         self.params = params or {}
         self.root = root if root is not None else os.path.dirname(os.path.abspath(path))
@@ -206,12 +209,31 @@ class Variables:
             return self._file(arg.strip(), address, whole, nesting)
         if source in ("aws", "sls") and f"{source}:{address}" in self.params:
             return self.params[f"{source}:{address}"]  # --param aws:accountId=123456789012
+        if source == "ssm" and self.env is not None:
+            found = self._ssm(address.strip(), arg, whole)
+            if found is not _ABSENT:
+                return found
         where = _REMOTE.get(source)
         if where:
             return self._unknown(
                 whole, f"{whole} is read from {where} when the framework runs; vpcreach does not read it"
             )
         return self._unknown(whole, f"{whole}: the variable source {source!r} is not evaluated by vpcreach")
+
+    def _ssm(self, name: str, arg: str | None, whole: str) -> Any:
+        """`${ssm:/path}` from the snapshot's Parameters, as the framework's SSM source gives it (v3 source
+        lib/configuration/variables/sources/instance-dependent/get-ssm.js): a String as is, a StringList split on
+        commas unless `raw` is asked for; a SecureString is not read (its value is a secret)."""
+        answer = self.env.ssm(name)
+        if answer is None:
+            return _ABSENT
+        if answer.kind == "SecureString":
+            return self._unknown(whole, f"{whole} is a SecureString; vpcreach does not read secrets")
+        value = answer.value
+        if answer.kind == "StringList":
+            items = value if isinstance(value, list) else [v.strip() for v in str(value).split(",")]
+            return ",".join(map(str, items)) if "raw" in (arg or "") else items
+        return value
 
     def _param(self, key: str) -> Any:
         return self.params.get(key, _ABSENT)
@@ -326,9 +348,10 @@ def resolve(
     params: dict[str, str] | None = None,
     root: str | None = None,
     environ: AbcMapping[str, str] | None = None,
+    env: Any = None,
 ) -> tuple[Any, Variables]:
     """(the document with its variables resolved, the resolver: stage, region). InputError past the budget."""
-    resolver = Variables(doc, path, params, root, environ)
+    resolver = Variables(doc, path, params, root, environ, env)
     try:
         return resolver.resolve_document(), resolver
     except _Budget:
