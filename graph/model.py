@@ -486,6 +486,8 @@ class Network:
     before_ids: dict[str, str] = field(default_factory=dict)
     # What the reader wants the person running the scan to know about this source (a `vpcreach: note:`).
     notes: list[str] = field(default_factory=list)
+    # What the reader found wrong but could read past (a misspelt or detached annotation): `vpcreach: warning:`.
+    warnings: list[str] = field(default_factory=list)
     # Files and folders the source deploys as assets (a CDK assembly's asset folders and nested templates).
     assets: list[str] = field(default_factory=list)
     # Values the source reads from outside itself that the scan resolved (issue 15): (what, value, where),

@@ -310,6 +310,12 @@ def _parse(path: str, table: dict, trusted: bool = True) -> Config:
             needs = [n.strip() for n in needs.split(",")]
         if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
             raise fail(f'needs.{_name(name)} must be a list of strings such as ["internet", "s3"]')
+        from vpcreach.graph.aws import need_problem
+
+        for need in needs:
+            problem = need_problem(need) if need else None
+            if problem is not None:
+                raise fail(f"needs.{_name(name)}: {problem}")
         cfg.needs[name] = [n for n in needs if n]
     for name, volumes in mapping("traffic").items():
         if not isinstance(volumes, dict):
@@ -459,4 +465,47 @@ def unexplained_suppressions(analyses: list[Analysis]) -> list[str]:
             for s in sups:
                 if not s.reason:
                     note("config", pattern, s.rule_id)
+    return out
+
+
+def unmatched_keys(config: Config, analyses: list, scanned: list[str]) -> list[str]:
+    """A warning for each `needs`, `traffic` or `suppress` key of the config that names nothing in the scan: a
+    misspelt function name would otherwise declare nothing and suppress nothing, silently. Only when the scan
+    covered the config's whole folder (a directory at or above it): a pre-commit run on a few changed files does
+    not see every function the config names."""
+    import fnmatch
+    import os
+
+    if config.path is None:
+        return []
+    folder = os.path.realpath(os.path.dirname(config.path))
+    covered = any(
+        os.path.isdir(p) and (folder + os.sep).startswith(os.path.realpath(p).rstrip(os.sep) + os.sep) for p in scanned
+    )
+    if not covered or not analyses:
+        return []
+    from vpcreach.graph import model as m
+
+    functions: set[str] = set()
+    resources: set[str] = set()
+    for a in analyses:
+        for obj in a.network.objects.values():
+            resources.add(obj.id)
+            if isinstance(obj, m.Function):
+                functions.add(obj.id)
+                if isinstance(obj.name, str):
+                    functions.add(obj.name)
+
+    def matches(pattern: str, names: set[str]) -> bool:
+        return any(fnmatch.fnmatchcase(n, pattern) for n in names)
+
+    out = []
+    for section, keys, names, what in (
+        ("needs", config.needs, functions, "function"),
+        ("traffic", config.traffic, functions, "function"),
+        ("suppress", config.suppress, resources | functions, "resource"),
+    ):
+        for key in keys:
+            if not matches(key, names):
+                out.append(f"{config.path}: {section}.{_name(key)} matches no {what} of this scan, so it does nothing")
     return out

@@ -72,7 +72,7 @@ def execute(req: RunRequest) -> Results:
     render (renderers never load a config, discover, or analyse)."""
     from vpcreach.parsers.errors import InputError
 
-    from .config import ConfigError, load_config, unexplained_suppressions
+    from .config import ConfigError, load_config, unexplained_suppressions, unmatched_keys
 
     try:
         config = load_config(req.config, req.paths)
@@ -100,7 +100,8 @@ def execute(req: RunRequest) -> Results:
                 hint = empty_root_hint(a.network.sources[0], covered)
                 if hint:
                     results.notes.append(hint)
-        results.warnings = unexplained_suppressions(analyses)
+        results.warnings = [w for a in analyses for w in a.network.warnings] + unexplained_suppressions(analyses)
+        results.warnings += unmatched_keys(config, analyses, req.paths)
     if not problems:
         results.empty = _nothing_to_check(req, analyses)
     return results

@@ -296,11 +296,31 @@ def env_value(value: Any, types: dict[str, str]) -> Any:
     return Unknown("environment value could not be resolved")
 
 
+# The keys of a resource's `Metadata.vpcreach`; anything else is a misspelling that would do nothing.
+_METADATA_KEYS = ("needs", "ignore", "traffic")
+
+
 def _metadata(net: m.Network, rid: str, res: dict, obj: Any) -> None:
     meta = res.get("Metadata")
+    path = net.sources[0] if net.sources else ""
+    line = getattr(res, "key_lines", {}).get("Metadata") or getattr(res, "line", None)
+    if isinstance(meta, dict):
+        for key in meta:
+            if key not in ("vpcreach", "vpcreach-test") and _close(str(key), "vpcreach"):
+                net.warnings.append(f"{path}:{line}: {rid}: Metadata key {str(key)!r} is not vpcreach; it is ignored")
     own = meta.get("vpcreach") if isinstance(meta, dict) else None
+    if own is not None and not isinstance(own, dict):
+        net.warnings.append(
+            f"{path}:{line}: {rid}: Metadata vpcreach is not a mapping of needs, ignore, traffic; it is ignored"
+        )
     if not isinstance(own, dict):
         return
+    for key in own:
+        if key not in _METADATA_KEYS:
+            net.warnings.append(
+                f"{path}:{line}: {rid}: Metadata vpcreach key {str(key)!r} is not one of {', '.join(_METADATA_KEYS)}; "
+                "it is ignored"
+            )
     ignores = []
     for item in as_list(own.get("ignore")):
         if isinstance(item, str):
@@ -310,6 +330,11 @@ def _metadata(net: m.Network, rid: str, res: dict, obj: Any) -> None:
     if isinstance(obj, m.Function):
         needs = own.get("needs")
         needs = [n.strip() for n in needs.split(",")] if isinstance(needs, str) else as_list(needs)
+        for need in needs:
+            problem = aws.need_problem(need)
+            if problem is not None:
+                # A misspelt need would check nothing and pass: the one line naming it, exit 2.
+                raise InputError(path, f"{rid}: Metadata vpcreach.needs: {problem}", line)
         obj.declared_needs = [str(n) for n in needs if isinstance(n, (str, int))]
         obj.ignores = ignores
         traffic = own.get("traffic")
@@ -317,6 +342,13 @@ def _metadata(net: m.Network, rid: str, res: dict, obj: Any) -> None:
             obj.traffic_gb = {str(k): gb for k, v in traffic.items() if (gb := _volume(v)) is not None}
     elif ignores:
         net.ignores[rid] = ignores
+
+
+def _close(word: str, wanted: str) -> bool:
+    """A misspelling of `wanted` (one or two letters off), not another tool's key."""
+    from difflib import SequenceMatcher
+
+    return word.lower() == wanted or SequenceMatcher(None, word.lower(), wanted).ratio() >= 0.8
 
 
 def _volume(value: Any) -> float | None:

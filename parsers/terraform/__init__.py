@@ -41,6 +41,10 @@ def parse_module(
     net.unknowns.extend(result.notes)
     net.inputs.extend(result.inputs)
     map_resources(result.instances, net)
+    from .annotations import stray_annotations
+
+    for file, lines in result.lines.items():
+        net.warnings.extend(f"{file}:{line}: {problem}" for line, problem in stray_annotations(lines))
     for stand_in in result.stand_ins:
         # No VPC config is known, so only the stand-in's own VR001 is reported; the module's functions,
         # whatever they are, are not analysed (graph.model.Function.stand_in).

@@ -82,3 +82,46 @@ def block_annotations(lines: list[str], line: int | None) -> Annotations:
         else:
             out.traffic_gb.update(parse_traffic(value))
     return out
+
+
+# A comment that mentions vpcreach: but is not one of the three directives (`# vpcreach:need=s3`, `# vpcreach: needs`).
+_MENTION = re.compile(r"\bvpcreach\s*:")
+_BLOCK_START = re.compile(r'^\s*(resource|data|module)\s+"')
+
+
+def stray_annotations(lines: list[str]) -> list[tuple[int, str]]:
+    """(line, problem) for each `vpcreach:` comment that does nothing: misspelt or malformed, or detached from
+    the block below it by a blank line or code (annotations are read from the comments directly above a block).
+    A mistyped annotation would otherwise check nothing, or suppress nothing, without a word."""
+    out: list[tuple[int, str]] = []
+    for i, raw in enumerate(lines):
+        text = _comment(raw)
+        if text is None:
+            own = raw.split("#", 1)[1] if "#" in raw else raw.split("//", 1)[1] if "//" in raw else ""
+            if _MENTION.search(own) and not _DIRECTIVE.search(own.strip()) and "vpcreach-test" not in own:
+                out.append(
+                    (
+                        i + 1,
+                        f"{own.strip()!r} is not a vpcreach annotation (vpcreach:needs=, vpcreach:ignore=, vpcreach:traffic=)",
+                    )
+                )
+            continue
+        if "vpcreach-test" in text or not _MENTION.search(text):
+            continue
+        if not _DIRECTIVE.search(text):
+            out.append(
+                (i + 1, f"{text!r} is not a vpcreach annotation (vpcreach:needs=, vpcreach:ignore=, vpcreach:traffic=)")
+            )
+            continue
+        j = i + 1
+        while j < len(lines) and _comment(lines[j]) is not None:
+            j += 1
+        if j >= len(lines) or not _BLOCK_START.match(lines[j]):
+            out.append(
+                (
+                    i + 1,
+                    "this vpcreach annotation is not directly above a resource, data or module block (a "
+                    "blank line or code in between detaches it), so it applies to nothing",
+                )
+            )
+    return out

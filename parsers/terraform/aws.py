@@ -76,6 +76,12 @@ def _annotations(ctx: Context, inst: ResourceInstance) -> None:
             tag_traffic = parse_traffic(traffic)
     if isinstance(obj, m.Function):
         obj.declared_needs = list(dict.fromkeys([*obj.declared_needs, *tag_needs]))
+        for need in obj.declared_needs:
+            problem = aws.need_problem(need)
+            if problem is not None:
+                # A misspelt need would check nothing and pass: the one line naming it, exit 2.
+                where = "tag vpcreach:needs" if need in tag_needs else "vpcreach:needs"
+                raise InputError(inst.loc.file, f"{inst.address}: {where}: {problem}", inst.loc.line)
         obj.ignores = [*obj.ignores, *tag_ignores]
         obj.traffic_gb = {**tag_traffic, **inst.traffic_gb}
     else:

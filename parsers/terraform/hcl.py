@@ -873,6 +873,7 @@ class Result:
     module_dirs: list[str]  # every module directory read besides the root's (real paths)
     stand_ins: list[StandIn] = field(default_factory=list)
     inputs: list[tuple[str, str, str]] = field(default_factory=list)
+    lines: dict[str, list[str]] = field(default_factory=dict)  # every .tf file read, by path (for annotations)
 
 
 def load_instances(
@@ -892,7 +893,8 @@ def load_instances(
     root.emit(instances)
     root_key = os.path.realpath(directory)
     modules = [d for d in tree.configs if d != root_key]
-    return Result(instances, tree.notes, tree.region, modules, tree.stand_ins, list(dict.fromkeys(tree.inputs)))
+    lines = {path: text for config in tree.configs.values() for path, text in config.lines.items()}
+    return Result(instances, tree.notes, tree.region, modules, tree.stand_ins, list(dict.fromkeys(tree.inputs)), lines)
 
 
 def _provider_region(root: ModuleInstance) -> str | None:
