@@ -98,3 +98,12 @@ def test_config_keys_that_name_no_function_are_warnings_on_a_folder_scan(tmp_pat
     # Scanning one file (a pre-commit run) does not see every function the config names: no warning.
     _, _, err = run_cli("scan", "--format", "json", str(path))
     assert "matches no function" not in err
+
+
+def test_plan_mode_shows_the_tag_syntax_for_declaring_needs():
+    """A plan keeps tags but not comments: its hint is the tag, not Metadata or a comment."""
+    code, out, _ = run_cli("plan", "--no-color", str(FIXTURES / "tfplan" / "role_without_name" / "plan.json"))
+    assert code in (0, 1)
+    hint = '(declare them with the tag "vpcreach:needs" = "internet,s3" (plan JSON keeps tags, not comments), or the config)'
+    assert any(line.endswith(hint) for line in out.splitlines()), out
+    assert "Metadata" not in out

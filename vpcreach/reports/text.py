@@ -68,6 +68,16 @@ def _short(node: str) -> str:
 
 _RANK = {"error": 0, "warning": 1, "info": 2}
 _DECLARE = "declare them: Metadata `vpcreach: {needs: [...]}`, a `vpcreach:needs` comment or tag, or the config"
+# A plan carries tags but not comments (terraform show -json drops them).
+_DECLARE_PLAN = (
+    'declare them with the tag "vpcreach:needs" = "internet,s3" (plan JSON keeps tags, not comments), or the config'
+)
+
+
+def _declare(analyses: list[Analysis]) -> str:
+    return _DECLARE_PLAN if analyses and all(a.options.mode == "plan" for a in analyses) else _DECLARE
+
+
 # Needs named by a finding's `need`: the internet (IPv4 or IPv6), a private target (tcp:PORT@TARGET), or else
 # an AWS service by its endpoint name.
 _INTERNET = ("internet", "internet6")
@@ -273,7 +283,7 @@ def _digest(analyses: list[Analysis], findings: list[Finding], threshold: str, e
     if no_needs:
         out.append(
             f"  {_plural(len(no_needs), 'function')} with no known need, so no path was checked: {_names(no_needs)} "
-            f"({_DECLARE})"
+            f"({_declare(analyses)})"
         )
     for rule, what in (
         ("VR201", "could use a free gateway endpoint"),
@@ -364,7 +374,7 @@ def _explained(analyses: list[Analysis], findings: list[Finding], explain_needs:
                 if via:
                     lines.append(f"      {via}")
             if not result.needs:
-                lines.append(f"    no needs known ({_DECLARE})")
+                lines.append(f"    no needs known ({_declare(analyses)})")
             for f in by_resource.get(key, []):
                 if f.rule_id != "VR301":  # the ENI section below shows the groups
                     lines.extend(_finding_lines(f, "    "))
