@@ -115,3 +115,14 @@ def test_code_evidence_becomes_needs(evidence, needs):
     found = _code_needs(None, fn)  # type: ignore[arg-type]
     assert [(n.target, n.origin) for n in found] == needs
     assert all((n.file, n.line) == ("src/app.py", 7) for n in found)
+
+
+def test_explain_needs_names_the_evidence_line():
+    path = FIXTURES / "cfn" / "vr104_peer_target_egress.yaml"
+    code, text, _ = run_cli("scan", "--no-color", "--explain-needs", str(path))
+    assert code == 1
+    rule_line = next(i for i, line in enumerate(path.read_text().splitlines(), 1) if "SourceSecurityGroupId" in line)
+    assert (
+        "    tcp:5432@Db    BLOCKED    [peer: DbSecurityGroup admits FunctionSecurityGroup on tcp/5432 at "
+        f"{path}:{rule_line - 3}]"
+    ) in text.splitlines()

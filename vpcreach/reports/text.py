@@ -369,6 +369,8 @@ def _explained(analyses: list[Analysis], findings: list[Finding], explain_needs:
                 verdict = nr.verdict
                 via = " → ".join(_hop(h, groups) for h in [fn.id, *verdict.hops])
                 origin = nr.need.origin + (f": {nr.need.detail}" if explain_needs and nr.need.detail else "")
+                if explain_needs and nr.need.file and (nr.need.file, nr.need.line) != (fn.loc.file, fn.loc.line):
+                    origin += f" at {nr.need.file}:{nr.need.line}" if nr.need.line else f" in {nr.need.file}"
                 status = _Styled(verdict.status.upper(), verdict.status, width=9)
                 lines.append((f"    {nr.need.target:<14} ", status, f"  [{origin}]"))
                 if via:
