@@ -45,6 +45,7 @@ REACHABLE, BLOCKED, UNKNOWN, ROUTE = "reachable", "blocked", "unknown", "route"
 STATUS_ORDER = (REACHABLE, ROUTE, UNKNOWN, BLOCKED)  # edge drawing order: the worst on top
 SYMBOL = {REACHABLE: "✓", BLOCKED: "✗", UNKNOWN: "?", ROUTE: "→"}
 DEFAULT_ROUTE = "0.0.0.0/0"  # the label of a drawn default route when no need is known
+_PROFILE = {"internet": "internet (IPv4)", "internet6": "internet (IPv6)"}
 
 # Several functions identical in everything drawn become one node; the label lists at most this many.
 _LIST_MEMBERS = 3
@@ -295,7 +296,15 @@ class _Builder:
                 line += item
             node.lines.append(line)
         else:
-            node.lines.append("no need known")
+            node.lines.append("no need known: nothing checked")
+            reach = members[0].reach
+            if reach:
+                # What it can reach, as the text report's note says (issue 16): the reader judges whether that
+                # matches what the function does.
+                reached = [_PROFILE.get(t, t) for t, v in reach.items() if v.status == REACHABLE]
+                node.lines.append(f"reaches: {', '.join(reached)}" if reached else "reaches nothing outside its VPC")
+                for target, verdict in reach.items():
+                    node.details.append(f"{_PROFILE.get(target, target)}: {verdict.status}")
         if len(names) > 1:
             node.details.append(f"{len(names)} functions with the same ENI groups, needs and verdicts")
         if isinstance(first.name, str) and len(names) == 1 and first.name != first.id:
