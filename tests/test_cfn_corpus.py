@@ -52,13 +52,13 @@ def test_lambda_static_ip_reaches_internet_through_the_nat_of_its_zone(corpus, t
         "InternetGateway",
     ]
     # One NAT gateway per zone: no cross-AZ NAT, no single NAT; the inline ENI actions satisfy VR304.
-    assert findings_of(report) == [("VR301", "LambdaFunction", 197), ("VR301", "LambdaFunction", 197)]
+    assert findings_of(report) == [("VR301", "LambdaFunction", 197)]
 
 
 def test_lambda_static_ip_without_a_known_need_reports_only_eni_groups(corpus):
     report = scan_json(corpus / "cfn" / "awslabs-cft__LambdaStaticIP.yaml")
     assert report["functions"][0]["needs"] == []
-    assert findings_of(report) == [("VR301", "LambdaFunction", 197), ("VR301", "LambdaFunction", 197)]
+    assert findings_of(report) == [("VR301", "LambdaFunction", 197)]
 
 
 def test_rds_connection_demo_shares_one_nat_across_zones(corpus):

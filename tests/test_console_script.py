@@ -30,7 +30,10 @@ def test_exit_statuses_and_whole_output_through_a_pipe(tmp_path):
     assert (version.returncode, version.stdout.strip()) == (0, "vpcreach, version 0.1.0")
     findings = _run("scan", str(FIXTURES / "cfn" / "vr304_explicit_deny.yaml"), "--format", "json")
     assert findings.returncode == 1
-    assert [f["rule_id"] for f in json.loads(findings.stdout)["findings"]] == ["VR301", "VR301", "VR304"]
+    assert [f["rule_id"] for f in json.loads(findings.stdout)["findings"]] == [
+        "VR301",
+        "VR304",
+    ]  # one VR301 per security-group set (issue 19)
     clean = _run("scan", str(FIXTURES / "cfn" / "vr304_near_miss_grants.yaml"), "--severity-threshold", "error")
     assert clean.returncode == 0 and clean.stdout.rstrip().endswith("infos")
     missing = _run("scan", str(tmp_path / "nowhere.yaml"))
