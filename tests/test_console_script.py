@@ -35,7 +35,7 @@ def test_exit_statuses_and_whole_output_through_a_pipe(tmp_path):
         "VR304",
     ]  # one VR301 per security-group set (issue 19)
     clean = _run("scan", str(FIXTURES / "cfn" / "vr304_near_miss_grants.yaml"), "--severity-threshold", "error")
-    assert clean.returncode == 0 and clean.stdout.rstrip().endswith("infos")
+    assert clean.returncode == 0 and clean.stdout.rstrip().endswith("summary: 0 errors, 0 warnings, 1 info")
     missing = _run("scan", str(tmp_path / "nowhere.yaml"))
     assert missing.returncode == 2
     assert missing.stderr == f"vpcreach: error: {tmp_path / 'nowhere.yaml'}: no such file or directory\n"
