@@ -440,6 +440,8 @@ def layer_needs(arn: str) -> list[tuple[str, str]]:
     return []
 
 
+from .aws_services import KNOWN_SERVICES  # noqa: E402  (a data table, imported with this module)
+
 _PRIVATE_NEED = re.compile(r"^tcp:(?P<port>\d+)@(?P<target>\S.*)$", re.S)  # TARGET: any id (escaped where shown)
 
 
@@ -447,24 +449,21 @@ def need_problem(name: object) -> str | None:
     """Why `name` is not a need vpcreach understands (None when it is): `internet`, `internet6`,
     `tcp:PORT@TARGET`, or an AWS service's endpoint name (graph/aws_services.py). A misspelt need would check
     nothing and pass, so every place a user writes one (Metadata, comments, tags, the config) refuses it."""
-    from difflib import get_close_matches
-
-    from .aws_services import KNOWN_SERVICES
-
     if not isinstance(name, str) or not name.strip():
         return "a need is a word such as internet, s3 or tcp:5432@Db"
     text = name.strip()
-    if text.lower() in ("internet", "internet4", "internet6"):
-        return None
+    lowered = text.lower()
+    if lowered in ("internet", "internet4", "internet6") or _SERVICE_ALIASES.get(lowered, lowered) in KNOWN_SERVICES:
+        return None  # the common case, decided without the rest (a template may declare thousands of needs)
     private = _PRIVATE_NEED.match(text)
     if private:
         port = int(private.group("port"))
         return None if 1 <= port <= 65535 else f"port {port} is not between 1 and 65535"
     if text.lower().startswith("tcp"):
         return "a private target is written tcp:PORT@TARGET (TARGET: the database, cache or proxy's id)"
+    from difflib import get_close_matches
+
     service = normalise_service(text)
-    if service in KNOWN_SERVICES:
-        return None
     close = get_close_matches(service, sorted(KNOWN_SERVICES | {"internet", "internet6"}), n=1, cutoff=0.75)
     hint = f"; did you mean {close[0]}?" if close else ""
     return f"{text!r} is not internet, internet6, tcp:PORT@TARGET or an AWS service's endpoint name{hint}"

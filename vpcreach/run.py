@@ -111,12 +111,15 @@ def _report_shared_objects_once(analyses: list) -> None:
     """A finding on an object outside an analysis's own sources (a snapshot's subnet or NAT gateway, another
     template's exported subnet), already reported by an earlier analysis, is not reported again: two templates
     in one existing VPC give its single NAT gateway one VR204, not two."""
+    if len(analyses) < 2:
+        return  # nothing was reported before the first analysis
     seen: set[str] = set()
+    real_paths: dict[str, str] = {}  # one realpath per file, not per finding
     for a in analyses:
         own = [os.path.realpath(p) for p in (*a.network.sources, *a.network.also_read)]
         kept = []
         for f in a.findings:
-            real = os.path.realpath(f.file) if f.file else ""
+            real = real_paths.setdefault(f.file, os.path.realpath(f.file)) if f.file else ""
             shared = bool(real) and not any(real == p or real.startswith(p + os.sep) for p in own)
             if shared and f.fingerprint in seen:
                 continue

@@ -346,9 +346,14 @@ def _metadata(net: m.Network, rid: str, res: dict, obj: Any) -> None:
 
 def _close(word: str, wanted: str) -> bool:
     """A misspelling of `wanted` (one or two letters off), not another tool's key."""
+    lowered = word.lower()
+    if lowered == wanted:
+        return True
+    if abs(len(lowered) - len(wanted)) > 2:
+        return False  # too long or short to be a slip of one or two letters (most Metadata keys: no work)
     from difflib import SequenceMatcher
 
-    return word.lower() == wanted or SequenceMatcher(None, word.lower(), wanted).ratio() >= 0.8
+    return SequenceMatcher(None, lowered, wanted).ratio() >= 0.8
 
 
 def _volume(value: Any) -> float | None:

@@ -68,8 +68,9 @@ def to_dict(
                             "target": nr.need.target,
                             "origin": nr.need.origin,
                             "detail": nr.need.detail,
-                            # Where the evidence is (a code line, a security-group rule), when it has a place.
-                            "evidence": {"file": nr.need.file, "line": nr.need.line, "text": nr.need.detail},
+                            # Where the evidence (`detail`) is, when it has a place of its own: a code line, a
+                            # security-group rule (null for a declaration or an IAM action).
+                            "evidence": {"file": nr.need.file, "line": nr.need.line} if nr.need.file else None,
                             "verdict": nr.verdict.status,
                             "via": [fid, *nr.verdict.hops],
                             "reason": nr.verdict.detail,
