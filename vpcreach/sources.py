@@ -1,7 +1,7 @@
 """Finding and loading sources: which files are templates, Terraform modules or plans.
 
 Parsers are imported only when a source of their kind is found, so a scan of CloudFormation never pays
-for python-hcl2 and `vpcreach --version` imports nothing but click.
+for the HCL parsers and `vpcreach --version` imports nothing but click.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Terraform configuration (a directory of `.tf` files, one root module) → `graph.model.Network`.
 
-`hcl` evaluates the configuration into `ResourceInstance`s (python-hcl2 parses; nothing here parses HCL
+`hcl` evaluates the configuration into `ResourceInstance`s (`syntax` parses; nothing else parses HCL
 text), `aws` maps them to model objects exactly as it does for plan JSON.
 """
 
