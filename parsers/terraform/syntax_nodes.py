@@ -61,7 +61,7 @@ class TemplateIf:
     __slots__ = ("cond", "otherwise", "then")
 
     def __init__(self, cond: Expr, then: list[Any], otherwise: list[Any]) -> None:
-        self.cond, self.then, self.otherwise = cond, then, otherwise
+        self.cond, self.then, self.otherwise = cond, merged(then), merged(otherwise)
 
 
 class TemplateFor:
@@ -70,7 +70,21 @@ class TemplateFor:
     __slots__ = ("body", "coll", "key", "value")
 
     def __init__(self, key: str | None, value: str, coll: Expr, body: list[Any]) -> None:
-        self.key, self.value, self.coll, self.body = key, value, coll, body
+        self.key, self.value, self.coll, self.body = key, value, coll, merged(body)
+
+
+def merged(parts: list[Any]) -> list[Any]:
+    """Template parts in one canonical form: adjacent texts joined, empty texts dropped."""
+    out: list[Any] = []
+    for part in parts:
+        if isinstance(part, str):
+            if not part:
+                continue
+            if out and isinstance(out[-1], str):
+                out[-1] += part
+                continue
+        out.append(part)
+    return out
 
 
 class Template(Expr):
@@ -79,7 +93,7 @@ class Template(Expr):
     __slots__ = ("parts",)
 
     def __init__(self, parts: list[Any], line: int | None = None) -> None:
-        self.parts, self.line = parts, line
+        self.parts, self.line = merged(parts), line
 
 
 class Heredoc(Expr):

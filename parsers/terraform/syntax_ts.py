@@ -123,6 +123,7 @@ class _Converter:
     def sequence(self, children: list[Any]) -> Expr:
         """A term and its postfix operations (get_attr, index, splat), as tree-sitter lays them side by side."""
         first = children[0]
+        line = first.start_point[0] + 1  # every step of a traversal has the line its expression starts on
         if first.type == "(":
             base = self.expr(children[1])
             rest = children[3:]
@@ -131,7 +132,6 @@ class _Converter:
             rest = children[1:]
         for i, op in enumerate(rest):
             kind = op.type
-            line = op.start_point[0] + 1
             if kind == "get_attr":
                 base = GetAttr(base, self.text(_named(op)[0]), line)
             elif kind == "index":
@@ -183,7 +183,7 @@ class _Converter:
                 return Template(self.template(inner), line)
             if inner.type == "heredoc_template":
                 start = inner.named_children[0]
-                return Heredoc(self.text(inner), self.text(start).startswith("<<-"), line)
+                return Heredoc(self.text(inner).rstrip(), self.text(start).startswith("<<-"), line)
             raise _Unsupported(inner.type)
         if kind == "collection_value":
             return self.collection(node.named_children[0])
@@ -194,9 +194,49 @@ class _Converter:
         if kind == "operation":
             return self.operation(node.named_children[0])
         if kind == "conditional":
-            cond, then, otherwise = _named(node)
-            return Conditional(self.expr(cond), self.expr(then), self.expr(otherwise), line)
+            return self.conditional(node)
         raise _Unsupported(kind)
+
+    def conditional(self, node: Any) -> Expr:
+        """HCL's `?:` groups to the right (`a ? x : b ? y : z` is `a ? x : (b ? y : z)`); the grammar
+        groups chains in other ways, so a chain is read flat, in source order, and regrouped."""
+        flat: list[Any] = []
+        self.flatten(node, flat)
+        line = node.start_point[0] + 1
+        at = 0
+
+        def parse() -> Expr:
+            nonlocal at
+            first = self.expr(flat[at])
+            at += 1
+            if at < len(flat) and flat[at] == "?":
+                then = parse_after("?")
+                otherwise = parse_after(":")
+                return Conditional(first, then, otherwise, line)
+            return first
+
+        def parse_after(token: str) -> Expr:
+            nonlocal at
+            if flat[at] != token:
+                raise _Unsupported("conditional")
+            at += 1
+            return parse()
+
+        result = parse()
+        if at != len(flat):
+            raise _Unsupported("conditional")
+        return result
+
+    def flatten(self, node: Any, out: list[Any]) -> None:
+        cond, then, otherwise = _named(node)
+        for i, part in enumerate((cond, then, otherwise)):
+            inner = [c for c in part.children if c.type != "comment"] if part.type == "expression" else []
+            if len(inner) == 1 and inner[0].type == "conditional":
+                self.flatten(inner[0], out)
+            else:
+                out.append(part)
+            if i < 2:
+                out.append("?:"[i])
 
     def operation(self, node: Any) -> Expr:
         line = node.start_point[0] + 1
@@ -286,6 +326,8 @@ class _Converter:
             kind = child.type
             if kind not in ("template_interpolation", "template_directive"):
                 continue  # literals (and what the grammar takes for comments) are read from the gaps
+            if child.start_byte > at and self.src[child.start_byte - 1] in b"$%":
+                raise _Unsupported("an escaped $${ or %%{ the grammar reads as a template sequence")
             text = literal_text(self.src[at : child.start_byte].decode("utf-8"))
             inner = child.named_children
             if kind == "template_interpolation":
