@@ -331,14 +331,14 @@ class _Converter:
             text = literal_text(self.src[at : child.start_byte].decode("utf-8"))
             inner = child.named_children
             if kind == "template_interpolation":
-                if inner and inner[0].type == "strip_marker":
+                if len(inner) > 1 and inner[1].type == "strip_marker":
                     text = text.rstrip()
                 if strip_next:
                     text = text.lstrip()
                 if text:
                     parts.append(text)
                 parts.append(Interp(self.expr(next(c for c in inner if c.type == "expression"))))
-                strip_next = inner[-1].type == "strip_marker"
+                strip_next = len(inner) > 1 and inner[-2].type == "strip_marker"
             else:
                 if strip_next:
                     text = text.lstrip()
