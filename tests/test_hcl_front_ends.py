@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS, FIXTURES
+from conftest import CORPUS, FIXTURES, scan_json
 from vpcreach.parsers.errors import InputError
 from vpcreach.parsers.terraform import syntax
 from vpcreach.parsers.terraform.hcl import load_instances
@@ -206,3 +206,99 @@ def _instances(root: str, use: str, monkeypatch: pytest.MonkeyPatch) -> Any:
 @pytest.mark.parametrize("root", _roots())
 def test_both_front_ends_evaluate_the_same_instances(root: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _instances(root, "tree-sitter", monkeypatch) == _instances(root, "python-hcl2", monkeypatch)
+
+
+# The same configuration in Terraform's native and JSON syntax (https://developer.hashicorp.com/terraform/
+# language/syntax/json): the JSON file evaluates to the same instances, each at the line of its name.
+NATIVE = """variable "cidrs" {
+  type    = list(string)
+  default = ["10.0.1.0/24", "10.0.2.0/24"]
+}
+locals {
+  name = "app"
+}
+resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+  tags       = { Name = local.name }
+}
+resource "aws_subnet" "s" {
+  count      = length(var.cidrs)
+  vpc_id     = aws_vpc.v.id
+  cidr_block = var.cidrs[count.index]
+}
+resource "aws_security_group" "sg" {
+  vpc_id = aws_vpc.v.id
+  egress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_lambda_function" "fn" {
+  function_name = "${local.name}-fn"
+  role          = "arn:aws:iam::123456789012:role/r"
+  depends_on    = [aws_security_group.sg]
+  vpc_config {
+    subnet_ids         = aws_subnet.s[*].id
+    security_group_ids = [aws_security_group.sg.id]
+  }
+}
+"""
+
+JSON = """{
+  "variable": {"cidrs": {"type": "list(string)", "default": ["10.0.1.0/24", "10.0.2.0/24"]}},
+  "locals": {"name": "app"},
+  "resource": {
+    "aws_vpc": {"v": {"cidr_block": "10.0.0.0/16", "tags": {"Name": "${local.name}"}}},
+    "aws_subnet": {
+      "s": {"count": "${length(var.cidrs)}", "vpc_id": "${aws_vpc.v.id}", "cidr_block": "${var.cidrs[count.index]}"}
+    },
+    "aws_security_group": {
+      "sg": {
+        "//": "egress is a nested block",
+        "vpc_id": "${aws_vpc.v.id}",
+        "egress": [{"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}]
+      }
+    },
+    "aws_lambda_function": {
+      "fn": {
+        "function_name": "${local.name}-fn",
+        "role": "arn:aws:iam::123456789012:role/r",
+        "depends_on": ["aws_security_group.sg"],
+        "vpc_config": {
+          "subnet_ids": "${aws_subnet.s[*].id}",
+          "security_group_ids": ["${aws_security_group.sg.id}"]
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def _evaluated(directory: Path) -> list[tuple]:
+    result = load_instances(str(directory), {}, [])
+    return [(i.address, repr(i.values), sorted(i.depends_on), i.configured) for i in result.instances]
+
+
+def test_tf_json_files_are_read_as_terraform_json_syntax(tmp_path: Path) -> None:
+    (tmp_path / "native").mkdir()
+    (tmp_path / "native" / "main.tf").write_text(NATIVE)
+    (tmp_path / "json").mkdir()
+    (tmp_path / "json" / "main.tf.json").write_text(JSON)
+    assert _evaluated(tmp_path / "json") == _evaluated(tmp_path / "native")
+    lines = {i.address: i.loc.line for i in load_instances(str(tmp_path / "json"), {}, []).instances}
+    assert lines == {
+        "aws_vpc.v": 5,
+        "aws_subnet.s[0]": 7,
+        "aws_subnet.s[1]": 7,
+        "aws_security_group.sg": 10,
+        "aws_lambda_function.fn": 17,
+    }
+
+
+def test_a_folder_of_tf_json_files_is_a_terraform_root(tmp_path: Path) -> None:
+    (tmp_path / "main.tf.json").write_text(JSON)
+    report = scan_json(tmp_path)
+    assert report["sources"] == [str(tmp_path)]

@@ -27,7 +27,7 @@ def parse_module(path: str, variables: dict[str, str], var_files: list[str], roo
 
     if not os.path.isdir(path):
         raise InputError(path, "not a directory of Terraform files")
-    if not any(name.endswith(".tf") for name in os.listdir(path)):
+    if not any(name.endswith((".tf", ".tf.json")) for name in os.listdir(path)):
         raise InputError(path, "no .tf files in this directory")
     try:
         with _deep_stack(), _paused_gc():

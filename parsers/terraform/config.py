@@ -113,11 +113,11 @@ def _tf_files(directory: str) -> list[str]:
         names = sorted(os.listdir(directory))
     except OSError as exc:
         raise InputError(directory, f"cannot read directory: {exc.strerror or exc}") from None
-    return [n for n in names if n.endswith(".tf") and os.path.isfile(os.path.join(directory, n))]
+    return [n for n in names if syntax.is_terraform_file(n) and os.path.isfile(os.path.join(directory, n))]
 
 
 def _is_override(name: str) -> bool:
-    return name == "override.tf" or name.endswith("_override.tf")
+    return name in ("override.tf", "override.tf.json") or name.endswith(("_override.tf", "_override.tf.json"))
 
 
 def load_module(directory: str, budget: int = MAX_TERRAFORM_BYTES, scan_root: str | None = None) -> ModuleConfig:

@@ -745,7 +745,9 @@ class ModuleInstance(Scope):
 
 def _has_tf_files(directory: str) -> bool:
     try:
-        return any(n.endswith(".tf") and os.path.isfile(os.path.join(directory, n)) for n in os.listdir(directory))
+        return any(
+            syntax.is_terraform_file(n) and os.path.isfile(os.path.join(directory, n)) for n in os.listdir(directory)
+        )
     except OSError:
         return False
 

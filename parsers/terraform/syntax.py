@@ -43,6 +43,11 @@ from .syntax_nodes import (
 
 # --- choosing a front end ----------------------------------------------------------------------------------
 FRONT_ENDS = ("tree-sitter", "python-hcl2")
+TF_SUFFIXES = (".tf", ".tf.json")  # Terraform's native and JSON syntax
+
+
+def is_terraform_file(name: str) -> bool:
+    return name.endswith(TF_SUFFIXES)
 
 
 def front_end() -> str:
@@ -52,6 +57,10 @@ def front_end() -> str:
 
 def parse(text: str, path: str, use: str | None = None) -> list[Attribute | BlockNode]:
     """The top-level attributes and blocks of one file; every parser failure becomes one InputError line."""
+    if path.endswith(".tf.json"):
+        from .syntax_json import parse_json
+
+        return parse_json(text, path, parse, parse_template)
     if "\x00" in text:
         raise InputError(path, "invalid HCL: the file contains NUL bytes", text[: text.index("\x00")].count("\n") + 1)
     if (use or front_end()) == "tree-sitter":
@@ -99,6 +108,7 @@ __all__ = [
     "Tuple",
     "Unary",
     "front_end",
+    "is_terraform_file",
     "parse",
     "parse_template",
 ]
