@@ -161,6 +161,16 @@ def test_strip_markers_trim_the_whitespace_beside_them(tmp_path: Path) -> None:
     assert result.instances[0].values["tags"] == {"Name": "abc"}
 
 
+def test_strip_markers_of_directives_trim_the_literals_beside_them() -> None:
+    text = 'a = "x %{~ if true ~} y %{~ else ~} z %{~ endif ~} w %{ for v in [1, 2] ~} ${v} %{~ endfor } e"\n'
+    (attr,) = parse_ts(text) or [None]
+    from vpcreach.parsers.terraform.expressions import Budget, Ctx, Scope, evaluate
+
+    scope = Scope()
+    scope.budget = Budget()
+    assert evaluate(attr.expr, Ctx(scope)) == "xyw 12 e"
+
+
 def test_a_syntax_error_keeps_python_hcl2s_one_line_message(tmp_path: Path) -> None:
     text = "locals {\n  a = [1, 2\n  b = 3\n}\n"
     assert parse_ts(text) is None

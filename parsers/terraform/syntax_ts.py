@@ -318,10 +318,14 @@ class _Converter:
             raise _Unsupported("template")
         return self.template_parts(children[1:-1], start.end_byte, end.start_byte)
 
-    def template_parts(self, children: list[Any], start: int, end: int) -> list[Any]:
+    def template_parts(
+        self, children: list[Any], start: int, end: int, strip_start: bool = False, strip_end: bool = False
+    ) -> list[Any]:
+        """The parts between byte `start` and `end`; `~` strip markers trim the whitespace of the literal on
+        their side (`strip_start`/`strip_end`: those of the directive around these parts)."""
         parts: list[Any] = []
         at = start
-        strip_next = False
+        strip_next = strip_start
         for child in children:
             kind = child.type
             if kind not in ("template_interpolation", "template_directive"):
@@ -329,27 +333,28 @@ class _Converter:
             if child.start_byte > at and self.src[child.start_byte - 1] in b"$%":
                 raise _Unsupported("an escaped $${ or %%{ the grammar reads as a template sequence")
             text = literal_text(self.src[at : child.start_byte].decode("utf-8"))
-            inner = child.named_children
             if kind == "template_interpolation":
-                if len(inner) > 1 and inner[1].type == "strip_marker":
-                    text = text.rstrip()
-                if strip_next:
-                    text = text.lstrip()
-                if text:
-                    parts.append(text)
-                parts.append(Interp(self.expr(next(c for c in inner if c.type == "expression"))))
-                strip_next = len(inner) > 1 and inner[-2].type == "strip_marker"
+                leading, trailing = _marks(child)
+                part = Interp(self.expr(next(c for c in child.named_children if c.type == "expression")))
             else:
-                if strip_next:
-                    text = text.lstrip()
-                if text:
-                    parts.append(text)
-                parts.append(self.directive(inner[0]))
-                strip_next = False
+                directive = child.named_children[0]
+                boundaries = [c for c in directive.children if c.type.startswith("template_") and c.is_named]
+                leading, trailing = _marks(boundaries[0])[0], _marks(boundaries[-1])[1]
+                part = self.directive(directive)
+            if leading:
+                text = text.rstrip()
+            if strip_next:
+                text = text.lstrip()
+            if text:
+                parts.append(text)
+            parts.append(part)
+            strip_next = trailing
             at = child.end_byte
         text = literal_text(self.src[at:end].decode("utf-8"))
         if strip_next:
             text = text.lstrip()
+        if strip_end:
+            text = text.rstrip()
         if text or not parts:
             parts.append(text)
         return parts
@@ -357,18 +362,22 @@ class _Converter:
     def directive(self, node: Any) -> Any:
         children = [c for c in node.children if c.type != "comment"]
         if node.type == "template_if":
-            intro = children[0]
-            if intro.type != "template_if_intro" or children[-1].type != "template_if_end":
+            intro, finish = children[0], children[-1]
+            if intro.type != "template_if_intro" or finish.type != "template_if_end":
                 raise _Unsupported("template if")
             cond = self.expr(next(c for c in intro.named_children if c.type == "expression"))
             middle = children[1:-1]
             split = next((i for i, c in enumerate(middle) if c.type == "template_else_intro"), None)
+            after_intro, before_end = _marks(intro)[1], _marks(finish)[0]
             if split is None:
-                then = self.template_parts(middle, intro.end_byte, children[-1].start_byte)
+                then = self.template_parts(middle, intro.end_byte, finish.start_byte, after_intro, before_end)
                 return TemplateIf(cond, then, [])
             else_intro = middle[split]
-            then = self.template_parts(middle[:split], intro.end_byte, else_intro.start_byte)
-            otherwise = self.template_parts(middle[split + 1 :], else_intro.end_byte, children[-1].start_byte)
+            before_else, after_else = _marks(else_intro)
+            then = self.template_parts(middle[:split], intro.end_byte, else_intro.start_byte, after_intro, before_else)
+            otherwise = self.template_parts(
+                middle[split + 1 :], else_intro.end_byte, finish.start_byte, after_else, before_end
+            )
             return TemplateIf(cond, then, otherwise)
         if node.type == "template_for":
             start, finish = children[0], children[-1]
@@ -377,8 +386,22 @@ class _Converter:
             names = [self.text(c) for c in start.named_children if c.type == "identifier"]
             coll = self.expr(next(c for c in start.named_children if c.type == "expression"))
             key, value = (names[0], names[1]) if len(names) == 2 else (None, names[0])
-            return TemplateFor(key, value, coll, self.template_parts(children[1:-1], start.end_byte, finish.start_byte))
+            body = self.template_parts(
+                children[1:-1], start.end_byte, finish.start_byte, _marks(start)[1], _marks(finish)[0]
+            )
+            return TemplateFor(key, value, coll, body)
         raise _Unsupported(node.type)
+
+
+def _marks(node: Any) -> tuple[bool, bool]:
+    """Whether a `${...}` or `%{...}` sequence opens with `~` (`${~`) and closes with one (`~}`)."""
+    named = node.named_children
+    if len(named) < 3:
+        return False, False
+    first, last = named[0], named[-1]
+    leading = named[1].type == "strip_marker" and named[1].start_byte == first.end_byte
+    trailing = named[-2].type == "strip_marker" and named[-2].end_byte == last.start_byte
+    return leading, trailing
 
 
 def literal_text(raw: str) -> str:
