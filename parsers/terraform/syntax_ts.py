@@ -57,8 +57,8 @@ def parse_ts(text: str) -> list[Attribute | BlockNode] | None:
         return None
     try:
         return _Converter(src).file(root)
-    except (_Unsupported, IndexError, KeyError, AttributeError, UnicodeDecodeError):
-        return None
+    except (_Unsupported, IndexError, KeyError, AttributeError, UnicodeDecodeError, RecursionError):
+        return None  # python-hcl2 reads it, or words the error (nesting too deep to read, for one)
 
 
 _BINARY = {"*", "/", "%", "+", "-", ">", ">=", "<", "<=", "==", "!=", "&&", "||"}
