@@ -367,7 +367,7 @@ def _input_bytes(sources: list, cap: int | None = None) -> int:
             if os.path.isdir(path):
                 with os.scandir(path) as listing:
                     for entry in listing:
-                        if entry.name.endswith(".tf") and entry.is_file():
+                        if entry.name.endswith((".tf", ".tf.json")) and entry.is_file():
                             total += entry.stat().st_size
                             if cap is not None and total >= cap:
                                 return total

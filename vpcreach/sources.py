@@ -1,7 +1,7 @@
 """Finding and loading sources: which files are templates, Terraform modules or plans.
 
 Parsers are imported only when a source of their kind is found, so a scan of CloudFormation never pays
-for python-hcl2 and `vpcreach --version` imports nothing but click.
+for the HCL parsers and `vpcreach --version` imports nothing but click.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def discover(paths: list[str], root: str | None = None) -> list[Source]:
             found = [Source("refused", path, problem=escape)]
         elif os.path.isdir(path):
             found = _walk(path, path_root)
-        elif path.endswith(".tf"):
+        elif path.endswith((".tf", ".tf.json")):
             found = [Source("terraform", os.path.dirname(path) or ".")]
         elif path.endswith(".json") and _is_plan_json(path):
             found = [Source("plan", path)]
@@ -164,7 +164,7 @@ def _walk(top: str, root: str) -> list[Source]:
     # root: a link in the repository to ~/.aws/credentials or /dev/zero is not part of the scanned code.
     bounds = (os.path.realpath(top), root)
     for dirpath, filenames in _pruned_walk(top, refuse):
-        here_tf = any(f.endswith(".tf") for f in filenames)
+        here_tf = any(f.endswith((".tf", ".tf.json")) for f in filenames)
         if dirpath == top:
             tf_root = here_tf
             if tf_root:
@@ -186,8 +186,8 @@ def _walk(top: str, root: str) -> list[Source]:
                 full = os.path.join(dirpath, name)
                 found.append(Source("skipped", full, explicit=False, problem=code_config_note(full)))
                 continue
-            if not name.endswith(TEMPLATE_SUFFIXES):
-                continue
+            if not name.endswith(TEMPLATE_SUFFIXES) or name.endswith(".tf.json"):
+                continue  # a .tf.json file is Terraform's JSON syntax, read with its folder
             full = os.path.join(dirpath, name)
             problem = _unreadable(full, bounds)
             if problem:
@@ -307,7 +307,7 @@ def empty_root_hint(directory: str, covered: set[str] | frozenset[str] = frozens
     for dirpath, filenames in _pruned_walk(directory):
         if os.path.realpath(dirpath) in covered:
             continue
-        if dirpath != directory and any(f.endswith(".tf") for f in filenames):
+        if dirpath != directory and any(f.endswith((".tf", ".tf.json")) for f in filenames):
             nested.append(dirpath)
             if len(nested) == 4:
                 break

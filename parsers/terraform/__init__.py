@@ -1,11 +1,12 @@
 """Terraform configuration (a directory of `.tf` files, one root module) → `graph.model.Network`.
 
-`hcl` evaluates the configuration into `ResourceInstance`s (python-hcl2 parses; nothing here parses HCL
+`hcl` evaluates the configuration into `ResourceInstance`s (`syntax` parses; nothing else parses HCL
 text), `aws` maps them to model objects exactly as it does for plan JSON.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -28,10 +29,10 @@ def parse_module(
 
     if not os.path.isdir(path):
         raise InputError(path, "not a directory of Terraform files")
-    if not any(name.endswith(".tf") for name in os.listdir(path)):
+    if not any(name.endswith((".tf", ".tf.json")) for name in os.listdir(path)):
         raise InputError(path, "no .tf files in this directory")
     try:
-        with _deep_stack():
+        with _deep_stack(), _paused_gc():
             result = load_instances(path, dict(variables or {}), list(var_files or []), root or path, env)
     except LimitError as exc:
         raise InputError(exc.file or path, exc.message, exc.line) from None
@@ -52,6 +53,21 @@ def parse_module(
             m.Function(stand_in.address, stand_in.loc, stand_in=m.Unknown(stand_in.reason), ignores=stand_in.ignores)
         )
     return net
+
+
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    # Parsing and evaluation allocate many small objects and free them by reference count; the cyclic
+    # collector's passes over them found nothing to free and cost 12-15% of a root's parse and evaluation
+    # (bench: the r480 twin 0.126 s -> 0.107 s, terraform-aws-vpc 0.041 s -> 0.037 s, warm, median of 7).
+    # The Budget bounds how much a configuration may allocate, so pausing it is bounded too.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextmanager

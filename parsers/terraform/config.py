@@ -1,9 +1,9 @@
 """Reading a directory of `.tf` files into one module's configuration, each file parsed once.
 
-python-hcl2 does the parsing; this module only sorts its typed tree into blocks and attributes (keeping
-the tree's expression nodes for the evaluator and the lark line numbers for findings), and turns every
-parser failure into an `InputError` naming the file and line. Terraform's own static checks that
-python-hcl2 does not make (an attribute defined twice, a resource declared twice) are made here, because
+`syntax` does the parsing (tree-sitter-hcl, python-hcl2 as the reference); this module only sorts its
+nodes into blocks and attributes (keeping the expression nodes for the evaluator and the line numbers for
+findings); a parse failure is an `InputError` naming the file and line. Terraform's own static checks that
+the parsers do not make (an attribute defined twice, a resource declared twice) are made here, because
 Terraform refuses such a configuration.
 """
 
@@ -15,12 +15,13 @@ from typing import Any
 
 from ..errors import MAX_FILE_BYTES, MAX_TERRAFORM_BYTES, InputError
 from ..files import FileRefused, confine, read_input, shown
+from . import syntax
 
 
 @dataclass
 class Attr:
     name: str
-    expr: Any  # the hcl2 expression node
+    expr: Any  # a syntax.Expr
     file: str
     line: int | None
 
@@ -55,11 +56,6 @@ class ModuleConfig:
     size: int = 0  # bytes of its .tf files
 
 
-def _meta_line(node: Any, attr: str = "line") -> int | None:
-    meta = getattr(node, "_meta", None)
-    return getattr(meta, attr, None) if meta is not None and not getattr(meta, "empty", True) else None
-
-
 def read_source(
     path: str, limit: int = MAX_FILE_BYTES, scan_root: str | None = None, too_large: str | None = None
 ) -> str:
@@ -82,66 +78,18 @@ def read_source(
     return text
 
 
-def parse_hcl(text: str, path: str) -> Any:
-    """python-hcl2's typed tree of one file; every parser failure becomes one InputError line."""
-    import hcl2
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-
-    if "\x00" in text:
-        raise InputError(path, "invalid HCL: the file contains NUL bytes", text[: text.index("\x00")].count("\n") + 1)
-    if not text.endswith("\n"):
-        text += "\n"  # the grammar wants a final newline after a trailing comment
-    try:
-        return hcl2.parses(text)
-    except UnexpectedToken as exc:
-        token = exc.token
-        text = str(token)
-        if token.type == "$END":
-            what = "end of file"
-        elif not text.strip() or text.startswith("\n"):
-            what = "line break"  # a newline-and-comment token: quoting it raw shows escaped newlines
-        else:
-            what = repr(text)
-        raise InputError(path, f"invalid HCL: unexpected {what} at column {exc.column}", exc.line or None) from None
-    except UnexpectedCharacters as exc:
-        raise InputError(
-            path, f"invalid HCL: unexpected character {exc.char!r} at column {exc.column}", exc.line
-        ) from None
-    except UnexpectedEOF:
-        raise InputError(path, "invalid HCL: unexpected end of file", text.count("\n") or None) from None
-    except UnexpectedInput as exc:
-        raise InputError(path, f"invalid HCL: {str(exc).splitlines()[0]}", getattr(exc, "line", None)) from None
-    except RecursionError:
-        raise InputError(path, "invalid HCL: nested too deeply to read") from None
-    except Exception as exc:  # python-hcl2's transformer raises plain errors for some malformed input
-        raise InputError(
-            path, f"invalid HCL: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        ) from None
+def parse_hcl(text: str, path: str) -> list[syntax.Attribute | syntax.BlockNode]:
+    """One file's top-level attributes and blocks (see `syntax`); a parse failure is one InputError line."""
+    return syntax.parse(text, path)
 
 
-def label_text(node: Any) -> str:
-    """A block label: an identifier or a literal string."""
-    from hcl2.rules.literal_rules import TokenRule
-    from hcl2.rules.strings import StringRule
-    from hcl2.utils import process_escape_sequences
-
-    if isinstance(node, StringRule):
-        return "".join(process_escape_sequences(str(p.content.serialize())) for p in node.string_parts)
-    if isinstance(node, TokenRule):
-        return str(node.token.value)
-    return str(node.serialize())
-
-
-def body_of(body: Any, path: str) -> tuple[dict[str, Attr], list[Block]]:
-    """Attributes (each defined once, as Terraform requires) and nested blocks of an hcl2 body."""
-    from hcl2.rules.base import AttributeRule, BlockRule
-
+def body_of(items: list[syntax.Attribute | syntax.BlockNode], path: str) -> tuple[dict[str, Attr], list[Block]]:
+    """Attributes (each defined once, as Terraform requires) and nested blocks of a body."""
     attrs: dict[str, Attr] = {}
     blocks: list[Block] = []
-    for child in body.children:
-        if isinstance(child, AttributeRule):
-            name = str(child.identifier.serialize())
-            line = _meta_line(child)
+    for item in items:
+        if isinstance(item, syntax.Attribute):
+            name, line = item.name, item.line
             if name in attrs:
                 first = attrs[name].line
                 raise InputError(
@@ -149,16 +97,15 @@ def body_of(body: Any, path: str) -> tuple[dict[str, Attr], list[Block]]:
                     f'attribute "{name}" is defined twice' + (f" (first at line {first})" if first else ""),
                     line,
                 )
-            attrs[name] = Attr(name, child.expression, path, line)
-        elif isinstance(child, BlockRule):
-            blocks.append(block_of(child, path))
+            attrs[name] = Attr(name, item.expr, path, line)
+        else:
+            blocks.append(block_of(item, path))
     return attrs, blocks
 
 
-def block_of(node: Any, path: str) -> Block:
-    labels = [label_text(label) for label in node.labels]
-    attrs, blocks = body_of(node.body, path)
-    return Block(labels[0], labels[1:], attrs, blocks, path, _meta_line(node), _meta_line(node, "end_line"))
+def block_of(node: syntax.BlockNode, path: str) -> Block:
+    attrs, blocks = body_of(node.items, path)
+    return Block(node.type, node.labels, attrs, blocks, path, node.line, node.end_line)
 
 
 def _tf_files(directory: str) -> list[str]:
@@ -166,11 +113,11 @@ def _tf_files(directory: str) -> list[str]:
         names = sorted(os.listdir(directory))
     except OSError as exc:
         raise InputError(directory, f"cannot read directory: {exc.strerror or exc}") from None
-    return [n for n in names if n.endswith(".tf") and os.path.isfile(os.path.join(directory, n))]
+    return [n for n in names if syntax.is_terraform_file(n) and os.path.isfile(os.path.join(directory, n))]
 
 
 def _is_override(name: str) -> bool:
-    return name == "override.tf" or name.endswith("_override.tf")
+    return name in ("override.tf", "override.tf.json") or name.endswith(("_override.tf", "_override.tf.json"))
 
 
 def load_module(directory: str, budget: int = MAX_TERRAFORM_BYTES, scan_root: str | None = None) -> ModuleConfig:
@@ -192,10 +139,10 @@ def load_module(directory: str, budget: int = MAX_TERRAFORM_BYTES, scan_root: st
             "more than vpcreach parses within its time limit; check its plan instead (vpcreach plan PLAN.json)",
         )
         config.size += len(text.encode("utf-8"))
-        tree = parse_hcl(text, path)
+        items = parse_hcl(text, path)
         config.files.append(path)
         config.lines[path] = text.splitlines()
-        _, blocks = body_of(tree.body, path)
+        _, blocks = body_of(items, path)
         for block in blocks:
             _add(config, block, override=_is_override(name))
     return config

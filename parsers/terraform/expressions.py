@@ -1,4 +1,4 @@
-"""Evaluating python-hcl2's typed expression tree (never the `${...}` strings it serializes to).
+"""Evaluating the syntax nodes of `syntax` (the front end's tree, never text re-serialized from it).
 
 Terraform's rules that matter for a static reading are followed: a template that is exactly one
 interpolation yields the value itself (`"${var.ids}"` is a list); a conditional evaluates only the branch
@@ -17,6 +17,7 @@ from typing import Any
 
 from vpcreach.graph.model import Unknown
 
+from . import syntax as syn
 from .instance import TfRef
 from .values import (
     MAX_INT_BITS,
@@ -330,30 +331,21 @@ def plain(value: Any, ctx: Ctx, what: str = "a value") -> Any:
 
 
 # --- leaves and collections ---------------------------------------------------------------------------
-def _expr_term(node: Any, ctx: Ctx) -> Any:
-    return evaluate(node.expression, ctx)
+def _literal(node: syn.Literal, ctx: Ctx) -> Any:
+    return node.value
 
 
-_LITERALS = {"true": True, "false": False, "null": None}
-
-
-def _literal(node: Any, ctx: Ctx) -> Any:
-    return _LITERALS[str(node.token.value)]
-
-
-def _int(node: Any, ctx: Ctx) -> Any:
-    text = str(node.token.value)
+def _number(node: syn.Number, ctx: Ctx) -> Any:
+    text = node.text
+    if node.is_float:
+        return normalise_number(float(text))
     if len(text) > MAX_INT_BITS:  # more digits than bits: refused before Python converts it
         raise EvalError(f"the number {brief(text)} is larger than vpcreach evaluates")
     return normalise_number(int(text))
 
 
-def _float(node: Any, ctx: Ctx) -> Any:
-    return normalise_number(float(str(node.token.value)))
-
-
-def _identifier(node: Any, ctx: Ctx) -> Any:
-    return root(str(node.token.value), ctx)
+def _identifier(node: syn.Name, ctx: Ctx) -> Any:
+    return root(node.name, ctx)
 
 
 def root(name: str, ctx: Ctx) -> Any:
@@ -362,25 +354,19 @@ def root(name: str, ctx: Ctx) -> Any:
     return ctx.scope.root(name, ctx)
 
 
-def _tuple(node: Any, ctx: Ctx) -> Any:
-    elements = node.elements
+def _tuple(node: syn.Tuple, ctx: Ctx) -> Any:
+    elements = node.items
     ctx.scope.budget.spend(len(elements))
     return [evaluate(e, ctx) for e in elements]
 
 
-def _object(node: Any, ctx: Ctx) -> Any:
-    from hcl2.rules.containers import ObjectElemKeyExpressionRule
-
-    ctx.scope.budget.spend(len(node.elements))
+def _object(node: syn.Object, ctx: Ctx) -> Any:
+    ctx.scope.budget.spend(len(node.items))
     out: dict[str, Any] = {}
     unknown_key = None
-    for element in node.elements:
-        key_node = element.key
-        if isinstance(key_node, ObjectElemKeyExpressionRule):
-            key = evaluate(key_node.expression, ctx)
-        else:
-            key = _object_key(key_node.value, ctx)
-        value = evaluate(element.expression, ctx)
+    for key_node, value_node in node.items:
+        key = key_node if isinstance(key_node, str) else evaluate(key_node, ctx)
+        value = evaluate(value_node, ctx)
         if is_unknown(key):
             unknown_key = key
             continue
@@ -390,24 +376,13 @@ def _object(node: Any, ctx: Ctx) -> Any:
     return out
 
 
-def _object_key(node: Any, ctx: Ctx) -> Any:
-    from hcl2.rules.literal_rules import TokenRule
-    from hcl2.rules.strings import StringRule
-
-    if isinstance(node, StringRule):
-        return evaluate(node, ctx)
-    if isinstance(node, TokenRule):
-        return str(node.token.value)  # a bare name is a literal key, not a reference
-    return evaluate(node, ctx)
-
-
 # --- strings and templates ----------------------------------------------------------------------------
-def _string(node: Any, ctx: Ctx) -> Any:
-    from hcl2.rules.strings import InterpolationRule
-
-    parts = node.string_parts
-    if len(parts) == 1 and isinstance(parts[0].content, InterpolationRule):
-        return evaluate(parts[0].content.expression, ctx)  # "${x}" is x itself, whatever its type
+def _string(node: syn.Template, ctx: Ctx) -> Any:
+    parts = node.parts
+    if len(parts) == 1:
+        only = parts[0]
+        if isinstance(only, syn.Interp):
+            return evaluate(only.expr, ctx)  # "${x}" is x itself, whatever its type
     return join_pieces(string_pieces(parts, ctx), "a string template", ctx)
 
 
@@ -423,52 +398,36 @@ def join_pieces(pieces: list[Any], what: str, ctx: Ctx) -> Any:
 
 
 def string_pieces(parts: list[Any], ctx: Ctx) -> list[Any]:
-    from hcl2.rules.directives import TemplateForRule, TemplateIfRule
-    from hcl2.rules.strings import InterpolationRule
-    from hcl2.utils import process_escape_sequences
-
     pieces: list[Any] = []
     for part in parts:
-        content = getattr(part, "content", part)
-        if isinstance(content, InterpolationRule):
-            pieces.append(to_text(evaluate(content.expression, ctx), "an interpolated value"))
-        elif isinstance(content, TemplateIfRule):
-            pieces.extend(_template_if(content, ctx))
-        elif isinstance(content, TemplateForRule):
-            pieces.extend(_template_for(content, ctx))
+        if isinstance(part, str):
+            pieces.append(part)
+        elif isinstance(part, syn.Interp):
+            pieces.append(to_text(evaluate(part.expr, ctx), "an interpolated value"))
+        elif isinstance(part, syn.TemplateIf):
+            pieces.extend(_template_if(part, ctx))
         else:
-            token = str(content.value)
-            kind = content.lark_name()
-            if kind in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
-                pieces.append(token[1:])
-            else:
-                pieces.append(process_escape_sequences(token))
+            pieces.extend(_template_for(part, ctx))
     return pieces
 
 
-def _template_if(node: Any, ctx: Ctx) -> list[Any]:
-    cond = to_bool(evaluate(node._if_start.condition, ctx), "a template condition")
+def _template_if(node: syn.TemplateIf, ctx: Ctx) -> list[Any]:
+    cond = to_bool(evaluate(node.cond, ctx), "a template condition")
     if is_unknown(cond):
         return [unknown_from("a template %{if}", [cond])]
-    return string_pieces(node._if_body if cond else node._else_body, ctx)
+    return string_pieces(node.then if cond else node.otherwise, ctx)
 
 
-def _template_for(node: Any, ctx: Ctx) -> list[Any]:
-    start = node._for_start
-    collection = evaluate(start.collection, ctx)
-    value_name = str(start.iterator.token.value)
-    key_name = str(start.key_iterator.token.value) if start.key_iterator is not None else None
-    if key_name is not None:
-        key_name, value_name = value_name, key_name
-    items = iterate(collection, ctx)
+def _template_for(node: syn.TemplateFor, ctx: Ctx) -> list[Any]:
+    items = iterate(evaluate(node.coll, ctx), ctx)
     if is_unknown(items):
         return [items]
     pieces: list[Any] = []
     for key, value in items:
-        bindings = {value_name: value}
-        if key_name:
-            bindings[key_name] = key
-        pieces.extend(string_pieces(node._body, ctx.child(**bindings)))
+        bindings = {node.value: value}
+        if node.key:
+            bindings[node.key] = key
+        pieces.extend(string_pieces(node.body, ctx.child(**bindings)))
     return pieces
 
 
@@ -494,18 +453,15 @@ _MISSING = object()
 
 
 def template_node(text: str, budget: Budget) -> Any:
-    """A template's text (a heredoc body, a templatefile) as an hcl2 string node, parsed by python-hcl2."""
+    """A template's text (a heredoc body, a templatefile) as a syntax node, or None if it is not one."""
     node = _TEMPLATES.get(text, _MISSING)
     if node is not _MISSING:
         return node
-    from .config import parse_hcl
-
-    # python-hcl2 parses about a microsecond a character and a hundred an interpolation or directive.
+    # python-hcl2 (the reference front end) parses about a microsecond a character and a hundred an
+    # interpolation or directive; the charge stays the same whichever front end reads it.
     budget.spend(len(text) // CHARS_PER_STEP + 50 * (text.count("${") + text.count("%{")))
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r").replace("\n", "\\n")
     try:
-        tree = parse_hcl(f'x = "{escaped}"\n', "<template>")
-        node = tree.body.children[0].expression
+        node = syn.parse_template(text)
     except Exception:  # any failure means "not a template vpcreach can read"
         node = None
     if len(_TEMPLATES) < 512 and _TEMPLATE_CACHE["chars"] + len(text) <= MAX_TEMPLATE_CACHE_CHARS:
@@ -523,15 +479,8 @@ def evaluate_template(text: str, ctx: Ctx, what: str) -> Any:
     return evaluate(node, ctx)
 
 
-def _heredoc(node: Any, ctx: Ctx) -> Any:
-    trim = node.lark_name() == "heredoc_template_trim"
-    return evaluate_template(heredoc_body(str(node.heredoc.value), trim), ctx, "a heredoc")
-
-
-def _template_string(node: Any, ctx: Ctx) -> Any:
-    from hcl2.utils import process_escape_sequences
-
-    return process_escape_sequences(node.inner_value)
+def _heredoc(node: syn.Heredoc, ctx: Ctx) -> Any:
+    return evaluate_template(heredoc_body(node.token, node.trim), ctx, "a heredoc")
 
 
 # --- traversals ---------------------------------------------------------------------------------------
@@ -581,35 +530,21 @@ def get_index(base: Any, key: Any, ctx: Ctx) -> Any:
     raise EvalError(f"a {type_name(base)} cannot be indexed")
 
 
-def _get_attr_term(node: Any, ctx: Ctx) -> Any:
-    return get_attr(evaluate(node.expr_term, ctx), _attr_name(node.get_attr), ctx)
+def _get_attr_term(node: syn.GetAttr, ctx: Ctx) -> Any:
+    return get_attr(evaluate(node.base, ctx), node.name, ctx)
 
 
-def _attr_name(get_attr_node: Any) -> str:
-    return str(get_attr_node.identifier.token.value)
+def _index_term(node: syn.Index, ctx: Ctx) -> Any:
+    base = evaluate(node.base, ctx)
+    return get_index(base, evaluate(node.key, ctx), ctx)
 
 
-def _index_term(node: Any, ctx: Ctx) -> Any:
-    base = evaluate(node.children[0], ctx)
-    return get_index(base, _index_key(node.children[1], ctx), ctx)
-
-
-def _index_key(index_node: Any, ctx: Ctx) -> Any:
-    from hcl2.rules.indexing import ShortIndexRule
-
-    if isinstance(index_node, ShortIndexRule):
-        return int(str(index_node.index.value))
-    return evaluate(index_node.index_expression, ctx)
-
-
-def _apply_chain(value: Any, ops: list[Any], ctx: Ctx) -> Any:
-    from hcl2.rules.indexing import GetAttrRule
-
-    for op in ops:
-        if isinstance(op, GetAttrRule):
-            value = get_attr(value, _attr_name(op), ctx)
+def _apply_chain(value: Any, ops: list[tuple[str, Any]], ctx: Ctx) -> Any:
+    for kind, arg in ops:
+        if kind == "attr":
+            value = get_attr(value, arg, ctx)
         else:
-            value = get_index(value, _index_key(op, ctx), ctx)
+            value = get_index(value, evaluate(arg, ctx), ctx)
     return value
 
 
@@ -625,43 +560,33 @@ def _splat_items(base: Any, ctx: Ctx) -> Any:
     return [base]
 
 
-def _full_splat(node: Any, ctx: Ctx) -> Any:
-    items = _splat_items(evaluate(node.expr_term, ctx), ctx)
+def _splat(node: syn.Splat, ctx: Ctx) -> Any:
+    items = _splat_items(evaluate(node.base, ctx), ctx)
     if is_unknown(items):
         return items
-    ops = [c for c in node.attr_splat.get_attrs if c is not None]
-    ctx.scope.budget.spend(len(items))
-    return [_apply_chain(item, ops, ctx) for item in items]
-
-
-def _attr_splat(node: Any, ctx: Ctx) -> Any:
-    from hcl2.rules.indexing import GetAttrRule
-
+    ops = node.ops
+    if node.full:
+        ctx.scope.budget.spend(len(items))
+        return [_apply_chain(item, ops, ctx) for item in items]
     # Legacy `.*` applies only the attribute steps to each element; an index after them indexes the list.
-    items = _splat_items(evaluate(node.expr_term, ctx), ctx)
-    if is_unknown(items):
-        return items
-    ops = [c for c in node.attr_splat.get_attrs if c is not None]
-    per_item = []
-    for op in ops:
-        if not isinstance(op, GetAttrRule):
-            break
-        per_item.append(op)
+    per_item = 0
+    while per_item < len(ops) and ops[per_item][0] == "attr":
+        per_item += 1
     ctx.scope.budget.spend(len(items))
-    result = [_apply_chain(item, per_item, ctx) for item in items]
-    return _apply_chain(result, ops[len(per_item) :], ctx)
+    result = [_apply_chain(item, ops[:per_item], ctx) for item in items]
+    return _apply_chain(result, ops[per_item:], ctx)
 
 
 # --- operators ----------------------------------------------------------------------------------------
-def _conditional(node: Any, ctx: Ctx) -> Any:
-    cond = to_bool(evaluate(node.condition, ctx), "the condition")
+def _conditional(node: syn.Conditional, ctx: Ctx) -> Any:
+    cond = to_bool(evaluate(node.cond, ctx), "the condition")
     if cond is True:
-        return evaluate(node.if_true, ctx)
+        return evaluate(node.then, ctx)
     if cond is False:
-        return evaluate(node.if_false, ctx)
+        return evaluate(node.otherwise, ctx)
     # Unknown condition: the result is known only when both branches agree.
     try:
-        a, b = evaluate(node.if_true, ctx), evaluate(node.if_false, ctx)
+        a, b = evaluate(node.then, ctx), evaluate(node.otherwise, ctx)
     except EvalError:
         a, b = None, 0
     if (
@@ -736,20 +661,20 @@ def _compare(op: str, a: Any, b: Any) -> Any:
     return {"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
 
 
-def _binary(node: Any, ctx: Ctx) -> Any:
-    op = str(node.binary_term.binary_operator.token.value).strip()
-    left = evaluate(node.expr_term, ctx)
+def _binary(node: syn.Binary, ctx: Ctx) -> Any:
+    op = node.op
+    left = evaluate(node.left, ctx)
     if op in ("&&", "||"):
         a = to_bool(left, f"the left side of {op}")
         if a is (op == "||"):
             return a  # decided by one known operand, as cty does for && and ||
-        b = to_bool(evaluate(node.binary_term.expr_term, ctx), f"the right side of {op}")
+        b = to_bool(evaluate(node.right, ctx), f"the right side of {op}")
         if b is (op == "||"):
             return b
         if is_unknown(a) or is_unknown(b):
             return unknown_from(f"a logical {op}", [a, b])
         return b
-    right = evaluate(node.binary_term.expr_term, ctx)
+    right = evaluate(node.right, ctx)
     if op == "==":
         return values_equal(left, right, ctx)
     if op == "!=":
@@ -762,9 +687,9 @@ def _binary(node: Any, ctx: Ctx) -> Any:
     raise EvalError(f"unsupported operator {op}")
 
 
-def _unary(node: Any, ctx: Ctx) -> Any:
-    value = evaluate(node.expr_term, ctx)
-    if node.operator.strip() == "!":
+def _unary(node: syn.Unary, ctx: Ctx) -> Any:
+    value = evaluate(node.operand, ctx)
+    if node.op == "!":
         b = to_bool(value, "the operand of !")
         return b if is_unknown(b) else not b
     n = to_number(value, "the operand of -")
@@ -789,24 +714,23 @@ def iterate(collection: Any, ctx: Ctx) -> Any:
     raise EvalError(f"cannot iterate over a {type_name(collection)}")
 
 
-def _for_bindings(intro: Any, key: Any, value: Any) -> dict[str, Any]:
-    first = str(intro.first_iterator.token.value)
-    if intro.second_iterator is None:
-        return {first: value}
-    return {first: key, str(intro.second_iterator.token.value): value}
+def _for_bindings(node: syn.ForExpr, key: Any, value: Any) -> dict[str, Any]:
+    if node.key_var is None:
+        return {node.value_var: value}
+    return {node.key_var: key, node.value_var: value}
 
 
-def _kept(node: Any, ctx: Ctx) -> Iterator[Any]:
+def _kept(node: syn.ForExpr, ctx: Ctx) -> Iterator[Any]:
     """The scope of each item a for expression keeps (its `if` true), in order; an unknown iterable or
     condition is yielded as the Unknown itself, and the caller returns it."""
-    items = iterate(evaluate(node.for_intro.iterable, ctx), ctx)
+    items = iterate(evaluate(node.coll, ctx), ctx)
     if is_unknown(items):
         yield items
         return
     for key, value in items:
-        inner = ctx.child(**_for_bindings(node.for_intro, key, value))
-        if node.condition is not None:
-            keep = to_bool(evaluate(node.condition.condition_expr, inner), "a for condition")
+        inner = ctx.child(**_for_bindings(node, key, value))
+        if node.cond is not None:
+            keep = to_bool(evaluate(node.cond, inner), "a for condition")
             if is_unknown(keep):
                 yield unknown_from("a for expression's condition", [keep])
                 return
@@ -815,27 +739,24 @@ def _kept(node: Any, ctx: Ctx) -> Iterator[Any]:
         yield inner
 
 
-def _for_tuple(node: Any, ctx: Ctx) -> Any:
-    out = []
-    for inner in _kept(node, ctx):
-        if is_unknown(inner):
-            return inner
-        out.append(evaluate(node.value_expr, inner))
-    return out
-
-
-def _for_object(node: Any, ctx: Ctx) -> Any:
-    grouping = node.ellipsis is not None
+def _for(node: syn.ForExpr, ctx: Ctx) -> Any:
+    if node.key is None:
+        items = []
+        for inner in _kept(node, ctx):
+            if is_unknown(inner):
+                return inner
+            items.append(evaluate(node.value, inner))
+        return items
     out: dict[str, Any] = {}
     for inner in _kept(node, ctx):
         if is_unknown(inner):
             return inner
-        k = evaluate(node.key_expr, inner)
+        k = evaluate(node.key, inner)
         if is_unknown(k):
             return unknown_from("a for expression's key", [k])
         k = to_text(k, "a for expression's key")
-        v = evaluate(node.value_expr, inner)
-        if grouping:
+        v = evaluate(node.value, inner)
+        if node.group:
             out.setdefault(k, []).append(v)
         elif k in out:
             raise EvalError(f"duplicate key {brief(k)} in a for expression (add ... to group)")
@@ -845,16 +766,15 @@ def _for_object(node: Any, ctx: Ctx) -> Any:
 
 
 # --- function calls -----------------------------------------------------------------------------------
-def _function_call(node: Any, ctx: Ctx) -> Any:
-    name = "::".join(str(i.token.value) for i in node.identifiers)
-    args_node = node.arguments
-    arg_nodes = args_node.arguments if args_node is not None else []
+def _function_call(node: syn.Call, ctx: Ctx) -> Any:
+    name = node.name
+    arg_nodes = node.args
     if name == "try":
         return _try(arg_nodes, ctx)
     if name == "can":
         return _can(arg_nodes, ctx)
     args = [evaluate(a, ctx) for a in arg_nodes]
-    if args_node is not None and args_node.has_ellipsis and args:
+    if node.expand and args:
         last = args.pop()
         if isinstance(last, Lazy):
             last = last.materialize(ctx)
@@ -897,53 +817,34 @@ def _can(arg_nodes: list[Any], ctx: Ctx) -> Any:
     return unknown_from("can()", [unknown]) if unknown is not None else True
 
 
-def _dispatch() -> dict[type, Callable[[Any, Ctx], Any]]:
-    from hcl2.rules import containers, expressions, for_expressions, functions, indexing, literal_rules, strings
-
-    return {
-        expressions.ExprTermRule: _expr_term,
-        expressions.ConditionalRule: _conditional,
-        expressions.BinaryOpRule: _binary,
-        expressions.UnaryOpRule: _unary,
-        literal_rules.LiteralValueRule: _literal,
-        literal_rules.IntLitRule: _int,
-        literal_rules.FloatLitRule: _float,
-        literal_rules.IdentifierRule: _identifier,
-        strings.StringRule: _string,
-        strings.HeredocTemplateRule: _heredoc,
-        strings.HeredocTrimTemplateRule: _heredoc,
-        strings.TemplateStringRule: _template_string,
-        strings.InterpolationRule: lambda node, ctx: evaluate(node.expression, ctx),
-        containers.TupleRule: _tuple,
-        containers.ObjectRule: _object,
-        indexing.GetAttrExprTermRule: _get_attr_term,
-        indexing.IndexExprTermRule: _index_term,
-        indexing.FullSplatExprTermRule: _full_splat,
-        indexing.AttrSplatExprTermRule: _attr_splat,
-        for_expressions.ForTupleExprRule: _for_tuple,
-        for_expressions.ForObjectExprRule: _for_object,
-        functions.FunctionCallRule: _function_call,
-    }
-
-
-_DISPATCH = _dispatch()
+_DISPATCH: dict[type, Callable[[Any, Ctx], Any]] = {
+    syn.Literal: _literal,
+    syn.Number: _number,
+    syn.Name: _identifier,
+    syn.Template: _string,
+    syn.Heredoc: _heredoc,
+    syn.Tuple: _tuple,
+    syn.Object: _object,
+    syn.GetAttr: _get_attr_term,
+    syn.Index: _index_term,
+    syn.Splat: _splat,
+    syn.Conditional: _conditional,
+    syn.Binary: _binary,
+    syn.Unary: _unary,
+    syn.ForExpr: _for,
+    syn.Call: _function_call,
+}
 
 
 def traversal_text(node: Any) -> str | None:
     """`aws_iam_role_policy_attachment.vpc` or `module.net` as written (for depends_on), or None."""
-    from hcl2.rules.expressions import ExprTermRule
-    from hcl2.rules.indexing import GetAttrExprTermRule, IndexExprTermRule
-    from hcl2.rules.literal_rules import IdentifierRule
-
-    if isinstance(node, ExprTermRule):
-        return traversal_text(node.expression)
-    if isinstance(node, IdentifierRule):
-        return str(node.token.value)
-    if isinstance(node, GetAttrExprTermRule):
-        base = traversal_text(node.expr_term)
-        return f"{base}.{_attr_name(node.get_attr)}" if base else None
-    if isinstance(node, IndexExprTermRule):
-        return traversal_text(node.children[0])  # depends_on means the whole resource anyway
+    if isinstance(node, syn.Name):
+        return node.name
+    if isinstance(node, syn.GetAttr):
+        base = traversal_text(node.base)
+        return f"{base}.{node.name}" if base else None
+    if isinstance(node, syn.Index):
+        return traversal_text(node.base)  # depends_on means the whole resource anyway
     return None
 
 

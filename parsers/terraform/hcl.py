@@ -21,6 +21,7 @@ from vpcreach.graph.model import Loc, Suppression, Unknown
 from ..errors import MAX_TERRAFORM_BYTES, InputError
 from ..files import FileRefused, confine, shown
 from ..json_input import load_json
+from . import syntax
 from .annotations import block_annotations
 from .config import Attr, Block, ModuleConfig, load_module, parse_hcl, read_source
 from .data_sources import data_attribute
@@ -666,7 +667,7 @@ class ModuleInstance(Scope):
         attr = block.attrs.get("depends_on")
         if attr is None:
             return frozenset()
-        texts = (traversal_text(item) for item in getattr(_inner(attr.expr), "elements", []))
+        texts = (traversal_text(item) for item in (attr.expr.items if isinstance(attr.expr, syntax.Tuple) else []))
         return frozenset(self.prefix + text for text in texts if text)
 
     # --- emission -------------------------------------------------------------------------------------
@@ -747,17 +748,11 @@ class ModuleInstance(Scope):
 
 def _has_tf_files(directory: str) -> bool:
     try:
-        return any(n.endswith(".tf") and os.path.isfile(os.path.join(directory, n)) for n in os.listdir(directory))
+        return any(
+            syntax.is_terraform_file(n) and os.path.isfile(os.path.join(directory, n)) for n in os.listdir(directory)
+        )
     except OSError:
         return False
-
-
-def _inner(expr: Any) -> Any:
-    from hcl2.rules.expressions import ExprTermRule
-
-    while isinstance(expr, ExprTermRule):
-        expr = expr.expression
-    return expr
 
 
 def _guard(attr: Attr, compute: Any) -> Any:
@@ -800,8 +795,11 @@ def _cli_value(text: str, vtype: Any, const: Ctx) -> Any:
     if vtype is None or vtype[0] in ("string", "number", "bool", "any"):
         return text
     try:
-        tree = parse_hcl(f"v = {text}\n", "--var")
-        return evaluate(tree.body.children[0].expression, const)
+        items = parse_hcl(f"v = {text}\n", "--var")
+        first = items[0]
+        if len(items) != 1 or not isinstance(first, syntax.Attribute):
+            raise EvalError("not one value")
+        return evaluate(first.expr, const)
     except (InputError, EvalError, IndexError, AttributeError):
         return Unknown(f"--var value {text!r} is not a valid HCL value for its type")
 
@@ -823,8 +821,7 @@ def read_tfvars(path: str, budget: Budget, scan_root: str | None = None) -> dict
         return data
     from .config import body_of
 
-    tree = parse_hcl(text, path)
-    attrs, _ = body_of(tree.body, path)
+    attrs, _ = body_of(parse_hcl(text, path), path)
     const = Ctx(ConstScope(budget))
     values = {}
     for name, a in attrs.items():

@@ -10,6 +10,7 @@ from typing import Any
 
 from vpcreach.graph.model import Unknown
 
+from . import syntax as syn
 from .expressions import Ctx, EvalError, brief, evaluate_safely, normalise_number, to_text
 from .values import is_unknown
 
@@ -19,55 +20,32 @@ Type = tuple
 
 
 def parse_type(node: Any) -> Type:
-    from hcl2.rules.containers import ObjectRule, TupleRule
-    from hcl2.rules.expressions import ExprTermRule
-    from hcl2.rules.functions import FunctionCallRule
-    from hcl2.rules.literal_rules import TokenRule
-
-    while isinstance(node, ExprTermRule):
-        node = node.expression
-    if isinstance(node, TokenRule):
-        name = str(node.token.value)
+    if isinstance(node, syn.Name):
+        name = node.name
         return (name,) if name in ("string", "number", "bool", "any") else ("any",)
-    if isinstance(node, FunctionCallRule):
-        name = str(node.identifiers[0].token.value)
-        args = node.arguments.arguments if node.arguments is not None else []
+    if isinstance(node, syn.Call):
+        name, args = node.name, node.args
         if name in ("list", "set", "map") and args:
             return (name, parse_type(args[0]))
         if name == "tuple" and args:
             inner = args[0]
-            while isinstance(inner, ExprTermRule):
-                inner = inner.expression
-            return ("tuple", [parse_type(e) for e in inner.elements]) if isinstance(inner, TupleRule) else ("any",)
-        if name == "object" and args:
-            inner = args[0]
-            while isinstance(inner, ExprTermRule):
-                inner = inner.expression
-            if isinstance(inner, ObjectRule):
-                return ("object", {_key(e.key): _field(e.expression) for e in inner.elements})
+            return ("tuple", [parse_type(e) for e in inner.items]) if isinstance(inner, syn.Tuple) else ("any",)
+        if name == "object" and args and isinstance(args[0], syn.Object):
+            return ("object", {_key(k): _field(v) for k, v in args[0].items})
     return ("any",)
 
 
-def _key(key_node: Any) -> str:
-    from hcl2.rules.literal_rules import TokenRule
-
-    value = getattr(key_node, "value", None)
-    if isinstance(value, TokenRule):
-        return str(value.token.value)
-    from .config import label_text
-
-    return label_text(value) if value is not None else str(key_node.serialize())
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, syn.Template) and all(isinstance(p, str) for p in key.parts):
+        return "".join(key.parts)
+    return "?"
 
 
 def _field(node: Any) -> tuple[Type, bool, Any]:
-    from hcl2.rules.expressions import ExprTermRule
-    from hcl2.rules.functions import FunctionCallRule
-
-    inner = node
-    while isinstance(inner, ExprTermRule):
-        inner = inner.expression
-    if isinstance(inner, FunctionCallRule) and str(inner.identifiers[0].token.value) == "optional":
-        args = inner.arguments.arguments if inner.arguments is not None else []
+    if isinstance(node, syn.Call) and node.name == "optional":
+        args = node.args
         return (parse_type(args[0]) if args else ("any",), True, args[1] if len(args) > 1 else None)
     return (parse_type(node), False, None)
 
