@@ -163,8 +163,8 @@ class _TreeReader:
     def read(self, path: str) -> tuple[list[CodeEvidence], list[str]]:
         try:
             real = confine(path, self.root)
-        except FileRefused as exc:
-            return [], [f"{path}: {exc}; not read"]
+        except FileRefused as exc:  # the reason names the path (relative to the root when inside it)
+            return [], [f"{exc}; not read"]
         if os.path.isdir(real):
             self._walk(path, real)
         elif os.path.exists(real):
@@ -222,7 +222,7 @@ class _TreeReader:
                 try:
                     real = confine(os.path.join(real_dir, name), self.root)
                 except FileRefused as exc:
-                    self.notes.add(f"{shown_path}: {exc}; not read")
+                    self.notes.add(f"{exc}; not read")
                     continue
                 if is_dir:
                     if real in visited:
