@@ -61,6 +61,24 @@ _HTTP_CALLS: dict[str, tuple[int | None, str]] = {
 }
 
 
+# Nodes the collecting pass acts on; every other node is only walked through.
+_INTERESTING = frozenset(
+    {ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Import, ast.ImportFrom}
+    | {ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.AugAssign, ast.For, ast.AsyncFor, ast.comprehension}
+    | {ast.With, ast.AsyncWith, ast.ExceptHandler}
+)
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+# Nodes with nothing below them worth walking: names, constants, contexts and operators.
+_LEAVES = frozenset(
+    {ast.Name, ast.Constant, ast.alias}
+    | {
+        cls
+        for base in (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+        for cls in base.__subclasses__()
+    }
+)
+
+
 @dataclass
 class _Scope:
     parent: _Scope | None
@@ -74,7 +92,6 @@ class _Scope:
 
 class _Reader:
     def __init__(self, source: str, tree: ast.Module, file: str, first_line: int) -> None:
-        self.source = source
         self.lines = source.splitlines()
         self.file = file
         self.offset = first_line - 1
@@ -89,7 +106,12 @@ class _Reader:
         while stack:
             node, scope = stack.pop()
             inner = scope
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            kind = type(node)
+            if kind not in _INTERESTING:
+                pass
+            elif kind is ast.Call:
+                self.calls.append((node, scope))  # type: ignore[arg-type]
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 inner = _Scope(scope)
                 args = node.args
                 for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
@@ -120,12 +142,17 @@ class _Reader:
                         self._bind(scope, item.optional_vars, item.context_expr)
             elif isinstance(node, ast.ExceptHandler) and node.name:
                 scope.bind(node.name, None)
-            elif isinstance(node, ast.Call):
-                self.calls.append((node, scope))
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                scope.bind(node.name, None)
-            for child in ast.iter_child_nodes(node):
-                stack.append((child, inner))
+            if kind in _DEFINITIONS:
+                scope.bind(node.name, None)  # type: ignore[attr-defined]
+            # The children, without the leaves that hold nothing of interest (ast.iter_child_nodes is slower).
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, ast.AST) and type(item) not in _LEAVES:
+                            stack.append((item, inner))
+                elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                    stack.append((value, inner))
 
     @staticmethod
     def _bind(scope: _Scope, target: ast.AST, value: ast.expr | None) -> None:
@@ -233,10 +260,21 @@ class _Reader:
         return self._make(call, "sdk", service, "")
 
     def _make(self, call: ast.Call, kind: str, service: str, url: str) -> CodeEvidence:
-        segment = ast.get_source_segment(self.source, call)
-        if segment is None:
-            segment = self.lines[call.lineno - 1] if call.lineno <= len(self.lines) else ""
-        return CodeEvidence(kind, service, url, self.file, call.lineno + self.offset, one_line(segment))
+        return CodeEvidence(kind, service, url, self.file, call.lineno + self.offset, one_line(self._segment(call)))
+
+    def _segment(self, node: ast.expr) -> str:
+        """The source of `node`, from its lines (ast.get_source_segment splits the whole source on every call).
+        Column offsets are UTF-8 byte offsets; only the lines a one-line text can show are joined."""
+        first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+        if first >= len(self.lines):
+            return ""
+        parts = []
+        for number in range(first, min(last, first + 8, len(self.lines) - 1) + 1):
+            line = self.lines[number].encode("utf-8")
+            start = node.col_offset if number == first else 0
+            end = node.end_col_offset if number == last and node.end_col_offset is not None else len(line)
+            parts.append(line[start:end].decode("utf-8", "replace"))
+        return " ".join(parts)
 
 
 def _argument(call: ast.Call, position: int | None, keyword: str) -> ast.expr | None:
