@@ -122,6 +122,7 @@ def test_runtime_chooses_the_language_read():
         ("http", "", "internal.corp.example", "private_host/notify.js", 3)
     ]
     assert found("private_host", "java21") == ([], [])
+    assert found("private_host", "ruby3.3") == ([], [])
 
 
 def test_near_miss_vendored_dependencies_are_skipped():
@@ -139,6 +140,79 @@ def test_file_over_the_size_bound_is_noted_not_read():
 
 def test_a_single_file_is_read_even_when_named_like_a_test():
     assert found("near_miss_test_only/conftest.py") == ([("sdk", "sqs", "", "near_miss_test_only/conftest.py", 3)], [])
+
+
+def test_java_sdk_v2_and_v1_clients_and_http():
+    handler = "java_sdk/src/main/java/example/Handler.java"
+    # The wildcard sqs import is no evidence by itself; SqsClient.create() is. The test folder is skipped.
+    assert found("java_sdk") == (
+        [
+            ("sdk", "dynamodb", "", handler, 6),
+            ("sdk", "s3", "", handler, 10),
+            ("endpoint", "s3", "http://localhost:4566", handler, 15),
+            ("sdk", "sqs", "", handler, 16),
+            ("sdk", "dynamodb", "", handler, 19),
+            ("http", "", "https://api.example.com/v1/items", handler, 20),
+        ],
+        [],
+    )
+
+
+def test_go_sdk_v2_clients_and_net_http():
+    assert found("go_sdk", "provided.al2023") == (
+        [
+            ("sdk", "s3", "", "go_sdk/main.go", 13),
+            ("sdk", "secretsmanager", "", "go_sdk/main.go", 14),
+            ("sdk", "s3", "", "go_sdk/main.go", 21),
+            ("endpoint", "secretsmanager", "http://localhost:4566", "go_sdk/main.go", 22),
+            ("http", "", "https://api.example.com/health", "go_sdk/main.go", 24),
+            ("http", "", "https://{}.example.org/hook", "go_sdk/main.go", 25),
+        ],
+        [],
+    )
+
+
+def test_dotnet_sdk_clients_and_http_client():
+    function = "dotnet_sdk/src/Function/Function.cs"
+    # A relative URL (GetStringAsync("relative/path")) and the Function.Tests project are no evidence.
+    assert found("dotnet_sdk", "dotnet8") == (
+        [
+            ("sdk", "s3", "", function, 10),
+            ("endpoint", "sqs", "http://localhost:4566", function, 11),
+            ("http", "", "https://b.example.com", function, 12),
+            ("http", "", "https://api.example.com/v1/items", function, 16),
+            ("http", "", "https://{}.example.org/hook", function, 17),
+        ],
+        [],
+    )
+
+
+def test_service_names_are_boto3_ids():
+    from vpcreach.parsers.code.evidence import js_v2_service, js_v3_service, service_id
+
+    assert [
+        js_v3_service(m)
+        for m in ("@aws-sdk/client-secrets-manager", "@aws-sdk/client-cloudwatch-logs", "@aws-sdk/client-sfn")
+    ] == ["secretsmanager", "logs", "stepfunctions"]
+    assert [js_v3_service(m) for m in ("@aws-sdk/client-acm-pca", "@aws-sdk/lib-dynamodb", "aws-sdk/clients/sqs")] == [
+        "acm-pca",
+        "dynamodb",
+        "sqs",
+    ]
+    assert js_v3_service("@aws-sdk/credential-providers") is None
+    assert [js_v2_service(c) for c in ("RDSDataService", "EventBridge", "Config", "EnvironmentCredentials")] == [
+        "rds-data",
+        "events",
+        None,
+        None,
+    ]
+    # Java/Go packages and .NET client names.
+    assert [service_id(n) for n in ("rdsdata", "cloudwatchlogs", "SimpleNotificationService", "DynamoDBv2")] == [
+        "rds-data",
+        "logs",
+        "sns",
+        "dynamodb",
+    ]
 
 
 # --- inline code -------------------------------------------------------------------------------------------
@@ -173,6 +247,7 @@ def test_inline_code_lines_are_offset_by_first_line():
     # The wrong runtime or another language: nothing, never an error.
     assert inline(JS_INLINE, "python3.12") == []
     assert inline(PY_INLINE, "ruby3.3") == []
+    assert inline(PY_INLINE, "java21") == []
 
 
 def test_inline_text_is_at_most_120_characters():

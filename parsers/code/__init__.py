@@ -7,7 +7,8 @@ and HTTP calls with a literal URL or host ("http"). What the evidence means (a n
 decided elsewhere; a URL to a private host is still returned.
 
 Code is parsed with real parsers, never matched with regular expressions: Python with `ast`, JavaScript and
-TypeScript with tree-sitter (imported on first use). Code comes from pull requests, so every read is bounded
+TypeScript with tree-sitter (imported on first use), and Java, Go and C# through the same tree-sitter mechanism
+for the common SDK and HTTP client forms (compiled.py says which). Code comes from pull requests, so every read is bounded
 before it is spent (the constants below) and confined to the scan root like every other file vpcreach reads.
 """
 
@@ -51,13 +52,23 @@ MAX_NOTES = 20
 SKIPPED_DIRS = frozenset(
     {"node_modules", ".venv", "venv", "vendor", "site-packages", "dist-packages", ".aws-sam", "cdk.out"}
     | {"__pycache__", ".git", ".serverless", ".terraform", ".mypy_cache", ".pytest_cache", "bower_components"}
+    | {"target", "obj"}  # Maven's and dotnet's build output
 )
 # Folders of test code: a client created only in a test is not something the deployed function calls.
 TEST_DIRS = frozenset({"tests", "test", "__tests__", "spec", "__mocks__"})
 
 _PYTHON = (".py",)
 _JAVASCRIPT = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
-_TEST_SUFFIXES = tuple(f".{kind}{ext}" for kind in ("test", "spec") for ext in _JAVASCRIPT)
+_COMPILED = {".java": "java", ".go": "go", ".cs": "csharp"}
+_TEST_SUFFIXES = (
+    *(f".{kind}{ext}" for kind in ("test", "spec") for ext in _JAVASCRIPT),
+    "_test.go",  # go test
+    "test.java",  # JUnit's FooTest.java
+    "tests.java",
+    "it.java",  # Maven Failsafe's FooIT.java
+    "test.cs",  # xUnit/NUnit FooTest.cs, FooTests.cs
+    "tests.cs",
+)
 _NOT_SOURCE = (".d.ts", ".d.mts", ".d.cts", ".min.js", ".min.mjs")
 
 
@@ -69,7 +80,7 @@ def _language_of(name: str) -> str | None:
         return "python"
     if lowered.endswith(_JAVASCRIPT):
         return "javascript"
-    return None
+    return _COMPILED.get(os.path.splitext(lowered)[1])
 
 
 def _languages_of(runtime: str | None) -> frozenset[str]:
@@ -80,17 +91,30 @@ def _languages_of(runtime: str | None) -> frozenset[str]:
             return frozenset({"python"})
         if lowered.startswith("nodejs"):
             return frozenset({"javascript"})
-        if lowered.startswith(("java", "dotnet", "ruby", "go1")):
+        if lowered.startswith("java"):
+            return frozenset({"java"})
+        if lowered.startswith("dotnet"):
+            return frozenset({"csharp"})
+        if lowered.startswith("go1"):
+            return frozenset({"go"})
+        if lowered.startswith("ruby"):
             return frozenset()
-    return frozenset({"python", "javascript"})
+    # provided.al2023 (Go, Rust, anything) or no runtime: every language read.
+    return frozenset({"python", "javascript", "java", "go", "csharp"})
 
 
 def is_test_file(name: str) -> bool:
-    """Whether a file name is a test's by the test runners' conventions (pytest, Jest, Mocha, Vitest)."""
+    """Whether a file name is a test's by the test runners' conventions (pytest, Jest, Mocha, Vitest, go test,
+    JUnit, xUnit)."""
     lowered = name.lower()
     if lowered.endswith(".py"):
         return lowered.startswith("test_") or lowered.endswith("_test.py") or lowered == "conftest.py"
     return lowered.endswith(_TEST_SUFFIXES)
+
+
+def _is_test_dir(name: str) -> bool:
+    """Test folders: pytest/Jest/Mocha names, and .NET test projects (`MyFunction.Tests`)."""
+    return name in TEST_DIRS or name.lower().endswith((".tests", ".test"))
 
 
 def _read_source(language: str, data: bytes, file: str, first_line: int) -> tuple[list[CodeEvidence], list[str]]:
@@ -98,12 +122,16 @@ def _read_source(language: str, data: bytes, file: str, first_line: int) -> tupl
         from .python import read_python
 
         return read_python(data.decode("utf-8", "replace"), file, first_line)
-    from .javascript import dialect_of, read_javascript
-
     try:
-        return read_javascript(data, file, first_line, dialect_of(file))
+        if language == "javascript":
+            from .javascript import dialect_of, read_javascript
+
+            return read_javascript(data, file, first_line, dialect_of(file))
+        from .compiled import read_compiled
+
+        return read_compiled(data, file, language, first_line)
     except GrammarMissing as exc:
-        return [], [f"{file}: JavaScript/TypeScript not read: {exc}"]
+        return [], [f"{file}: not read: {exc}"]
 
 
 def read_inline(code: str, runtime: str | None, file: str, first_line: int) -> list[CodeEvidence]:
@@ -113,7 +141,8 @@ def read_inline(code: str, runtime: str | None, file: str, first_line: int) -> l
     data = code.encode("utf-8", "replace")
     if len(data) > MAX_FILE_BYTES:
         return []
-    languages = _languages_of(runtime)
+    # Only Python and Node.js functions can have their code inline (CloudFormation's Code.ZipFile).
+    languages = _languages_of(runtime) & {"python", "javascript"}
     if not languages:
         return []
     if len(languages) > 1:
@@ -219,7 +248,7 @@ class _TreeReader:
                 except OSError:
                     continue
                 # Names first (cheap), then where the entry really is (a symlink may lead out of the root).
-                if is_dir and (name in SKIPPED_DIRS or name.startswith(".") or name in TEST_DIRS):
+                if is_dir and (name in SKIPPED_DIRS or name.startswith(".") or _is_test_dir(name)):
                     continue
                 language = None if is_dir else _language_of(name)
                 if not is_dir and (language is None or language not in self.languages or is_test_file(name)):

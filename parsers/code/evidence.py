@@ -8,6 +8,7 @@ explicit endpoint is. Readers never evaluate code: a URL is its literal parts, e
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 
 MAX_TEXT = 120  # characters of source text kept per evidence: one report line, never a whole file
@@ -46,6 +47,42 @@ def useful_url(url: str) -> bool:
     """Whether a URL or host is worth reporting: it has a literal start (a scheme or host), not only a hole or
     a path relative to a base URL set elsewhere."""
     return bool(url) and not url.startswith((HOLE, "/", "?", "#")) and url.strip() != ""
+
+
+def format_holes(pattern: str) -> str | None:
+    """`"https://{}.x/{name}".format(...)` (C# `string.Format("…{0}…")`) → `https://{}.x/{}`: the literal text of a
+    format string."""
+    try:
+        parsed = list(string.Formatter().parse(pattern))
+    except ValueError:
+        return None
+    return "".join(literal + (HOLE if field is not None else "") for literal, field, _spec, _conv in parsed)
+
+
+def percent_holes(pattern: str) -> str:
+    """`"https://%s.x/%d" % (...)` (Go `fmt.Sprintf`, Java `String.format`) → `https://{}.x/{}`: the literal
+    text of a printf-style pattern."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch != "%":
+            out.append(ch)
+            i += 1
+            continue
+        if pattern[i + 1 : i + 2] == "%":
+            out.append("%")
+            i += 2
+            continue
+        i += 1
+        if pattern[i : i + 1] == "(":
+            close = pattern.find(")", i)
+            i = close + 1 if close >= 0 else len(pattern)
+        while i < len(pattern) and pattern[i] in "#0- +*.0123456789hlL":
+            i += 1
+        i += 1  # the conversion letter
+        out.append(HOLE)
+    return "".join(out)
 
 
 # Where an SDK's name for a service, compacted (lower case, letters and digits only), differs from boto3's

@@ -10,11 +10,10 @@ assigns it exactly once. Nothing is evaluated.
 from __future__ import annotations
 
 import ast
-import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .evidence import HOLE, CodeEvidence, one_line, useful_url
+from .evidence import HOLE, CodeEvidence, format_holes, one_line, percent_holes, useful_url
 
 MAX_RESOLVE_DEPTH = 32  # names and operators followed to resolve one value: `a = b; b = a` and long `+` chains stop
 
@@ -225,7 +224,7 @@ class _Reader:
             return (left if left is not None else HOLE) + (right if right is not None else HOLE)
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
             pattern = self.text(expr.left, scope, depth + 1)
-            return _percent_holes(pattern) if pattern is not None else None
+            return percent_holes(pattern) if pattern is not None else None
         if (
             isinstance(expr, ast.Call)
             and isinstance(expr.func, ast.Attribute)
@@ -233,7 +232,7 @@ class _Reader:
             and isinstance(expr.func.value, ast.Constant)
             and isinstance(expr.func.value.value, str)
         ):
-            return _format_holes(expr.func.value.value)
+            return format_holes(expr.func.value.value)
         return None
 
     # --- classifying calls --------------------------------------------------------------------------------
@@ -292,40 +291,6 @@ def _canonical(name: str) -> str:
         if name.startswith(old):
             name = new + name[len(old) :]
     return name
-
-
-def _format_holes(pattern: str) -> str | None:
-    """`"https://{}.x/{name}".format(...)` → `https://{}.x/{}`: the literal text of a format string."""
-    try:
-        parsed = list(string.Formatter().parse(pattern))
-    except ValueError:
-        return None
-    return "".join(literal + (HOLE if field is not None else "") for literal, field, _spec, _conv in parsed)
-
-
-def _percent_holes(pattern: str) -> str:
-    """`"https://%s.x/%d" % (...)` → `https://{}.x/{}`: the literal text of a printf-style pattern."""
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch != "%":
-            out.append(ch)
-            i += 1
-            continue
-        if pattern[i + 1 : i + 2] == "%":
-            out.append("%")
-            i += 2
-            continue
-        i += 1
-        if pattern[i : i + 1] == "(":
-            close = pattern.find(")", i)
-            i = close + 1 if close >= 0 else len(pattern)
-        while i < len(pattern) and pattern[i] in "#0- +*.0123456789hlL":
-            i += 1
-        i += 1  # the conversion letter
-        out.append(HOLE)
-    return "".join(out)
 
 
 def read_python(source: str, file: str, first_line: int = 1) -> tuple[list[CodeEvidence], list[str]]:
