@@ -67,8 +67,12 @@ class _Base:
     def make(self, node: Any, kind: str, service: str, url: str) -> CodeEvidence:
         return CodeEvidence(kind, service, url, self.file, node.start_point[0] + 1 + self.offset, one_line(_text(node)))
 
-    # Per language: the content of a string literal node, else None.
+    # Per language: the content of a string literal node (or a call that wraps one), else None.
     def literal(self, node: Any, depth: int) -> str | None:
+        raise NotImplementedError
+
+    # Per language: the evidence in the file.
+    def evidence(self) -> list[CodeEvidence]:
         raise NotImplementedError
 
     def url(self, node: Any, depth: int = 0) -> str | None:
@@ -166,13 +170,13 @@ class _Java(_Base):
                 and obj.type == "identifier"
                 and method in ("builder", "create", "standard", "defaultClient")
             ):
-                service = self._client_service(_text(obj))
-                if service is not None:
+                client = self._client_service(_text(obj))
+                if client is not None:
                     endpoint = self._endpoint_in_chain(call)
                     if endpoint is not None:
-                        out.append(self.make(call, "endpoint", service, endpoint))
+                        out.append(self.make(call, "endpoint", client, endpoint))
                     else:
-                        out.append(self.make(call, "sdk", service, ""))
+                        out.append(self.make(call, "sdk", client, ""))
                 continue
             http = (obj is not None and _text(obj) == "HttpRequest" and method == "newBuilder") or method in (
                 "uri",
