@@ -179,12 +179,15 @@ def test_dotnet_sdk_clients_and_http_client():
         [
             ("sdk", "s3", "", function, 10),
             ("endpoint", "sqs", "http://localhost:4566", function, 11),
-            ("http", "", "https://b.example.com", function, 12),
-            ("http", "", "https://api.example.com/v1/items", function, 16),
-            ("http", "", "https://{}.example.org/hook", function, 17),
+            ("sdk", "secretsmanager", "", function, 12),
+            ("http", "", "https://b.example.com", function, 13),
+            ("http", "", "https://api.example.com/v1/items", function, 17),
+            ("http", "", "https://{}.example.org/hook", function, 18),
         ],
         [],
     )
+    evidence, _ = read_tree("dotnet_sdk", ".")
+    assert evidence[2].text == "AmazonSecretsManagerClient secrets = new()"
 
 
 def test_service_names_are_boto3_ids():

@@ -10,7 +10,7 @@ Narrower than the Python and JavaScript readers (issue 16: "where it extends che
 - Go: an import of `github.com/aws/aws-sdk-go-v2/service/X` (or v1 `aws-sdk-go/service/X`) at its line;
   `X.NewFromConfig(…)`/`X.New(…)`, kind "endpoint" when its options set `BaseEndpoint` to a literal; HTTP:
   `http.Get/Head/Post/PostForm(url)`, `http.NewRequest(method, url, …)`, `http.NewRequestWithContext`.
-- C#: `new AmazonXClient(…)` (kind "endpoint" with a literal `ServiceURL` in its config initialiser); HTTP:
+- C#: `new AmazonXClient(…)` and `AmazonXClient x = new(…)` (kind "endpoint" with a literal `ServiceURL` in its config initialiser); HTTP:
   `new Uri("…")` as an `HttpClient`'s `BaseAddress`, `new HttpRequestMessage(method, url)`, and
   `GetAsync`/`PostAsync`/… called with a URL whose literal starts with http:// or https:// (the receiver's
   type is not tracked, so only an absolute URL counts). `using Amazon.Lambda.Core` is the runtime, not a client.
@@ -332,6 +332,7 @@ class _CSharp(_Base):
     language = "csharp"
     pattern = """
 (object_creation_expression) @new
+(implicit_object_creation_expression) @new
 (invocation_expression) @call
 (variable_declarator) @declarator
 (assignment_expression left: (identifier) @assigned)
@@ -374,16 +375,18 @@ class _CSharp(_Base):
     def evidence(self) -> list[CodeEvidence]:
         out = []
         for new in self.found.get("new", []):
-            kind = new.child_by_field_name("type")
+            kind = new.child_by_field_name("type") or _declared_type(new)
             cls = _text(kind).split(".")[-1] if kind is not None else ""
             args = _args(new)
             if cls.startswith("Amazon") and cls.endswith("Client") and len(cls) > len("AmazonClient"):
                 service = service_id(cls[len("Amazon") : -len("Client")])
                 endpoint = self._initialised(args, ("ServiceURL",))
+                # A target-typed new() shows as its declaration (`AmazonS3Client s3 = new()`).
+                where = new if new.child_by_field_name("type") is not None else kind.parent
                 if endpoint is not None:
-                    out.append(self.make(new, "endpoint", service, endpoint))
+                    out.append(self.make(where, "endpoint", service, endpoint))
                 else:
-                    out.append(self.make(new, "sdk", service, ""))
+                    out.append(self.make(where, "sdk", service, ""))
             elif cls == "HttpClient":
                 url = self._initialised([new], ("BaseAddress",))
                 if url is not None:
@@ -425,8 +428,17 @@ class _CSharp(_Base):
         return None
 
 
+def _declared_type(node: Any) -> Any:
+    """The declared type a C# target-typed `new()` creates (`AmazonS3Client s3 = new();`), else None."""
+    declarator = node.parent
+    declaration = declarator.parent if declarator is not None and declarator.type == "variable_declarator" else None
+    return declaration.child_by_field_name("type") if declaration is not None else None
+
+
 def _args(node: Any) -> list[Any]:
     arguments = node.child_by_field_name("arguments")
+    if arguments is None:  # C#'s target-typed new() has its argument list unnamed
+        arguments = next((child for child in node.named_children if child.type == "argument_list"), None)
     if arguments is None:
         return []
     return [child for child in arguments.named_children if "comment" not in child.type]
