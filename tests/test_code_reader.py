@@ -314,6 +314,48 @@ new AWS.CognitoIdentityServiceProvider();
     ]
 
 
+def test_python_async_and_other_http_clients():
+    code = """import aioboto3, aiohttp, httpx
+from requests import get
+async def f(host):
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"https://{host}/a") as r:
+            pass
+    async with httpx.AsyncClient(base_url="https://b.example.com") as client:
+        await client.get("/relative")
+    httpx.Client().post("https://c.example.com")
+    get("https://d.example.com")
+    async with aioboto3.Session().resource("dynamodb") as ddb:
+        pass
+"""
+    assert inline(code, "python3.12") == [
+        ("http", "", "https://{}/a", "template.yaml", 44),
+        ("http", "", "https://b.example.com", "template.yaml", 46),
+        ("http", "", "https://c.example.com", "template.yaml", 48),
+        ("http", "", "https://d.example.com", "template.yaml", 49),
+        ("sdk", "dynamodb", "", "template.yaml", 50),
+    ]
+
+
+def test_js_other_http_clients_and_dynamic_imports():
+    code = """import got from 'got';
+import fetch from 'node-fetch';
+const https = require('https');
+const { S3Client } = await import('@aws-sdk/client-s3');
+got.post('https://a.example.com');
+fetch('https://b.example.com');
+https.get('https://c.example.com/x', (res) => res.resume());
+globalThis.fetch(new URL('https://d.example.com'));
+"""
+    assert inline(code, "nodejs20.x") == [
+        ("sdk", "s3", "", "template.yaml", 43),
+        ("http", "", "https://a.example.com", "template.yaml", 44),
+        ("http", "", "https://b.example.com", "template.yaml", 45),
+        ("http", "", "https://c.example.com/x", "template.yaml", 46),
+        ("http", "", "https://d.example.com", "template.yaml", 47),
+    ]
+
+
 # --- confinement -------------------------------------------------------------------------------------------
 def test_outside_the_root_is_refused(tmp_path):
     (tmp_path / "app.py").write_text("import boto3\nboto3.client('s3')\n")

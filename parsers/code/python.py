@@ -46,6 +46,7 @@ _HTTP_CALLS: dict[str, tuple[int | None, str]] = {
     "httpx.Client().request": (1, "url"),
     "httpx.Client().stream": (1, "url"),
     "httpx.Client": (None, "base_url"),
+    "httpx.AsyncClient": (None, "base_url"),
     "urllib.request.urlopen": (0, "url"),
     "urllib.request.Request": (0, "url"),
     "http.client.HTTPSConnection": (0, "host"),
