@@ -218,6 +218,10 @@ def test_service_names_are_boto3_ids():
     ]
 
 
+def test_packages_pip_installed_beside_the_handler_are_skipped():
+    assert found("python_pip_target") == ([("sdk", "sqs", "", "python_pip_target/handler.py", 6)], [])
+
+
 # --- inline code -------------------------------------------------------------------------------------------
 PY_INLINE = """import boto3, urllib.request
 def handler(event, context):
@@ -386,6 +390,32 @@ def test_system_files_are_refused():
     evidence, notes = read_tree("/proc/self", "/")
     assert evidence == []
     assert notes == ["proc/self is a system file, not part of the scanned code; not read"]
+
+
+def test_a_file_reached_twice_through_symlinks_is_read_once(tmp_path):
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "app.py").write_text("import boto3\nboto3.client('sqs')\n")
+    (tmp_path / "fn" / "same.py").symlink_to(tmp_path / "fn" / "app.py")
+    evidence, notes = read_tree(str(tmp_path / "fn"), str(tmp_path))
+    assert [(e.service, os.path.basename(e.file)) for e in evidence] == [("sqs", "app.py")]
+    assert notes == []
+
+
+def test_a_missing_grammar_is_a_note(monkeypatch):
+    from vpcreach.parsers.code import grammars
+
+    def clear() -> None:
+        for cached in (grammars.language, grammars.parser, grammars.query):
+            cached.cache_clear()
+
+    monkeypatch.setitem(grammars._GRAMMARS, "javascript", ("tree_sitter_not_installed", "language"))
+    clear()
+    try:
+        result = read_tree("node_v2_axios", ".")
+    finally:
+        monkeypatch.undo()
+        clear()
+    assert result == ([], ["node_v2_axios/index.js: not read: tree_sitter_not_installed is not installed"])
 
 
 # --- bounds ------------------------------------------------------------------------------------------------

@@ -176,7 +176,8 @@ class _Notes:
 def read_tree(path: str, root: str, runtime: str | None = None) -> tuple[list[CodeEvidence], list[str]]:
     """The evidence in a function's code folder or single file `path`, and notes (one line each) for every bound
     hit and file not parsed. Reads only inside `root` (after resolving symlinks; never /proc, /sys, /dev), skips
-    dependency and build folders (SKIPPED_DIRS, dot folders) and test code (TEST_DIRS, is_test_file). Evidence
+    dependency and build folders (SKIPPED_DIRS, dot folders, packages pip installed beside the handler) and test
+    code (TEST_DIRS, is_test_file); a file reached twice through symlinks is read once. Evidence
     names files as `path` joined with their path below it. Bounded by MAX_FILES, MAX_TOTAL_BYTES,
     MAX_FILE_BYTES, MAX_DIR_DEPTH, MAX_ENTRIES and TIME_BUDGET."""
     return _TreeReader(root, runtime, time.monotonic).read(path)
@@ -193,6 +194,7 @@ class _TreeReader:
         self.files = 0
         self.bytes = 0
         self.entries = 0
+        self.seen: set[str] = set()
         self.stopped = False
 
     def read(self, path: str) -> tuple[list[CodeEvidence], list[str]]:
@@ -239,6 +241,7 @@ class _TreeReader:
                 self.notes.add(f"{shown_dir}: cannot list ({exc.strerror or exc}); not read")
                 continue
             subdirs = []
+            installed = self._installed(real_dir, [entry.name for entry in entries])
             for entry in sorted(entries, key=lambda e: e.name):
                 if self.stopped:
                     return
@@ -249,6 +252,8 @@ class _TreeReader:
                     continue
                 # Names first (cheap), then where the entry really is (a symlink may lead out of the root).
                 if is_dir and (name in SKIPPED_DIRS or name.startswith(".") or _is_test_dir(name)):
+                    continue
+                if (name if is_dir else os.path.splitext(name)[0]) in installed:
                     continue
                 language = None if is_dir else _language_of(name)
                 if not is_dir and (language is None or language not in self.languages or is_test_file(name)):
@@ -271,7 +276,27 @@ class _TreeReader:
                     self._file(shown_path, real, language)
             stack.extend(reversed(subdirs))
 
+    def _installed(self, real_dir: str, names: list[str]) -> frozenset[str]:
+        """Packages pip installed into this folder (`pip install -t .`, the usual way to bundle a Python
+        function's dependencies beside its handler): the top-level names each `*.dist-info`/`*.egg-info`
+        records in top_level.txt, or else its distribution name (`requests-2.32.3.dist-info` → requests)."""
+        out: set[str] = set()
+        for name in names:
+            if not name.endswith((".dist-info", ".egg-info")):
+                continue
+            out.add(name.split("-")[0].lower().replace(".", "_"))
+            out.add(name.split("-")[0])
+            try:
+                listed = read_bytes(confine(os.path.join(real_dir, name, "top_level.txt"), self.root), 64 * 1024)
+            except OSError:  # absent, refused or too large: the distribution name stands
+                continue
+            out.update(line.strip() for line in listed.decode("utf-8", "replace").splitlines() if line.strip())
+        return frozenset(out)
+
     def _file(self, shown_path: str, real: str, language: str) -> None:
+        if real in self.seen:  # the same file reached again through a symlink
+            return
+        self.seen.add(real)
         if self.files >= MAX_FILES:
             self._stop(f"{shown_path}: more than {MAX_FILES} source files; the rest not read")
             return

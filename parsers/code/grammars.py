@@ -40,16 +40,18 @@ def language(name: str) -> Any:
 
 @functools.cache
 def parser(name: str) -> Any:
-    """A tree-sitter Parser for `name`, built once."""
+    """A tree-sitter Parser for `name`, built once; GrammarMissing when tree-sitter or the grammar is missing."""
+    grammar = language(name)
     tree_sitter = importlib.import_module("tree_sitter")
-    return tree_sitter.Parser(language(name))
+    return tree_sitter.Parser(grammar)
 
 
 @functools.cache
 def query(name: str, pattern: str) -> Any:
     """A compiled tree-sitter Query over `name`'s grammar, built once."""
+    grammar = language(name)
     tree_sitter = importlib.import_module("tree_sitter")
-    return tree_sitter.Query(language(name), pattern)
+    return tree_sitter.Query(grammar, pattern)
 
 
 def captures(name: str, pattern: str, node: Any) -> dict[str, list[Any]]:
