@@ -360,6 +360,24 @@ globalThis.fetch(new URL('https://d.example.com'));
     ]
 
 
+def test_custom_resource_replies_are_calls_to_s3():
+    # cfn-response sends its reply to the ResponseURL, an S3 presigned URL: a function in a VPC needs S3.
+    python = """import cfnresponse
+from crhelper import CfnResource
+helper = CfnResource()
+def handler(event, context):
+    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})
+"""
+    node = """var response = require('cfn-response');
+exports.handler = function(event, context) { response.send(event, context, response.SUCCESS, {}); };
+"""
+    assert inline(python, "python3.12") == [
+        ("sdk", "s3", "", "template.yaml", 42),
+        ("sdk", "s3", "", "template.yaml", 44),
+    ]
+    assert inline(node, "nodejs20.x") == [("sdk", "s3", "", "template.yaml", 41)]
+
+
 # --- confinement -------------------------------------------------------------------------------------------
 def test_outside_the_root_is_refused(tmp_path):
     (tmp_path / "app.py").write_text("import boto3\nboto3.client('s3')\n")

@@ -6,6 +6,7 @@
   a class imported from `aws-sdk`, and `aws-sdk/clients/s3` imports.
 - HTTP: `fetch` (global, node-fetch, cross-fetch, undici), `axios(...)`/`axios.get`/`axios.create({baseURL})`,
   `got`, `https`/`http` `.get`/`.request` (a URL or options with `hostname`/`host`), `superagent`, `ky`.
+- A custom resource's `cfn-response` `send` is a call to S3 (its ResponseURL is an S3 presigned URL).
 - A URL is its literal parts, with `{}` for each template substitution or operand that is not a literal; a
   name counts when the nearest enclosing block declares it exactly once and nothing assigns it.
 
@@ -67,6 +68,9 @@ _HTTP_CALLS: dict[tuple[str, str], str] = {
     ("http", "request"): "arg0",
 }
 _V3_NOT_CLIENTS = ("Command", "Exception", "Error", "Paginator")
+# A custom resource's reply: cfn-response's send "sends a response object to a custom resource by way of an
+# Amazon S3 presigned URL (the ResponseURL)" (CloudFormation User Guide, "cfn-response module"): a call to S3.
+_S3_RESPONSE_CALLS = frozenset({("cfn-response", "send")})
 
 
 def _text(node: Any) -> str:
@@ -375,6 +379,9 @@ class _Reader:
                 continue
             target = self.callee(call.child_by_field_name("function"))
             if target is None:
+                continue
+            if target in _S3_RESPONSE_CALLS:
+                yield self._make(call, "sdk", "s3", "")
                 continue
             where = _HTTP_CALLS.get(target)
             if where is None:

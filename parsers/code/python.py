@@ -4,7 +4,8 @@ A call is recognised by the dotted name its callee resolves to through the file'
 assigned once in the enclosing scopes: `import boto3 as b; s = b.Session(); s.client("sqs")` is
 `boto3.Session().client`. A URL argument is its literal parts, with `{}` for every part that is not a literal
 (f-string fields, names that are not constants, calls); a name counts when its scope (or an enclosing one)
-assigns it exactly once. Nothing is evaluated.
+assigns it exactly once. Nothing is evaluated. A custom resource's reply (`cfnresponse.send`, crhelper) is
+a call to S3.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ _ALIASES = (
 )
 
 _SDK_CALLS = frozenset({"boto3.client", "boto3.resource", "boto3.Session().client", "boto3.Session().resource"})
+# A custom resource's reply to CloudFormation: "The module includes a send method, which sends a response object
+# to a custom resource by way of an Amazon S3 presigned URL (the ResponseURL)" (CloudFormation User Guide,
+# "cfn-response module"); crhelper's CfnResource sends it the same way. It is a call to S3 (kind "sdk").
+_S3_RESPONSE_CALLS = frozenset({"cfnresponse.send", "crhelper.CfnResource", "crhelper.resource_helper.CfnResource"})
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 # HTTP calls: callee → (position of the URL argument or None, keyword naming it).
@@ -245,6 +250,8 @@ class _Reader:
             name = _canonical(name)
             if name in _SDK_CALLS:
                 yield self._sdk(call, scope)
+            elif name in _S3_RESPONSE_CALLS:
+                yield self._make(call, "sdk", "s3", "")
             elif name in _HTTP_CALLS:
                 position, keyword = _HTTP_CALLS[name]
                 url = self.text(_argument(call, position, keyword), scope)
