@@ -501,6 +501,29 @@ def test_deep_nesting_is_a_note_not_a_crash():
     assert read_inline(js, "nodejs20.x", "t.yaml", 1) == []
 
 
+def test_source_mostly_syntax_errors_is_a_note(tmp_path):
+    # A query over a large error region takes time growing with its square (a 64 KiB run of `[`: 1.7 s), so
+    # past MAX_ERROR_NODES the file is not read; a prefix shows it before the whole file is parsed.
+    (tmp_path / "broken.js").write_bytes(b"[" * 200_000)
+    (tmp_path / "ok.js").write_bytes(b"fetch('https://a.example.com'); [[[\n")
+    evidence, notes = read_tree(str(tmp_path), str(tmp_path))
+    assert [(e.url, os.path.basename(e.file)) for e in evidence] == [("https://a.example.com", "ok.js")]
+    assert notes == [
+        f"{tmp_path}/broken.js: too many syntax errors to read (65537 nodes in syntax errors); not read",
+        f"{tmp_path}/ok.js: has syntax errors; read around them",
+    ]
+
+
+def test_a_parse_past_the_deadline_is_given_up():
+    from vpcreach.parsers.code.grammars import Timeout
+    from vpcreach.parsers.code.javascript import read_javascript
+
+    source = b"fetch('https://a.example.com');\n" * 4000  # over the first probe (64 KiB)
+    assert len(read_javascript(source, "big.js")[0]) == 4000
+    with pytest.raises(Timeout):
+        read_javascript(source, "big.js", deadline=0.0)
+
+
 def test_invalid_python_is_a_note():
     from vpcreach.parsers.code.python import read_python
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from ..files import FileRefused, FileTooLarge, confine, read_bytes
 from .evidence import CodeEvidence
-from .grammars import GrammarMissing
+from .grammars import GrammarMissing, Timeout
 
 # Measured on a generated 200-file project (100 Python, 100 JavaScript/TypeScript files, 2.8 MB, 12,200
 # pieces of evidence) on the 2-core reference machine under load: 1.3-1.5 s per read_tree, about 2 MB/s
@@ -43,7 +43,10 @@ MAX_DIR_DEPTH = 100
 # listed no further than this.
 MAX_ENTRIES = 100_000
 # Wall-clock seconds per read_tree: code reading must not dominate a scan (a template scans in ~0.1 s); the
-# files read before the cut still count, and a note says where it stopped.
+# files read before the cut still count, and a note says where it stopped. Checked before each file and
+# between a large file's parse probes (grammars.PROBES), so one file may overrun it by its own parse: at most
+# ~0.5 s for 512 KiB on the reference machine, garbage included (grammars.MAX_ERROR_NODES refuses a source
+# that is mostly syntax errors, whose query would otherwise take minutes).
 TIME_BUDGET = 2.0
 # Notes per read_tree; the rest are counted in one last note.
 MAX_NOTES = 20
@@ -117,7 +120,11 @@ def _is_test_dir(name: str) -> bool:
     return name in TEST_DIRS or name.lower().endswith((".tests", ".test"))
 
 
-def _read_source(language: str, data: bytes, file: str, first_line: int) -> tuple[list[CodeEvidence], list[str]]:
+def _read_source(
+    language: str, data: bytes, file: str, first_line: int, deadline: float
+) -> tuple[list[CodeEvidence], list[str]]:
+    """The evidence in one source and its notes; Timeout when a tree-sitter parse or query passes `deadline`
+    (Python's ast is bounded by the file size alone)."""
     if language == "python":
         from .python import read_python
 
@@ -126,10 +133,10 @@ def _read_source(language: str, data: bytes, file: str, first_line: int) -> tupl
         if language == "javascript":
             from .javascript import dialect_of, read_javascript
 
-            return read_javascript(data, file, first_line, dialect_of(file))
+            return read_javascript(data, file, first_line, dialect_of(file), deadline)
         from .compiled import read_compiled
 
-        return read_compiled(data, file, language, first_line)
+        return read_compiled(data, file, language, first_line, deadline)
     except GrammarMissing as exc:
         return [], [f"{file}: not read: {exc}"]
 
@@ -137,7 +144,7 @@ def _read_source(language: str, data: bytes, file: str, first_line: int) -> tupl
 def read_inline(code: str, runtime: str | None, file: str, first_line: int) -> list[CodeEvidence]:
     """The evidence in code written inside a template (InlineCode, Code.ZipFile) that starts at `first_line` of
     `file`. The language is the runtime's (python3.x, nodejs20.x); with no runtime, Python when the code parses
-    as Python, else JavaScript. Code over MAX_FILE_BYTES, or in another language, gives nothing."""
+    as Python, else JavaScript. Code over MAX_FILE_BYTES or TIME_BUDGET, or in another language, gives nothing."""
     data = code.encode("utf-8", "replace")
     if len(data) > MAX_FILE_BYTES:
         return []
@@ -153,7 +160,10 @@ def read_inline(code: str, runtime: str | None, file: str, first_line: int) -> l
             language = "javascript"
     else:
         (language,) = languages
-    return _read_source(language, data, file, first_line)[0]
+    try:
+        return _read_source(language, data, file, first_line, time.monotonic() + TIME_BUDGET)[0]
+    except Timeout:
+        return []
 
 
 class _Notes:
@@ -319,7 +329,11 @@ class _TreeReader:
             return
         self.files += 1
         self.bytes += len(data)
-        found, notes = _read_source(language, data, shown_path, 1)
+        try:
+            found, notes = _read_source(language, data, shown_path, 1, self.deadline)
+        except Timeout:
+            self._stop(f"{shown_path}: code reading stopped after {TIME_BUDGET:g} s; the rest not read")
+            return
         self.evidence.extend(found)
         for note in notes:
             self.notes.add(note)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from .evidence import HOLE, CodeEvidence, format_holes, one_line, percent_holes, service_id, useful_url
-from .grammars import captures, parser
+from .grammars import TooBroken, captures, parse
 
 MAX_RESOLVE_DEPTH = 32  # names and operators followed to resolve one value
 
@@ -447,10 +447,16 @@ def _args(node: Any) -> list[Any]:
 _READERS: dict[str, type[_Base]] = {"java": _Java, "go": _Go, "csharp": _CSharp}
 
 
-def read_compiled(source: bytes, file: str, language: str, first_line: int = 1) -> tuple[list[CodeEvidence], list[str]]:
+def read_compiled(
+    source: bytes, file: str, language: str, first_line: int = 1, deadline: float | None = None
+) -> tuple[list[CodeEvidence], list[str]]:
     """The evidence in one Java, Go or C# source (`language`: java, go, csharp), sorted by line, and a note when
-    the parse had errors (tree-sitter recovers around them)."""
-    tree = parser(language).parse(source)
+    the parse had errors (tree-sitter recovers around a few; more than MAX_ERROR_NODES is a note instead).
+    Timeout when time.monotonic() passes `deadline` in the parse."""
+    try:
+        tree = parse(language, source, deadline)
+    except TooBroken as exc:
+        return [], [f"{file}: too many syntax errors to read ({exc}); not read"]
     reader = _READERS[language](tree.root_node, file, first_line)
     found = sorted(set(reader.evidence()), key=lambda e: (e.line, e.kind, e.service, e.url))
     notes = [f"{file}: has syntax errors; read around them"] if tree.root_node.has_error else []

@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from .evidence import HOLE, CodeEvidence, js_v2_service, js_v3_service, one_line, useful_url
-from .grammars import captures, parser
+from .grammars import TooBroken, captures, parse
 
 MAX_RESOLVE_DEPTH = 32  # identifiers and operators followed to resolve one value (`a = b; b = a` stops)
+MAX_SCOPE_STEPS = 256  # ancestors walked to find the scope of a name: code nested deeper is not resolved
 
 _PATTERN = """
 (import_statement) @import
@@ -108,10 +109,14 @@ def _args(call: Any) -> list[Any]:
 
 
 def _scope_of(node: Any) -> Any:
+    """The nearest enclosing scope node; None past MAX_SCOPE_STEPS ancestors (deeply nested code is left
+    unresolved rather than walked for every name in it)."""
     current = node.parent
-    while current is not None and current.type not in _SCOPES:
+    for _ in range(MAX_SCOPE_STEPS):
+        if current is None or current.type in _SCOPES:
+            return current
         current = current.parent
-    return current
+    return None
 
 
 def _key(node: Any) -> tuple[int, int]:
@@ -119,7 +124,7 @@ def _key(node: Any) -> tuple[int, int]:
 
 
 class _Reader:
-    def __init__(self, source: bytes, root: Any, dialect: str, file: str, first_line: int) -> None:
+    def __init__(self, root: Any, dialect: str, file: str, first_line: int) -> None:
         self.file = file
         self.offset = first_line - 1
         found = captures(dialect, _PATTERN, root)
@@ -223,7 +228,9 @@ class _Reader:
         if name in self.assigned:
             return None
         scope = _scope_of(identifier)
-        while scope is not None:
+        for _ in range(MAX_SCOPE_STEPS):
+            if scope is None:
+                break
             values = self.declared.get((_key(scope), name))
             if values is not None:
                 return values[0] if len(values) == 1 else None
@@ -429,12 +436,16 @@ def dialect_of(file: str) -> str:
 
 
 def read_javascript(
-    source: bytes, file: str, first_line: int = 1, dialect: str = "javascript"
+    source: bytes, file: str, first_line: int = 1, dialect: str = "javascript", deadline: float | None = None
 ) -> tuple[list[CodeEvidence], list[str]]:
     """The evidence in one JavaScript or TypeScript source (`dialect`: javascript, typescript or tsx), sorted
-    by line, and notes (a parse with errors is still read: tree-sitter recovers around them)."""
-    tree = parser(dialect).parse(source)
-    found = sorted(set(_Reader(source, tree.root_node, dialect, file, first_line).evidence()), key=_order)
+    by line, and notes (a parse with a few errors is still read: tree-sitter recovers around them; one with
+    more than MAX_ERROR_NODES in errors is not). Timeout when time.monotonic() passes `deadline` in the parse."""
+    try:
+        tree = parse(dialect, source, deadline)
+    except TooBroken as exc:
+        return [], [f"{file}: too many syntax errors to read ({exc}); not read"]
+    found = sorted(set(_Reader(tree.root_node, dialect, file, first_line).evidence()), key=_order)
     notes = []
     if tree.root_node.has_error:
         notes.append(f"{file}: has syntax errors; read around them")
