@@ -364,8 +364,11 @@ def _code_needs(graph: Graph, fn: m.Function) -> list[Need]:
             if host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws")):
                 # An interpolated Region (`{api}.execute-api.{region}.amazonaws.com`) still names the service.
                 named = _service_of_host(host.replace(".{}.amazonaws.", ".us-east-1.amazonaws."))
-                if named:
+                if named and aws.need_problem(named) is None:
                     out.append(Need(aws.normalise_service(named), "code", where, ev.file, ev.line))
+                elif "{}" not in host:
+                    # An AWS-run host that is no service endpoint (checkip.amazonaws.com) is on the internet.
+                    out.append(Need("internet", "code", where, ev.file, ev.line))
             elif _public_host(host):
                 out.append(Need("internet", "code", where, ev.file, ev.line))
     return out

@@ -55,9 +55,14 @@ def test_lambda_static_ip_reaches_internet_through_the_nat_of_its_zone(corpus, t
     assert findings_of(report) == [("VR301", "LambdaFunction", 197)]
 
 
-def test_lambda_static_ip_without_a_known_need_reports_only_eni_groups(corpus):
-    report = scan_json(corpus / "cfn" / "awslabs-cft__LambdaStaticIP.yaml")
-    assert report["functions"][0]["needs"] == []
+def test_lambda_static_ip_needs_the_internet_from_its_code(corpus):
+    """Nothing declares it, but its inline code calls https://api.ipify.org (issue 16, origin code): the need is
+    found and reachable through its zone's NAT, so there is nothing to report but the ENI groups."""
+    path = corpus / "cfn" / "awslabs-cft__LambdaStaticIP.yaml"
+    report = scan_json(path)
+    (need,) = report["functions"][0]["needs"]
+    assert (need["target"], need["origin"], need["verdict"]) == ("internet", "code", "reachable")
+    assert need["evidence"] == {"file": str(path), "line": 211}  # https.get(url, ...), url = 'https://api.ipify.org'
     assert findings_of(report) == [("VR301", "LambdaFunction", 197)]
 
 

@@ -126,3 +126,36 @@ def test_explain_needs_names_the_evidence_line():
         "    tcp:5432@Db    BLOCKED    [peer: DbSecurityGroup admits FunctionSecurityGroup on tcp/5432 at "
         f"{path}:{rule_line - 3}]"
     ) in text.splitlines()
+
+
+@pytest.mark.parametrize("fmt", ["cfn", "terraform"])
+def test_what_the_code_calls_is_a_need(fmt):
+    """Inline code (CloudFormation) and the folder archive_file zips (Terraform) call a public URL."""
+    report = _scan(fmt, "vr101_code_calls_the_internet")
+    ((target, origin, verdict),) = _needs(report)
+    assert (target, origin, verdict) == ("internet", "code", "blocked")
+    (need,) = report["functions"][0]["needs"]
+    assert need["detail"] == 'requests.get("https://api.stripe.com/v1/charges", timeout=5)'
+    assert need["evidence"]["file"].endswith("app.py" if fmt == "terraform" else ".yaml")
+    assert [f[0:2] for f in findings_of(report, "VR101")] == [("VR101", FUNCTION[fmt][0])]
+    near = _scan(fmt, "vr101_near_miss_code_private_host")
+    assert _needs(near) == [] and findings_of(near, "VR101") == []
+
+
+@pytest.mark.parametrize("fmt", ["cfn", "terraform"])
+def test_an_sdk_client_in_the_code_folder_is_a_need_and_tests_are_not_code(fmt):
+    report = _scan(fmt, "vr106_code_sdk_client")
+    assert _needs(report) == [("sqs", "code", "blocked")]
+    (need,) = report["functions"][0]["needs"]
+    assert need["evidence"]["file"].endswith("code/sam_sqs_client/app.py") and need["evidence"]["line"] == 8
+    assert [f[0:2] for f in findings_of(report, "VR106")] == [("VR106", FUNCTION[fmt][0])]
+    near = _scan(fmt, "vr106_near_miss_code_client_in_tests")
+    assert _needs(near) == [] and findings_of(near, "VR106") == findings_of(near, "VR101") == []
+
+
+def test_a_serverless_handler_names_its_code():
+    report = scan_fixture(FIXTURES / "serverless" / "vr106_serverless_handler_code")
+    assert _needs(report) == [("sqs", "code", "blocked")]
+    assert findings_of(report, "VR106") == [("VR106", "OrdersFunctionLambdaFunction", 10)]
+    near = scan_fixture(FIXTURES / "serverless" / "vr106_near_miss_serverless_handler_code")
+    assert _needs(near) == []  # another function's folder is not this one's code

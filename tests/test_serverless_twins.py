@@ -26,6 +26,10 @@ CFN_ONLY = {
     "vr001_managed_instances": "a Lambda capacity provider resource (framework v4 capacityProviders); not converted",
     # The framework's provider.region defaults to us-east-1, so the Region this fixture leaves unknown is known.
     "vr001_cross_region_endpoint": "the Region is unknown in the template, us-east-1 by default in the framework",
+    "vr101_code_calls_the_internet": "inline code; the framework reads the handler's module (see SLS_ONLY)",
+    "vr101_near_miss_code_private_host": "inline code; the framework reads the handler's module (see SLS_ONLY)",
+    "vr106_code_sdk_client": "a CodeUri folder; the framework reads the handler's module (see SLS_ONLY)",
+    "vr106_near_miss_code_client_in_tests": "a CodeUri folder; the framework reads the handler's module (see SLS_ONLY)",
     "vr001_capacity_provider_endpoints_only": "SAM capacity providers (AWS::Serverless::CapacityProvider); not converted",
     "vr113_capacity_provider_no_egress": "SAM capacity providers (AWS::Serverless::CapacityProvider); not converted",
     "vr113_near_miss_capacity_provider_nat": "SAM capacity providers (AWS::Serverless::CapacityProvider); not converted",
@@ -41,6 +45,8 @@ CFN_ONLY = {
 }
 # Fixtures of the framework's own semantics, with no CloudFormation twin.
 SLS_ONLY = {
+    "vr106_serverless_handler_code",  # the handler's module in the service folder is the function's code
+    "vr106_near_miss_serverless_handler_code",
     "existing_serverless_ssm_variables",  # ${ssm:...} read from a --snapshot (tests/test_snapshot.py)
     "vr001_serverless_unresolved_variables",
     "vr001_near_miss_serverless_variables",

@@ -110,8 +110,9 @@ def _needs_evidence(ctx: Context, fn: m.Function, p: dict, is_sam: bool) -> None
         lines = getattr(raw.get("Code"), "key_lines", {})
     if isinstance(inline, str):
         line = lines.get(key) or fn.loc.line or 1
-        # A block scalar (`ZipFile: |`) starts on the line below its key.
-        first = line + 1 if "\n" in inline.rstrip("\n") or inline.endswith("\n") else line
+        # A YAML block scalar (`ZipFile: |`) starts on the line below its key; a JSON string is all on its line.
+        block = not fn.loc.file.endswith(".json") and ("\n" in inline.rstrip("\n") or inline.endswith("\n"))
+        first = line + 1 if block else line
         fn.code = m.CodeSource("inline", Loc(fn.loc.file, first), text=inline, runtime=runtime)
     elif is_sam and isinstance(p.get("CodeUri"), str) and "://" not in p["CodeUri"]:
         # SAM reads a local CodeUri relative to the template's folder [SAMCU]; an S3 URI is not local.

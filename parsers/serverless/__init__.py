@@ -8,6 +8,7 @@ Plugins are not run: what they add or change is not seen, and the scan says so.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping as AbcMapping
 from typing import Any
 
@@ -16,6 +17,7 @@ from vpcreach.graph import model as m
 from ..errors import InputError
 from ..yaml_loader import load_document, read_text
 from .names import CODE_CONFIG_NAMES, CONFIG_NAMES, is_config_name
+from .naming import function_id
 from .template import template
 from .variables import resolve
 
@@ -69,7 +71,47 @@ def parse_service(
             # The ARN is a variable or a value known at deploy time, but an `sqs:` event reads a queue.
             mapping.source_service = kind
     net.notes.extend(_notes(doc, path))
+    _handler_code(resolved, path, net)
     return net
+
+
+# The files a handler `dir/module.function` names, by runtime family [SLSFN]: the framework packages the service
+# folder and Lambda loads the module (Python `dir/module.py`, Node.js `dir/module.js|mjs|cjs`, TypeScript through
+# a build plugin).
+_HANDLER_FILES = (".py", ".js", ".mjs", ".cjs", ".ts")
+
+
+def _handler_code(doc: Any, path: str, net: m.Network) -> None:
+    """Where each function's code is: its handler's module in the service folder (issue 16). The handler's own
+    folder is read (its imports sit beside it), or the module file alone when it is at the service's top, so
+    the whole service (other functions' code) is not taken for this one's."""
+    functions = doc.get("functions") if isinstance(doc, dict) else None
+    provider = doc.get("provider") if isinstance(doc, dict) else None
+    default_runtime = provider.get("runtime") if isinstance(provider, dict) else None
+    if not isinstance(functions, dict):
+        return
+    service_dir = os.path.dirname(path)
+    for name, spec in functions.items():
+        fn = net.objects.get(function_id(str(name)))
+        handler = spec.get("handler") if isinstance(spec, dict) else None
+        if not isinstance(fn, m.Function) or not isinstance(handler, str) or "." not in handler:
+            continue
+        module = handler.rsplit(".", 1)[0]
+        if os.path.isabs(module) or ".." in module.replace("\\", "/").split("/"):
+            continue  # a handler is a path inside the service folder
+        found = next(
+            (module + ext for ext in _HANDLER_FILES if os.path.isfile(os.path.join(service_dir, module + ext))), None
+        )
+        if found is None:
+            continue
+        folder = os.path.dirname(found)
+        runtime = spec.get("runtime", default_runtime)
+        fn.code = m.CodeSource(
+            "path",
+            fn.loc,
+            path=os.path.join(service_dir, folder or found),
+            runtime=runtime if isinstance(runtime, str) else None,
+        )
 
 
 def _notes(doc: dict, path: str) -> list[str]:

@@ -114,6 +114,11 @@ def _function(ctx: Context, inst: ResourceInstance) -> None:
     fn.declared_needs = list(inst.declared_needs)
     fn.ignores = list(inst.ignores)
     fn.action = inst.action
+    filename = v.get("filename")
+    source = getattr(filename, "source", None)  # data_sources.ArchivePath: the folder or file it zips
+    if isinstance(source, str):
+        runtime = ctx.text(v.get("runtime"))
+        fn.code = m.CodeSource("path", inst.loc, path=source, runtime=runtime if isinstance(runtime, str) else None)
     configs = ctx.blocks(v, "file_system_config")
     for config in configs if isinstance(configs, list) else []:
         fn.file_systems.append(ctx.ref(config.get("arn"), "file system", ("aws_efs_access_point",)))

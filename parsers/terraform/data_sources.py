@@ -28,6 +28,28 @@ Body = Callable[[], dict[str, Any]]
 _PARTITION = {"partition": "aws", "id": "aws", "dns_suffix": "amazonaws.com", "reverse_dns_prefix": "com.amazonaws"}
 
 
+class ArchivePath(str):
+    """The zip an `archive_file` data source writes (its `output_path`), remembering what it zips: a function
+    whose `filename` is this zip has its code there (issue 16: the code is read for what it calls)."""
+
+    source: str
+
+    def __new__(cls, value: str, source: str) -> ArchivePath:
+        out = super().__new__(cls, value)
+        out.source = source
+        return out
+
+
+def _archive_path(block: Block, address: str, ctx: Ctx, body: Body) -> Any:
+    configured = block.attrs.get("output_path")
+    value = evaluate_safely(configured.expr, ctx, f"{address}.output_path") if configured is not None else None
+    if not isinstance(value, str):
+        return Pending(f"{address}.output_path", "{path} is written by the provider when Terraform plans")
+    args = body()
+    source = args.get("source_dir") or args.get("source_file")
+    return ArchivePath(value, source) if isinstance(source, str) else value
+
+
 def data_attribute(
     block: Block,
     address: str,
@@ -41,6 +63,8 @@ def data_attribute(
     """Attribute `name` of data source `address` (configured in `block`), in the provider's `region`; `env`
     (parsers.environment.Environment) answers lookups of the existing network, recorded in `inputs`."""
     dtype = block.labels[0]
+    if dtype == "archive_file" and name == "output_path":
+        return _archive_path(block, address, ctx, body)
     configured = block.attrs.get(name)
     if configured is not None and dtype != "aws_iam_policy_document":
         value = evaluate_safely(configured.expr, ctx, f"{address}.{name}")
