@@ -134,3 +134,17 @@ def test_nested_templates_are_assets_of_the_network() -> None:
 
     net = parse_assembly(str(NESTED / "cdk.out"))
     assert net.assets == [str(NESTED / "cdk.out" / "ParentStackWorkersA1B2C3D4.nested.template.json")]
+
+
+def test_a_function_asset_folder_is_its_code(tmp_path: Path) -> None:
+    """aws:asset:path with aws:asset:property Code names the function's code in the assembly (issue 16)."""
+    import shutil
+
+    shutil.copytree(ASSEMBLY.parent, tmp_path / "app")
+    (tmp_path / "app" / "cdk.out" / "asset.4e8c1d2f" / "index.py").write_text(
+        'import boto3\n\ns3 = boto3.client("s3")\n\n\ndef handler(event, context):\n    return "ok"\n'
+    )
+    report = scan_json(tmp_path / "app")
+    fn = next(f for f in report["functions"] if f["resource"] == "AppStack/Handler886CB40B")
+    code = [(n["target"], n["origin"], n["evidence"]["line"]) for n in fn["needs"] if n["origin"] == "code"]
+    assert code == [("s3", "code", 3)]

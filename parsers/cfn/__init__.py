@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 from vpcreach.graph import aws
@@ -308,6 +309,16 @@ def _metadata(net: m.Network, rid: str, res: dict, obj: Any) -> None:
         for key in meta:
             if key not in ("vpcreach", "vpcreach-test") and _close(str(key), "vpcreach"):
                 net.warnings.append(f"{path}:{line}: {rid}: Metadata key {str(key)!r} is not vpcreach; it is ignored")
+    asset = meta.get("aws:asset:path") if isinstance(meta, dict) else None
+    if (
+        isinstance(obj, m.Function)
+        and obj.code is None
+        and isinstance(asset, str)
+        and meta.get("aws:asset:property") == "Code"
+    ):
+        # A CDK function's code: the asset folder `cdk synth` wrote beside the template (cdk.out/asset.<hash>).
+        folder = os.path.abspath(os.path.join(os.path.dirname(path), asset))
+        obj.code = m.CodeSource("path", obj.loc, path=folder)
     own = meta.get("vpcreach") if isinstance(meta, dict) else None
     if own is not None and not isinstance(own, dict):
         net.warnings.append(

@@ -116,7 +116,7 @@ def _needs_evidence(ctx: Context, fn: m.Function, p: dict, is_sam: bool) -> None
         fn.code = m.CodeSource("inline", Loc(fn.loc.file, first), text=inline, runtime=runtime)
     elif is_sam and isinstance(p.get("CodeUri"), str) and "://" not in p["CodeUri"]:
         # SAM reads a local CodeUri relative to the template's folder [SAMCU]; an S3 URI is not local.
-        folder = os.path.join(os.path.dirname(fn.loc.file), p["CodeUri"])
+        folder = os.path.abspath(os.path.join(os.path.dirname(fn.loc.file), p["CodeUri"]))
         fn.code = m.CodeSource("path", fn.loc, path=folder, runtime=runtime)
 
 
