@@ -97,41 +97,57 @@ def common_options(fn):
     return fn
 
 
+def input_options(fn):
+    """What a scan reads besides its paths (scan and graph): parameter and variable values, stack names, and
+    snapshots of the existing network."""
+    options = [
+        click.option(
+            "--param",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="CloudFormation parameter value, or Serverless Framework variable (opt:stage=prod, env:NAME=value) (repeatable).",
+        ),
+        click.option(
+            "--param-file",
+            "param_files",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False),
+            help="CloudFormation parameter values: [{ParameterKey, ParameterValue}] or {Parameters: {...}} (repeatable).",
+        ),
+        click.option(
+            "--config-env",
+            default="default",
+            show_default=True,
+            help="The samconfig environment to read parameters from.",
+        ),
+        click.option(
+            "--stack-name",
+            "stack_names",
+            multiple=True,
+            metavar="TEMPLATE=NAME",
+            help="The stack name a template deploys as (for AWS::StackName and export names; repeatable).",
+        ),
+        click.option(
+            "--var", "variables", multiple=True, metavar="NAME=VALUE", help="Terraform variable value (repeatable)."
+        ),
+        click.option("--var-file", multiple=True, type=click.Path(), help="Terraform .tfvars file (repeatable)."),
+        click.option(
+            "--snapshot",
+            "snapshots",
+            multiple=True,
+            type=click.Path(exists=True),
+            metavar="PATH",
+            help="AWS CLI describe/list output (a JSON file or a folder of them) describing the existing network (repeatable).",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "--param",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="CloudFormation parameter value, or Serverless Framework variable (opt:stage=prod, env:NAME=value) (repeatable).",
-)
-@click.option(
-    "--param-file",
-    "param_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="CloudFormation parameter values: [{ParameterKey, ParameterValue}] or {Parameters: {...}} (repeatable).",
-)
-@click.option(
-    "--config-env", default="default", show_default=True, help="The samconfig environment to read parameters from."
-)
-@click.option(
-    "--stack-name",
-    "stack_names",
-    multiple=True,
-    metavar="TEMPLATE=NAME",
-    help="The stack name a template deploys as (for AWS::StackName and export names; repeatable).",
-)
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Terraform variable value (repeatable).")
-@click.option("--var-file", multiple=True, type=click.Path(), help="Terraform .tfvars file (repeatable).")
-@click.option(
-    "--snapshot",
-    "snapshots",
-    multiple=True,
-    type=click.Path(exists=True),
-    metavar="PATH",
-    help="AWS CLI describe/list output (a JSON file or a folder of them) describing the existing network (repeatable).",
-)
+@input_options
 @click.option("--explain-needs", is_flag=True, help="Show each function's needs and where each came from.")
 @click.option("--graph-out", type=click.Path(dir_okay=False), help="Also write an HTML picture of the paths to FILE.")
 @click.option(
@@ -243,34 +259,7 @@ def rules(rule_id: str | None, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(("dot", "mermaid", "html")), default="dot", help="Picture format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the picture to FILE instead of stdout.")
 @click.option("--function", "functions", multiple=True, metavar="NAME", help="Only this function's paths (glob).")
-@click.option("--param", multiple=True, metavar="KEY=VALUE", help="CloudFormation parameter value (repeatable).")
-@click.option(
-    "--param-file",
-    "param_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="CloudFormation parameter values: [{ParameterKey, ParameterValue}] or {Parameters: {...}} (repeatable).",
-)
-@click.option(
-    "--config-env", default="default", show_default=True, help="The samconfig environment to read parameters from."
-)
-@click.option(
-    "--stack-name",
-    "stack_names",
-    multiple=True,
-    metavar="TEMPLATE=NAME",
-    help="The stack name a template deploys as (for AWS::StackName and export names; repeatable).",
-)
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Terraform variable value (repeatable).")
-@click.option("--var-file", multiple=True, type=click.Path(), help="Terraform .tfvars file (repeatable).")
-@click.option(
-    "--snapshot",
-    "snapshots",
-    multiple=True,
-    type=click.Path(exists=True),
-    metavar="PATH",
-    help="AWS CLI describe/list output (a JSON file or a folder of them) describing the existing network (repeatable).",
-)
+@input_options
 @click.option("--config", type=click.Path(exists=True, dir_okay=False), help="Config file (needs, params...).")
 def graph(
     paths: tuple[str, ...],
