@@ -313,6 +313,7 @@ def _metadata(net: m.Network, rid: str, res: dict, obj: Any) -> None:
     if (
         isinstance(obj, m.Function)
         and obj.code is None
+        and isinstance(meta, dict)
         and isinstance(asset, str)
         and meta.get("aws:asset:property") == "Code"
     ):
