@@ -105,9 +105,12 @@ def test_s3_files_sample_security_group_blocks_its_s3_gateway_endpoint(corpus):
 
 def test_cross_region_sample_function_sits_in_a_public_subnet(corpus):
     # sp private-apigw-cross-region regionB: the only subnet routes 0.0.0.0/0 to myInternetGateway. No internet
-    # need is declared or inferred (its API call goes through the peering connection), so VR102 is a warning.
+    # need is declared or inferred (its API call goes through the peering connection), so VR102 is a warning. Its
+    # inline code opens an execute-api URL (issue 16, origin code): whether that is reachable is unknown, since a
+    # rule of its security group cannot be resolved (VR001).
     report = scan_json(corpus / "sam" / "sp__private-apigw-cross-region_regionB.yaml")
     assert [(f["rule_id"], f["resource"], f["line"], f["severity"]) for f in report["findings"]] == [
+        ("VR001", "myLambdaFunction", 141, "info"),
         ("VR102", "myLambdaFunction", 141, "warning"),
         ("VR301", "myLambdaFunction", 141, "info"),
         ("VR302", "myLambdaFunction", 141, "warning"),

@@ -376,6 +376,8 @@ def read_function_code(network: Any, root: str) -> None:
             path = src.path
             if not os.path.isabs(path) and network.sources and os.path.isdir(network.sources[0]):
                 path = os.path.join(network.sources[0], path)  # Terraform's path.module: relative to the root
+            if not os.path.lexists(path):
+                continue  # code not checked in (built elsewhere, or a template kept apart from it): nothing to read
             evidence, notes = read_tree(path, root, src.runtime)
             found = [m.CodeEvidence(e.kind, e.service, e.url, e.file, e.line, e.text) for e in evidence]
             network.notes.extend(f"{fn.id}: {note}" for note in notes)
