@@ -90,7 +90,6 @@ def render(
     findings: list[Finding],
     colour: bool,
     explain_needs: bool = False,
-    show_info: bool = True,
     graph_out: str | None = None,
     *,
     explain: bool = False,
