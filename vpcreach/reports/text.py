@@ -221,6 +221,11 @@ def _digest(analyses: list[Analysis], findings: list[Finding], threshold: str, e
         "private": {},
     }
     accounted: set[int] = set()
+    by_function: dict[str, list[Finding]] = defaultdict(list)  # a function's path findings, looked up per need
+    for f in active:
+        if f.rule_id in _PATH_RULES:
+            for fn_id in f.functions:
+                by_function[fn_id].append(f)
     for r in vpc_fns:
         for nr in r.needs:
             if nr.verdict.status != BLOCKED:
@@ -229,10 +234,8 @@ def _digest(analyses: list[Analysis], findings: list[Finding], threshold: str, e
             # VR102 (a public subnet) is not need-scoped, yet it is why an internet need is blocked there.
             mine = [
                 f
-                for f in active
-                if r.function.id in f.functions
-                and f.rule_id in _PATH_RULES
-                and (f.need == target or (target == "internet" and f.rule_id == "VR102"))
+                for f in by_function.get(r.function.id, ())
+                if f.need == target or (target == "internet" and f.rule_id == "VR102")
             ]
             if not mine:
                 continue
@@ -247,16 +250,16 @@ def _digest(analyses: list[Analysis], findings: list[Finding], threshold: str, e
         ("service", "an AWS service it needs", "AWS services they need"),
         ("private", "a database or other private target it needs", "databases or other private targets they need"),
     ):
-        by_function = blocked[kind]
-        if not by_function:
+        of_kind = blocked[kind]
+        if not of_kind:
             continue
-        named = ", ".join(sorted({rule for _, rule_ids in by_function.values() for rule in rule_ids}))
-        services = sorted({t for targets, _ in by_function.values() for t in targets}) if kind == "service" else []
-        n = len(by_function)
+        named = ", ".join(sorted({rule for _, rule_ids in of_kind.values() for rule in rule_ids}))
+        services = sorted({t for targets, _ in of_kind.values() for t in targets}) if kind == "service" else []
+        n = len(of_kind)
         extra = f" ({', '.join(services)})" if services else ""
         out.append(
             f"  {_plural(n, 'function')} cannot reach {one if n == 1 else many}{extra}: "
-            f"{_names([fn for _, fn in by_function])} ({named})"
+            f"{_names([fn for _, fn in of_kind])} ({named})"
         )
     others = [f for f in active if id(f) not in accounted and f.severity != "info" and f.rule_id != "VR201"]
     if others:
