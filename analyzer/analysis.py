@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # annotations only: reading the config's options need not imp
     from .findings import Finding
     from .flows import Verdict
     from .iam import RoleGrants
-    from .needs import Need
+    from .need import Need
 
 
 @dataclass

@@ -26,7 +26,9 @@ from .findings import Finding
 from .flows import BLOCKED, UNKNOWN, Verdict
 from .iam import RoleGrants, grants_action, role_grants
 from .iam_tables import ENI_ACTIONS
-from .needs import IamNeedMemo, Need, function_needs, mapping_kinds, peer_needs
+from .need import Need
+from .needs import IamNeedMemo, function_needs, mapping_kinds
+from .needs_evidence import peer_needs
 from .reach import IPV6_DISABLED, UNRESOLVED, Walker, combine
 from .rules import run_all
 from .rules.paths import blockers

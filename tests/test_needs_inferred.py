@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import FIXTURES, findings_of, run_cli, scan_fixture
-from vpcreach.analyzer.needs import _code_needs
+from vpcreach.analyzer.needs_evidence import code_needs as _code_needs
 from vpcreach.graph import model as m
 
 # name → the function's resource name and line in each format
