@@ -62,8 +62,8 @@ def peer_needs(graph: Graph, network: m.Network) -> dict[str, list[Need]]:
             if not isinstance(sg, m.SecurityGroup):
                 continue
             for rule in sg.ingress:
-                if not _covers_port(rule, target.port):
-                    continue
+                if rule.synthetic or not _covers_port(rule, target.port):
+                    continue  # a rule AWS adds by itself (a default group admitting itself) is no one's intent
                 if rule.peer_kind == "sg" and isinstance(rule.peer, str):
                     admitted_sg.setdefault(rule.peer, []).append((target, rule, sg.id))
                 elif rule.peer_kind == "cidr4" and isinstance(rule.peer, str) and rule.peer not in ("0.0.0.0/0",):
