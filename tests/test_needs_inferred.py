@@ -159,3 +159,25 @@ def test_a_serverless_handler_names_its_code():
     assert findings_of(report, "VR106") == [("VR106", "OrdersFunctionLambdaFunction", 10)]
     near = scan_fixture(FIXTURES / "serverless" / "vr106_near_miss_serverless_handler_code")
     assert _needs(near) == []  # another function's folder is not this one's code
+
+
+def test_the_default_groups_own_rule_is_no_evidence(tmp_path):
+    """A function and a database that both use the VPC's default security group: AWS's rule admitting the group
+    to itself is no one's intent, so no peer need is inferred (and nothing is checked for the function)."""
+    text = (FIXTURES / "cfn" / "vr104_near_miss_peer_vpc_cidr.yaml").read_text()
+    text = text.replace(
+        "SecurityGroupIds: [!Ref FunctionSecurityGroup]", "SecurityGroupIds: [!GetAtt Vpc.DefaultSecurityGroup]"
+    )
+    text = text.replace(
+        "VPCSecurityGroups: [!Ref DbSecurityGroup]", "VPCSecurityGroups: [!GetAtt Vpc.DefaultSecurityGroup]"
+    )
+    assert text.count("Vpc.DefaultSecurityGroup") == 2
+    path = tmp_path / "template.yaml"
+    path.write_text(text)
+    code, out, err = run_cli("scan", "--format", "json", str(path))
+    assert code in (0, 1), err
+    import json
+
+    (fn,) = json.loads(out)["functions"]
+    assert fn["eni_groups"] == ["eni:PrivateSubnetA|Vpc#default-sg", "eni:PrivateSubnetB|Vpc#default-sg"]
+    assert fn["needs"] == []
