@@ -360,6 +360,9 @@ class CodeSource:
     text: str = ""
     path: str = ""
     runtime: str | None = None
+    # Inline code written as one string on one line of its file (a JSON template): every line of the code is
+    # that line. Else the code's line N is line `loc.line + N - 1` of the file.
+    one_line: bool = False
 
 
 @dataclass(frozen=True)

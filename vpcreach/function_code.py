@@ -14,9 +14,7 @@ def read_function_code(network: Any, root: str) -> None:
     from vpcreach.graph import model as m
 
     functions = [
-        fn
-        for fn in network.of(m.Function)
-        if fn.code is not None and (fn.has_vpc_config or fn.compute is not None)
+        fn for fn in network.of(m.Function) if fn.code is not None and (fn.has_vpc_config or fn.compute is not None)
     ]
     if not functions:
         return
@@ -29,13 +27,11 @@ def read_function_code(network: Any, root: str) -> None:
             key = (src.text, src.runtime)
             if key not in inline:
                 inline[key] = read_inline(src.text, src.runtime, src.loc.file, 1)
-            # Evidence lines are relative to the code's first line, which differs between functions; code in a
-            # JSON string is all on one line of the file.
-            one_line = src.loc.file.endswith(".json")
+            # Evidence lines are relative to the code's first line, which differs between functions.
             first = src.loc.line or 1
             found = [
                 m.CodeEvidence(
-                    e.kind, e.service, e.url, src.loc.file, first if one_line else e.line + first - 1, e.text
+                    e.kind, e.service, e.url, src.loc.file, first if src.one_line else e.line + first - 1, e.text
                 )
                 for e in inline[key]
             ]

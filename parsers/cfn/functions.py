@@ -111,9 +111,10 @@ def _needs_evidence(ctx: Context, fn: m.Function, p: dict, is_sam: bool) -> None
     if isinstance(inline, str):
         line = lines.get(key) or fn.loc.line or 1
         # A YAML block scalar (`ZipFile: |`) starts on the line below its key; a JSON string is all on its line.
-        block = not fn.loc.file.endswith(".json") and ("\n" in inline.rstrip("\n") or inline.endswith("\n"))
+        one_line = fn.loc.file.endswith(".json")
+        block = not one_line and ("\n" in inline.rstrip("\n") or inline.endswith("\n"))
         first = line + 1 if block else line
-        fn.code = m.CodeSource("inline", Loc(fn.loc.file, first), text=inline, runtime=runtime)
+        fn.code = m.CodeSource("inline", Loc(fn.loc.file, first), text=inline, runtime=runtime, one_line=one_line)
     elif is_sam and isinstance(p.get("CodeUri"), str) and "://" not in p["CodeUri"]:
         # SAM reads a local CodeUri relative to the template's folder [SAMCU]; an S3 URI is not local.
         folder = os.path.abspath(os.path.join(os.path.dirname(fn.loc.file), p["CodeUri"]))
