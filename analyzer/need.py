@@ -49,6 +49,11 @@ def normalise(target: str) -> str:
     return aws.normalise_service(text)
 
 
+def lambdas_own(service: str) -> bool:
+    """Whether calls to `service` are Lambda's own (logs, xray...), never a function's need (DESIGN decision 3)."""
+    return service.lower() in NOT_NEEDS
+
+
 def service_for_action(action: str) -> str | None:
     """`s3:GetObject` → s3, `dynamodb:GetRecords` → dynamodb-streams; not-needs (logs, xray, ENI
     management, Describe, image pull, bare *) → None."""
@@ -56,7 +61,7 @@ def service_for_action(action: str) -> str | None:
         return None
     prefix, name = action.split(":", 1)
     prefix = prefix.lower()
-    if prefix in NOT_NEEDS or action in NOT_NEEDS or "*" in prefix or "?" in prefix:
+    if lambdas_own(prefix) or action in NOT_NEEDS or "*" in prefix or "?" in prefix:
         return None
     if action.lower() in _IMAGE_PULL:
         return None  # Lambda pulls the container image with these, not the code (DESIGN decision 3)

@@ -10,7 +10,7 @@ from vpcreach.graph import aws
 from vpcreach.graph import model as m
 from vpcreach.graph.build import Graph
 
-from .need import Need, is_ip_literal, service_for_action, service_of_host
+from .need import Need, is_ip_literal, lambdas_own, service_of_host
 
 
 def mount_needs(graph: Graph, fn: m.Function) -> list[Need]:
@@ -128,7 +128,7 @@ def code_needs(graph: Graph, fn: m.Function) -> list[Need]:
                 if host_service is None:
                     continue  # an endpoint inside the network (a VPC endpoint's DNS name, localhost)
                 service = host_service
-            if service_for_action(f"{service}:x") is None:
+            if lambdas_own(service):
                 continue  # logs, xray: Lambda's own, not a need (DESIGN decision 3)
             out.append(Need(service, "code", where, ev.file, ev.line))
         elif ev.kind == "http":
