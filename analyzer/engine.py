@@ -63,6 +63,7 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
     mappings = mapping_kinds(network)
     iam_needs: IamNeedMemo = {}
     peers = peer_needs(graph, network)  # once per run: which targets' security groups admit which function
+    profile_targets: dict[frozenset[str | None], list[str]] = {}  # reach-profile targets by set of VPCs
     for placement in network.of(m.ComputePlacement):
         analysis.compute[placement.id] = _compute(graph, walker, placement)
     for fn in network.of(m.Function):
@@ -103,7 +104,7 @@ def analyze(network: m.Network, options: Options | None = None) -> Analysis:
             result.needs.append(NeedResult(need, verdict, per_group, blockers(need, verdict)))
         if not needs:
             result.default_routes = {gid: walker.internet(gid, 4) for gid in result.groups}
-            result.reach = _reach_profile(graph, walker, fn, result.groups, unplaced)
+            result.reach = _reach_profile(graph, walker, fn, result.groups, unplaced, profile_targets)
         for pattern, volumes in options.traffic.items():
             if _matches(fn, pattern):
                 fn.traffic_gb = {**volumes, **fn.traffic_gb}
@@ -138,10 +139,19 @@ def _compute(graph: Graph, walker: Walker, placement: m.ComputePlacement) -> Com
         result.internet = combine([*(walker.internet(gid, 4) for gid in groups), *unplaced])
         if placement.dual_stack is not False:
             result.internet6 = combine([*(walker.internet(gid, 6) for gid in groups), *unplaced])
-    vpcs = {
+    result.endpoints = _interface_endpoints(graph, _vpcs_of(graph, groups))
+    return result
+
+
+def _vpcs_of(graph: Graph, groups: list[str]) -> frozenset[str | None]:
+    return frozenset(
         graph.vpc_of(group.subnet_ref) for gid in groups if isinstance((group := graph.eni_groups[gid]).subnet_ref, str)
-    }
-    result.endpoints = sorted(
+    )
+
+
+def _interface_endpoints(graph: Graph, vpcs: frozenset[str | None]) -> list[str]:
+    """The interface endpoints of the VPCs `vpcs` (a capacity provider's own traffic, a function's reach profile)."""
+    return sorted(
         ep
         for ep in graph.objects(k.VPC_ENDPOINT)
         if graph.vpc_of(ep) in vpcs
@@ -149,7 +159,6 @@ def _compute(graph: Graph, walker: Walker, placement: m.ComputePlacement) -> Com
         and isinstance(obj.endpoint_type, str)
         and aws.endpoint_type(obj.endpoint_type) == "interface"
     )
-    return result
 
 
 def _public_routes(graph: Graph, walker: Walker) -> dict[str, tuple[str, str, str]]:
@@ -320,21 +329,28 @@ def _as_list(value: object) -> list:
 
 
 def _reach_profile(
-    graph: Graph, walker: Walker, fn: m.Function, groups: list[str], unplaced: list[m.Unknown]
+    graph: Graph,
+    walker: Walker,
+    fn: m.Function,
+    groups: list[str],
+    unplaced: list[m.Unknown],
+    targets: dict[frozenset[str | None], list[str]],
 ) -> dict[str, Verdict]:
     """What a function with no known need can reach, as VPC Reachability Analyzer would answer it: the internet
     over IPv4 and IPv6, S3, DynamoDB, and every service with an interface endpoint in its VPC. The walks are
-    the ones needs get (cached per ENI group), so this costs little more than the groups' default routes."""
-    vpcs = {s.vpc for gid in groups if isinstance(s := graph.obj(graph.eni_groups[gid].subnet_ref), m.Subnet)}
-    services = {"s3", "dynamodb"}
-    for ep in graph.network.of(m.VpcEndpoint):
-        etype = ep.endpoint_type.lower() if isinstance(ep.endpoint_type, str) else ""
-        if etype == "interface" and ep.vpc in vpcs and isinstance(ep.service, str):
-            short = service_short_name(ep.service)
-            if isinstance(short, str):
+    the ones needs get (cached per ENI group), and the targets are found once per set of VPCs (`targets`, kept
+    by the caller for the run), so this costs little more than the groups' default routes."""
+    vpcs = _vpcs_of(graph, groups)
+    if vpcs not in targets:
+        services = {"s3", "dynamodb"}
+        for ep in _interface_endpoints(graph, vpcs):
+            obj = graph.obj(ep)
+            short = service_short_name(obj.service) if isinstance(obj, m.VpcEndpoint) else None
+            if isinstance(short, str) and short:
                 services.add(short)
+        targets[vpcs] = ["internet", "internet6", *sorted(services)]
     out = {}
-    for target in ["internet", "internet6", *sorted(services)]:
+    for target in targets[vpcs]:
         need = Need(target, "profile")
         extra = [Verdict(UNKNOWN, [], UNRESOLVED, "", f"subnet unknown: {s.reason}") for s in unplaced]
         out[target] = combine([*(_walk(walker, gid, fn, need) for gid in groups), *extra])
