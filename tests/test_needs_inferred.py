@@ -181,3 +181,45 @@ def test_the_default_groups_own_rule_is_no_evidence(tmp_path):
     (fn,) = json.loads(out)["functions"]
     assert fn["eni_groups"] == ["eni:PrivateSubnetA|Vpc#default-sg", "eni:PrivateSubnetB|Vpc#default-sg"]
     assert fn["needs"] == []
+
+
+def test_code_reading_is_bounded_for_the_whole_source(tmp_path, monkeypatch):
+    """Each read has its own budget (parsers/code); a source of many functions must not multiply it: one folder
+    named by many functions is read once, and reading stops at the source's budget with one note."""
+    from vpcreach.parsers import code as reader
+
+    from vpcreach import function_code
+
+    calls: list[str] = []
+
+    def slow_read(path, root, runtime=None):
+        calls.append(path)
+        return [], []
+
+    monkeypatch.setattr(reader, "read_tree", slow_read)
+    folder = tmp_path / "src"
+    folder.mkdir()
+    net = m.Network(sources=[str(tmp_path / "t.yaml")])
+    for i in range(5):
+        net.add(
+            m.Function(
+                f"Fn{i}",
+                m.Loc("t.yaml", i + 1),
+                has_vpc_config=True,
+                code=m.CodeSource("path", m.Loc("t.yaml", 1), path=str(folder)),
+            )
+        )
+    function_code.read_function_code(net, str(tmp_path))
+    assert calls == [str(folder)]  # one read for the five functions naming the folder
+    for i in range(5):
+        other = tmp_path / f"f{i}"
+        other.mkdir()
+        net.objects[f"Fn{i}"].code = m.CodeSource("path", m.Loc("t.yaml", 1), path=str(other))  # type: ignore[union-attr]
+    monkeypatch.setattr(function_code, "SOURCE_BUDGET", 0.0)
+    calls.clear()
+    net.notes.clear()
+    function_code.read_function_code(net, str(tmp_path))
+    assert len(calls) == 1  # the budget is spent after the first read
+    assert net.notes == [
+        "code reading stopped after the source's 0 s budget; the code of Fn1, Fn2, Fn3, Fn4 was not read"
+    ]
